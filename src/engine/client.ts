@@ -1,0 +1,90 @@
+import type { Outgoing } from "../resp/encoder.ts";
+
+/** How a client's replies leave: set up by the connection that owns the socket. */
+export interface Transport {
+  /** Queues one batch of replies (one socket write). */
+  write(batch: Outgoing[]): void;
+  /** A promise while the output queue is full (backpressure), else undefined. */
+  readonly backpressure: Promise<void> | undefined;
+  /** Bytes queued but not yet written (omem in CLIENT LIST). */
+  readonly pendingBytes: number;
+  /** Flushes what was queued, then closes. */
+  closeAfterFlush(): void;
+  /** Closes now, dropping queued output. */
+  destroy(): void;
+}
+
+export type ReplyMode = "on" | "off" | "skip";
+
+/**
+ * One connected client's session state. Commands read and change it through
+ * `ctx.client`; the engine never touches the socket directly.
+ */
+export class Client {
+  name = "";
+  db = 0;
+  protocol: 2 | 3 = 2;
+  authenticated: boolean;
+  user = "default";
+  libName = "";
+  libVer = "";
+  replyMode: ReplyMode = "on";
+  /** CLIENT REPLY SKIP: `skipNext` is set by SKIP, `skipping` covers the command after it. */
+  skipNext = false;
+  skipping = false;
+  noEvict = false;
+  noTouch = false;
+  /** Last command name as CLIENT LIST shows it ("client|list"). */
+  lastCommand = "NULL";
+  createdAt: number;
+  lastInteraction: number;
+  /** Set once the connection is going away: no more commands run for it. */
+  closing = false;
+  /** MONITOR mode: receives every command as it runs. */
+  monitor = false;
+  /** Bytes of input received and output sent, for INFO stats and CLIENT LIST tot-net-*. */
+  netInput = 0;
+  netOutput = 0;
+  /** Per-client flags CLIENT LIST shows that other issues will set (P, x, b...). */
+  extraFlags = "";
+
+  constructor(
+    readonly id: number,
+    readonly addr: string,
+    readonly laddr: string,
+    readonly fd: number,
+    public transport: Transport,
+    now: number,
+    authenticated: boolean,
+  ) {
+    this.createdAt = now;
+    this.lastInteraction = now;
+    this.authenticated = authenticated;
+  }
+
+  /** Bookkeeping after each command (rotates the CLIENT REPLY SKIP flags like Redis's resetClient). */
+  afterCommand(): void {
+    if (this.skipping) this.skipping = false;
+    if (this.skipNext) {
+      this.skipping = true;
+      this.skipNext = false;
+    }
+  }
+
+  /** Sends replies outside a command batch (MONITOR lines, pub/sub pushes). */
+  send(batch: Outgoing[]): void {
+    if (this.closing || batch.length === 0) return;
+    this.transport.write(batch);
+  }
+
+  /** Closes after the replies already queued are written (QUIT, protocol errors). */
+  closeAfterReply(): void {
+    this.closing = true;
+  }
+
+  /** Disconnects now (CLIENT KILL, idle timeout, shutdown). */
+  kill(): void {
+    this.closing = true;
+    this.transport.destroy();
+  }
+}

@@ -1,0 +1,285 @@
+import type { Config } from "../config/config.ts";
+import { ErrorReply, Status } from "../resp/reply.ts";
+import { Database, type KeyspaceHooks } from "../store/database.ts";
+import { Client, type Transport } from "./client.ts";
+import { FLAG_BITS, type HandlerResult, NO_REPLY } from "./command.ts";
+import { Ctx } from "./context.ts";
+import { Errors, RedisError } from "./errors.ts";
+import { quoteArg } from "./quote.ts";
+import { Slowlog } from "./slowlog.ts";
+import { Stats } from "./stats.ts";
+import { asciiUpper, type CommandTable, type TableEntry } from "./table.ts";
+
+/** Receives every change in its propagated form (AOF and replicas hook in here). */
+export type PropagationListener = (db: number, commands: string[][]) => void;
+
+/**
+ * A check run before a command executes (MULTI queueing, pub/sub mode,
+ * read-only replica...). Returning a result short-circuits the command.
+ */
+export type Gate = (ctx: Ctx) => HandlerResult | undefined;
+
+export interface ShutdownOptions {
+  save: boolean | null;
+  now: boolean;
+  force: boolean;
+  abort: boolean;
+}
+
+/** Facts the engine reports but does not own (INFO server, memory, cpu). */
+export interface HostInfo {
+  readonly runtimeName: string;
+  readonly runtimeVersion: string;
+  readonly pid: number;
+  readonly executable: string;
+  readonly platform: string;
+  readonly arch: string;
+  tcpPort(): number;
+  cpuUsage(): { user: number; system: number };
+  rss(): number;
+  heapUsed(): number;
+  /** Starts an orderly shutdown; returns an error text when refused. */
+  shutdown(options: ShutdownOptions): string | null;
+}
+
+const WRITE = FLAG_BITS.write;
+const MAY_REPLICATE = FLAG_BITS.may_replicate;
+const NO_AUTH = FLAG_BITS.no_auth;
+const SKIP_MONITOR = FLAG_BITS.skip_monitor | FLAG_BITS.admin;
+const SKIP_SLOWLOG = FLAG_BITS.skip_slowlog;
+
+export const VERSION = "7.0.15";
+export const RESPD_VERSION = "0.1.0";
+
+/**
+ * The single-threaded heart of respd: all databases, all clients, and the
+ * dispatcher every command of every connection goes through, strictly in
+ * arrival order. Everything here is synchronous; nothing needs a lock.
+ */
+export class Engine implements KeyspaceHooks {
+  readonly dbs: Database[];
+  readonly clients = new Map<number, Client>();
+  readonly stats = new Stats();
+  readonly slowlog = new Slowlog();
+  readonly startedAt = Date.now();
+  readonly runId: string;
+  /** Changes since start (Redis's server.dirty): drives propagation and, later, save points. */
+  dirty = 0;
+  /** Until this time (ms) CLIENT PAUSE holds clients' commands; `pauseWrites` limits it to writes. */
+  pausedUntil = 0;
+  pauseWritesOnly = false;
+  readonly gates: Gate[] = [];
+  readonly #propagation: PropagationListener[] = [];
+  readonly #keyTouched: ((db: number, key: string) => void)[] = [];
+  #nextClientId = 1;
+  #nextFd = 8;
+  host: HostInfo | null = null;
+
+  constructor(
+    readonly config: Config,
+    readonly commands: CommandTable,
+  ) {
+    const n = config.num("databases");
+    this.dbs = Array.from({ length: n }, (_, i) => new Database(i, this));
+    let id = "";
+    for (let i = 0; i < 40; i++) id += "0123456789abcdef"[(Math.random() * 16) | 0];
+    this.runId = id;
+  }
+
+  get monitors(): Client[] {
+    const out: Client[] = [];
+    for (const c of this.clients.values()) if (c.monitor) out.push(c);
+    return out;
+  }
+
+  onPropagate(listener: PropagationListener): void {
+    this.#propagation.push(listener);
+  }
+
+  onKeyTouched(listener: (db: number, key: string) => void): void {
+    this.#keyTouched.push(listener);
+  }
+
+  /** Registers a new connection's session, or returns null when maxclients is reached. */
+  createClient(addr: string, laddr: string, transport: Transport): Client | null {
+    this.stats.totalConnectionsReceived++;
+    if (this.clients.size >= this.config.num("maxclients")) {
+      this.stats.rejectedConnections++;
+      return null;
+    }
+    const client = new Client(
+      this.#nextClientId++,
+      addr,
+      laddr,
+      this.#nextFd++,
+      transport,
+      Date.now(),
+      this.config.get("requirepass") === "",
+    );
+    this.clients.set(client.id, client);
+    return client;
+  }
+
+  removeClient(client: Client): void {
+    client.closing = true;
+    this.clients.delete(client.id);
+    for (const hook of this.#clientGone) hook(client);
+  }
+
+  readonly #clientGone: ((c: Client) => void)[] = [];
+  onClientGone(hook: (c: Client) => void): void {
+    this.#clientGone.push(hook);
+  }
+
+  /**
+   * Runs one command for `client` with every check Redis makes first:
+   * existence, arity, authentication, then the gates later features add.
+   */
+  execute(client: Client, argv: string[]): HandlerResult {
+    const now = Date.now();
+    client.lastInteraction = now;
+    const name = argv[0] as string;
+    let cmd = this.commands.lookup(name);
+    if (cmd === undefined) return this.#reject(null, unknownCommand(argv));
+    if (cmd.subcommands !== null && argv.length >= 2) {
+      const sub = this.commands.lookupSub(cmd, argv[1] as string);
+      if (sub === undefined) {
+        return this.#reject(null, `ERR unknown subcommand '${clip(argv[1] as string)}'. Try ${asciiUpper(name)} HELP.`);
+      }
+      cmd = sub;
+    }
+    const arity = cmd.spec.arity;
+    if ((arity > 0 && argv.length !== arity) || argv.length < -arity) {
+      return this.#reject(cmd, Errors.wrongArgs(cmd.fullName));
+    }
+    if (!client.authenticated && (cmd.bits & NO_AUTH) === 0) return this.#reject(cmd, Errors.noAuth);
+    const ctx = new Ctx(this, client, argv, cmd, now);
+    for (const gate of this.gates) {
+      const r = gate(ctx);
+      if (r !== undefined) return r;
+    }
+    return this.call(ctx);
+  }
+
+  /** Executes an already validated command and does the bookkeeping around it. */
+  call(ctx: Ctx): HandlerResult {
+    const { cmd, client } = ctx;
+    const dirtyBefore = this.dirty;
+    const t0 = performance.now();
+    let result: HandlerResult;
+    try {
+      result = cmd.spec.handler(ctx);
+    } catch (e) {
+      if (e instanceof RedisError) result = e.toReply();
+      else {
+        // A bug must not take the server down; report it like Redis reports internal errors.
+        console.error(e);
+        result = new ErrorReply(`ERR internal error in '${cmd.fullName}': ${(e as Error).message}`);
+      }
+    }
+    const micros = Math.round((performance.now() - t0) * 1000);
+    const stat = this.stats.command(cmd.fullName);
+    stat.calls++;
+    stat.usec += micros;
+    this.stats.totalCommandsProcessed++;
+    if (result instanceof ErrorReply) {
+      stat.failedCalls++;
+      this.stats.error(result.code);
+    }
+    client.lastCommand = cmd.fullName;
+    if ((cmd.bits & SKIP_SLOWLOG) === 0) {
+      const threshold = this.config.num("slowlog-log-slower-than");
+      if (threshold >= 0 && micros >= threshold) {
+        this.slowlog.record(ctx.argv, micros, client.addr, client.name, this.config.num("slowlog-max-len"));
+      }
+    }
+    if ((cmd.bits & SKIP_MONITOR) === 0) this.#feedMonitors(client, ctx.argv, ctx.now);
+    if (ctx.propagated !== null) this.propagate(client.db, ctx.propagated);
+    else if (this.dirty !== dirtyBefore && (cmd.bits & (WRITE | MAY_REPLICATE)) !== 0) this.propagate(client.db, [ctx.argv]);
+    return result;
+  }
+
+  /** Sends commands to the AOF and replicas, in their propagated form. */
+  propagate(db: number, commands: string[][]): void {
+    for (const l of this.#propagation) l(db, commands);
+  }
+
+  keyTouched(db: number, key: string): void {
+    for (const l of this.#keyTouched) l(db, key);
+  }
+
+  /** KeyspaceHooks: a key expired (lazily or actively). */
+  expired(db: Database, key: string): void {
+    this.stats.expiredKeys++;
+    this.dirty++;
+    this.keyTouched(db.id, key);
+    this.propagate(db.id, [["DEL", key]]);
+  }
+
+  #reject(cmd: TableEntry | null, text: string): ErrorReply {
+    if (cmd) this.stats.command(cmd.fullName).rejectedCalls++;
+    const reply = new ErrorReply(text);
+    this.stats.error(reply.code);
+    return reply;
+  }
+
+  #feedMonitors(client: Client, argv: string[], now: number): void {
+    if (this.clients.size === 0) return;
+    let line: Status | null = null;
+    for (const m of this.clients.values()) {
+      if (!m.monitor || m === client) continue;
+      if (line === null) {
+        const secs = Math.floor(now / 1000);
+        const micros = String((now % 1000) * 1000).padStart(6, "0");
+        const who = `${client.db} ${client.addr}`;
+        line = new Status(`${secs}.${micros} [${who}] ${argv.map(quoteArg).join(" ")}`);
+      }
+      m.send([line]);
+    }
+  }
+
+  /**
+   * Periodic work, hz times a second: the active expire cycle (bounded to 25%
+   * of the period, repeating on a db while more than 25% of the sample was
+   * expired), idle client timeouts and the ops/sec sample.
+   */
+  cron(): void {
+    const now = Date.now();
+    const hz = Math.max(1, this.config.num("hz"));
+    const effort = this.config.num("active-expire-effort");
+    const budget = (1000 / hz) * (0.25 + (effort - 1) * 0.05);
+    const sample = 20 + 5 * (effort - 1);
+    const deadline = performance.now() + budget;
+    for (const db of this.dbs) {
+      if (db.volatile.size === 0) continue;
+      for (;;) {
+        const [checked, expired] = db.expireSample(now, sample);
+        if (checked === 0 || expired * 4 <= checked) break;
+        if (performance.now() > deadline) return;
+      }
+    }
+    const timeout = this.config.num("timeout") * 1000;
+    if (timeout > 0) {
+      for (const c of this.clients.values()) {
+        if (c.monitor || c.extraFlags.includes("S")) continue;
+        if (now - c.lastInteraction > timeout) c.kill();
+      }
+    }
+    this.stats.sample(now);
+  }
+}
+
+function clip(s: string): string {
+  return s.length > 128 ? s.slice(0, 128) : s;
+}
+
+/** Redis's unknown-command text: the name and up to ~128 bytes of quoted args. */
+function unknownCommand(argv: string[]): string {
+  let args = "";
+  for (let i = 1; i < argv.length && args.length < 128; i++) {
+    args += `'${(argv[i] as string).slice(0, 128 - args.length)}' `;
+  }
+  return `ERR unknown command '${clip(argv[0] as string)}', with args beginning with: ${args}`;
+}
+
+export { NO_REPLY };

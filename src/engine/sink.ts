@@ -1,0 +1,65 @@
+import type { Batch } from "../resp/decoder.ts";
+import type { Outgoing } from "../resp/encoder.ts";
+import { ErrorReply } from "../resp/reply.ts";
+import type { Client } from "./client.ts";
+import { NO_REPLY } from "./command.ts";
+import type { Engine } from "./engine.ts";
+
+/** Thrown into a connection's pipe to stop reading from a client that is closing. */
+export class ClientClosing extends Error {}
+
+/**
+ * The central command sink. Every connection's decoded batches arrive here
+ * through a thin per-connection WritableStream; each batch runs to the end
+ * synchronously, so commands from all clients execute one at a time in
+ * arrival order, and the batch's replies leave as one encoder chunk (one
+ * socket write).
+ */
+export class CommandSink {
+  constructor(readonly engine: Engine) {}
+
+  /** The UnderlyingSink that feeds one client's batches into the engine. */
+  forClient(client: Client): UnderlyingSink<Batch> {
+    return {
+      write: (batch) => this.run(client, batch),
+      close: () => this.#gone(client),
+      abort: () => this.#gone(client),
+    };
+  }
+
+  /**
+   * Runs one batch. Returns a promise while the client's output is backed up,
+   * which pauses reading from it (the pipe waits before pulling more input).
+   */
+  run(client: Client, batch: Batch): Promise<void> | undefined {
+    if (client.closing) throw new ClientClosing();
+    const out: Outgoing[] = [];
+    for (const item of batch) {
+      if (!Array.isArray(item)) {
+        // Protocol error: answer after the commands before it, then close this connection only.
+        if (item.reply) {
+          const reply = new ErrorReply(`ERR ${item.message}`);
+          this.engine.stats.error(reply.code);
+          out.push(reply);
+        }
+        client.closeAfterReply();
+        break;
+      }
+      const reply = this.engine.execute(client, item);
+      if (reply !== NO_REPLY && client.replyMode === "on" && !client.skipping) out.push(reply);
+      client.afterCommand();
+      if (client.closing) break;
+    }
+    if (out.length > 0) client.transport.write(out);
+    if (client.closing) {
+      client.transport.closeAfterFlush();
+      throw new ClientClosing();
+    }
+    return client.transport.backpressure;
+  }
+
+  #gone(client: Client): void {
+    if (this.engine.clients.has(client.id)) this.engine.removeClient(client);
+    client.transport.closeAfterFlush();
+  }
+}

@@ -1,0 +1,73 @@
+/** Counters behind INFO stats, commandstats and errorstats. */
+
+export interface CommandStat {
+  calls: number;
+  usec: number;
+  rejectedCalls: number;
+  failedCalls: number;
+}
+
+export class Stats {
+  totalConnectionsReceived = 0;
+  totalCommandsProcessed = 0;
+  rejectedConnections = 0;
+  expiredKeys = 0;
+  evictedKeys = 0;
+  keyspaceHits = 0;
+  keyspaceMisses = 0;
+  totalNetInputBytes = 0;
+  totalNetOutputBytes = 0;
+  totalErrorReplies = 0;
+  /** Per command full name ("get", "client|list"). */
+  commands = new Map<string, CommandStat>();
+  /** Per error code ("ERR", "WRONGTYPE"). */
+  errors = new Map<string, number>();
+
+  /** Ring of (time, commands) samples for instantaneous_ops_per_sec. */
+  #samples: [number, number][] = [];
+
+  command(name: string): CommandStat {
+    let s = this.commands.get(name);
+    if (!s) {
+      s = { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0 };
+      this.commands.set(name, s);
+    }
+    return s;
+  }
+
+  error(code: string): void {
+    this.totalErrorReplies++;
+    this.errors.set(code, (this.errors.get(code) ?? 0) + 1);
+  }
+
+  /** Called from the cron; keeps 16 samples like Redis's STATS_METRIC_SAMPLES. */
+  sample(now: number): void {
+    this.#samples.push([now, this.totalCommandsProcessed]);
+    if (this.#samples.length > 16) this.#samples.shift();
+  }
+
+  opsPerSec(): number {
+    const s = this.#samples;
+    if (s.length < 2) return 0;
+    const [t0, c0] = s[0] as [number, number];
+    const [t1, c1] = s[s.length - 1] as [number, number];
+    return t1 > t0 ? Math.round(((c1 - c0) * 1000) / (t1 - t0)) : 0;
+  }
+
+  /** CONFIG RESETSTAT. */
+  reset(): void {
+    this.totalConnectionsReceived = 0;
+    this.totalCommandsProcessed = 0;
+    this.rejectedConnections = 0;
+    this.expiredKeys = 0;
+    this.evictedKeys = 0;
+    this.keyspaceHits = 0;
+    this.keyspaceMisses = 0;
+    this.totalNetInputBytes = 0;
+    this.totalNetOutputBytes = 0;
+    this.totalErrorReplies = 0;
+    this.commands.clear();
+    this.errors.clear();
+    this.#samples = [];
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * Small byte helpers, in the spirit of Deno std's `@std/bytes` (which is not
+ * reachable from here).
+ *
+ * respd represents binary-safe byte strings as JS strings holding one char per
+ * byte (latin1). That keeps keys usable as Map/dict keys and values compact
+ * (engines store such strings one byte per char), and it never goes through
+ * UTF-8, where distinct invalid sequences collapse into U+FFFD and collide.
+ */
+
+export const EMPTY = new Uint8Array(0);
+
+/** Concatenates byte arrays into one new array. */
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** True when both arrays hold the same bytes. */
+export function equals(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Index of the first occurrence of `needle` in `source` at or after `start`, or -1. */
+export function indexOfNeedle(source: Uint8Array, needle: Uint8Array, start = 0): number {
+  if (needle.length === 0) return start <= source.length ? start : -1;
+  const first = needle[0];
+  const last = source.length - needle.length;
+  outer: for (let i = source.indexOf(first as number, start); i !== -1 && i <= last; i = source.indexOf(first as number, i + 1)) {
+    for (let j = 1; j < needle.length; j++) if (source[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+/** Fast-path codecs a runtime adapter may install (e.g. Buffer's latin1Slice). */
+export interface Latin1Codec {
+  decode(bytes: Uint8Array, start: number, end: number): string;
+  /** Writes `s` (chars < 256) into `target` at `offset`; returns bytes written. */
+  encodeInto(s: string, target: Uint8Array, offset: number): number;
+}
+
+const SMALL = 64;
+
+function jsDecode(bytes: Uint8Array, start: number, end: number): string {
+  let s = "";
+  for (let i = start; i < end; i += 8192) {
+    s += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(end, i + 8192)) as unknown as number[]);
+  }
+  return s;
+}
+
+function jsEncodeInto(s: string, target: Uint8Array, offset: number): number {
+  const n = s.length;
+  for (let i = 0; i < n; i++) target[offset + i] = s.charCodeAt(i);
+  return n;
+}
+
+let codec: Latin1Codec = { decode: jsDecode, encodeInto: jsEncodeInto };
+
+/** Called once by a runtime adapter that has a native latin1 codec. */
+export function installLatin1Codec(native: Latin1Codec): void {
+  codec = native;
+}
+
+/** Bytes [start, end) as a byte string (one char per byte). */
+export function latin1(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  const n = end - start;
+  if (n === 0) return "";
+  if (n === 1) return String.fromCharCode(bytes[start] as number);
+  if (n <= SMALL) {
+    // Short arguments dominate; a plain loop avoids the native call overhead.
+    let s = "";
+    for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i] as number);
+    return s;
+  }
+  return codec.decode(bytes, start, end);
+}
+
+/** Writes byte string `s` into `target` at `offset`; returns bytes written. */
+export function writeLatin1(s: string, target: Uint8Array, offset: number): number {
+  if (s.length <= SMALL) {
+    for (let i = 0; i < s.length; i++) target[offset + i] = s.charCodeAt(i);
+    return s.length;
+  }
+  return codec.encodeInto(s, target, offset);
+}
+
+/** A byte string as a fresh Uint8Array. */
+export function fromLatin1(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  writeLatin1(s, out, 0);
+  return out;
+}
+
+const utf8Encoder = new TextEncoder();
+
+/**
+ * Text (which may contain any Unicode) as a byte string of its UTF-8 bytes.
+ * For server-generated text such as log lines shown to clients; user data
+ * never passes through here.
+ */
+export function utf8ToByteString(text: string): string {
+  if (/^[\x00-\x7f]*$/.test(text)) return text;
+  const b = utf8Encoder.encode(text);
+  return latin1(b);
+}
+
+/** A growable output buffer; reused across batches so encoding allocates rarely. */
+export class ByteWriter {
+  buf: Uint8Array;
+  len = 0;
+
+  constructor(initial = 16 * 1024) {
+    this.buf = new Uint8Array(initial);
+  }
+
+  ensure(extra: number): void {
+    const need = this.len + extra;
+    if (need <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < need) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+  }
+
+  byte(b: number): void {
+    this.ensure(1);
+    this.buf[this.len++] = b;
+  }
+
+  bytes(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+  }
+
+  /** Appends an ASCII/byte string. */
+  str(s: string): void {
+    this.ensure(s.length);
+    this.len += writeLatin1(s, this.buf, this.len);
+  }
+
+  /** Takes a copy of what was written and resets for reuse. */
+  take(): Uint8Array {
+    const out = this.buf.slice(0, this.len);
+    this.len = 0;
+    // Give back memory after an unusually large batch (e.g. a 100 MB GET).
+    if (this.buf.length > 4 * 1024 * 1024) this.buf = new Uint8Array(16 * 1024);
+    return out;
+  }
+}

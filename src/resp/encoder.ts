@@ -1,0 +1,126 @@
+import { ByteWriter } from "./bytes.ts";
+import {
+  BigNumber,
+  Bool,
+  Double,
+  ErrorReply,
+  formatDouble,
+  MapReply,
+  NullArray,
+  Push,
+  type Reply,
+  SetReply,
+  Status,
+  SwitchProtocol,
+  Verbatim,
+} from "./reply.ts";
+
+/** What a command sink hands the encoder for one batch. */
+export type Outgoing = Reply | SwitchProtocol;
+
+/**
+ * Encodes replies as RESP2 or RESP3. The protocol is per connection and
+ * changes in-band (HELLO's reply is a `SwitchProtocol` marker), so replies
+ * queued before the switch keep the old protocol.
+ */
+export class RespEncoder implements Transformer<Outgoing[], Uint8Array> {
+  protocol: 2 | 3 = 2;
+  #out = new ByteWriter();
+  readonly #countOutput: ((bytes: number) => void) | undefined;
+
+  /** `countOutput` is told each encoded batch's size (INFO's total_net_output_bytes). */
+  constructor(countOutput?: (bytes: number) => void) {
+    this.#countOutput = countOutput;
+  }
+
+  transform(batch: Outgoing[], controller: TransformStreamDefaultController<Uint8Array>): void {
+    const bytes = this.encodeBatch(batch);
+    if (bytes.length > 0) {
+      this.#countOutput?.(bytes.length);
+      controller.enqueue(bytes);
+    }
+  }
+
+  /** All replies of one batch as one buffer: one socket write. */
+  encodeBatch(batch: Outgoing[]): Uint8Array {
+    for (const item of batch) {
+      if (item instanceof SwitchProtocol) {
+        this.protocol = item.protocol;
+        this.#write(item.reply);
+      } else {
+        this.#write(item);
+      }
+    }
+    return this.#out.take();
+  }
+
+  /** One reply, for tests and tools. */
+  encode(reply: Reply): Uint8Array {
+    this.#write(reply);
+    return this.#out.take();
+  }
+
+  #write(r: Reply): void {
+    const w = this.#out;
+    const resp3 = this.protocol === 3;
+    if (typeof r === "string") {
+      w.str(`$${r.length}\r\n`);
+      w.str(r);
+      w.str("\r\n");
+    } else if (typeof r === "number") {
+      w.str(`:${r}\r\n`);
+    } else if (r === null) {
+      w.str(resp3 ? "_\r\n" : "$-1\r\n");
+    } else if (Array.isArray(r)) {
+      w.str(`*${r.length}\r\n`);
+      for (const item of r) this.#write(item);
+    } else if (r instanceof Uint8Array) {
+      w.str(`$${r.length}\r\n`);
+      w.bytes(r);
+      w.str("\r\n");
+    } else if (typeof r === "bigint") {
+      w.str(`:${r}\r\n`);
+    } else if (r instanceof Status) {
+      w.str(`+${r.text}\r\n`);
+    } else if (r instanceof ErrorReply) {
+      // A reply line cannot hold CR/LF; Redis swaps them for spaces too.
+      w.str(`-${r.text.replace(/[\r\n]/g, " ")}\r\n`);
+    } else if (r instanceof Double) {
+      const text = formatDouble(r.value);
+      if (resp3) w.str(`,${text}\r\n`);
+      else w.str(`$${text.length}\r\n${text}\r\n`);
+    } else if (r instanceof MapReply) {
+      w.str(resp3 ? `%${r.entries.length / 2}\r\n` : `*${r.entries.length}\r\n`);
+      for (const item of r.entries) this.#write(item);
+    } else if (r instanceof SetReply) {
+      w.str(`${resp3 ? "~" : "*"}${r.items.length}\r\n`);
+      for (const item of r.items) this.#write(item);
+    } else if (r instanceof Push) {
+      w.str(`${resp3 ? ">" : "*"}${r.items.length}\r\n`);
+      for (const item of r.items) this.#write(item);
+    } else if (r instanceof Verbatim) {
+      if (resp3) {
+        w.str(`=${r.text.length + 4}\r\n${r.format}:`);
+      } else {
+        w.str(`$${r.text.length}\r\n`);
+      }
+      w.str(r.text);
+      w.str("\r\n");
+    } else if (r instanceof BigNumber) {
+      w.str(resp3 ? `(${r.digits}\r\n` : `$${r.digits.length}\r\n${r.digits}\r\n`);
+    } else if (r instanceof Bool) {
+      w.str(resp3 ? (r.value ? "#t\r\n" : "#f\r\n") : r.value ? ":1\r\n" : ":0\r\n");
+    } else if (r instanceof NullArray) {
+      w.str(resp3 ? "_\r\n" : "*-1\r\n");
+    }
+  }
+}
+
+/** The encoder as a stream stage: `reply batch -> socket bytes`. */
+export class RespEncoderStream extends TransformStream<Outgoing[], Uint8Array> {
+  readonly encoder: RespEncoder;
+  constructor(encoder = new RespEncoder()) {
+    super(encoder);
+    this.encoder = encoder;
+  }
+}

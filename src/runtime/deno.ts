@@ -1,0 +1,171 @@
+import { Buffer } from "node:buffer";
+import { installLatin1Codec } from "../resp/bytes.ts";
+import { formatAddress, nodeFiles } from "./shared.ts";
+import type { Connection, Listener, OnConnection, Runtime } from "./types.ts";
+
+/** The slice of the Deno namespace this adapter uses (Deno's own types are not installed for tsc). */
+interface DenoAddr {
+  transport: string;
+  hostname?: string;
+  port?: number;
+  path?: string;
+}
+interface DenoConn {
+  read(p: Uint8Array): Promise<number | null>;
+  write(p: Uint8Array): Promise<number>;
+  close(): void;
+  closeWrite(): Promise<void>;
+  readonly remoteAddr: DenoAddr;
+  readonly localAddr: DenoAddr;
+  setNoDelay?(on: boolean): void;
+  setKeepAlive?(on: boolean): void;
+}
+interface DenoListener extends AsyncIterable<DenoConn> {
+  readonly addr: DenoAddr;
+  close(): void;
+}
+declare const Deno: {
+  version: { deno: string };
+  pid: number;
+  args: string[];
+  execPath(): string;
+  build: { os: string; arch: string };
+  listen(opts: { hostname?: string; port?: number; transport?: "tcp" | "unix"; path?: string }): DenoListener;
+  connect(opts: { hostname: string; port: number }): Promise<DenoConn>;
+  addSignalListener(sig: string, fn: () => void): void;
+  exit(code: number): never;
+};
+
+const READ_SIZE = 64 * 1024;
+
+function address(a: DenoAddr): string {
+  return a.transport === "unix" ? `${a.path ?? ""}:0` : formatAddress(a.hostname, a.port);
+}
+
+/**
+ * Deno's `conn.readable` allocates a 64 KiB buffer per read; this pulls with
+ * `conn.read()` into one reused buffer and hands on an exact-size copy.
+ */
+function wrap(conn: DenoConn): Connection {
+  const scratch = new Uint8Array(READ_SIZE);
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    try {
+      conn.close();
+    } catch {}
+  };
+  const readable = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        let n: number | null = null;
+        try {
+          n = closed ? null : await conn.read(scratch);
+        } catch {
+          n = null;
+        }
+        if (n === null) {
+          controller.close();
+          return;
+        }
+        controller.enqueue(scratch.slice(0, n));
+      },
+      cancel() {},
+    },
+    { highWaterMark: 0 },
+  );
+  const writable = new WritableStream<Uint8Array>({
+    async write(chunk) {
+      // Deno reads the memory after write() returns: the encoder hands fresh buffers, so no copy here.
+      let off = 0;
+      while (off < chunk.length) off += await conn.write(chunk.subarray(off));
+    },
+    close() {
+      close();
+    },
+    abort() {
+      close();
+    },
+  });
+  try {
+    conn.setNoDelay?.(true);
+  } catch {}
+  return {
+    readable,
+    writable,
+    remoteAddress: address(conn.remoteAddr),
+    localAddress: address(conn.localAddr),
+    setKeepAlive(seconds) {
+      try {
+        conn.setKeepAlive?.(seconds > 0);
+      } catch {}
+    },
+    destroy: close,
+  };
+}
+
+async function acceptLoop(listener: DenoListener, onConnection: OnConnection): Promise<void> {
+  try {
+    for await (const conn of listener) onConnection(wrap(conn));
+  } catch {
+    // The listener was closed.
+  }
+}
+
+export function createRuntime(): Runtime {
+  installLatin1Codec({
+    decode: (bytes, start, end) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1", start, end),
+    encodeInto: (s, target, offset) => Buffer.from(target.buffer, target.byteOffset, target.length).write(s, offset, "latin1"),
+  });
+  const files = nodeFiles();
+  return {
+    name: "deno",
+    version: Deno.version.deno,
+    pid: Deno.pid,
+    args: Deno.args,
+    executable: Deno.execPath(),
+    platform: Deno.build.os,
+    arch: Deno.build.arch,
+
+    async listenTcp(host, port, _backlog, onConnection): Promise<Listener> {
+      const listener = Deno.listen({ hostname: host, port, transport: "tcp" });
+      void acceptLoop(listener, onConnection);
+      const actual = listener.addr.port ?? port;
+      return { address: formatAddress(host, actual), port: actual, close: () => listener.close() };
+    },
+
+    async listenUnix(path, permissions, onConnection): Promise<Listener> {
+      files.removeFile(path);
+      const listener = Deno.listen({ transport: "unix", path });
+      if (permissions) files.chmod(path, permissions);
+      void acceptLoop(listener, onConnection);
+      return { address: path, port: 0, close: () => listener.close() };
+    },
+
+    async connectTcp(host, port): Promise<Connection> {
+      return wrap(await Deno.connect({ hostname: host, port }));
+    },
+
+    ...files,
+
+    onSignal(signal, handler) {
+      Deno.addSignalListener(signal, handler);
+    },
+    exit(code) {
+      Deno.exit(code);
+    },
+    stdout(text) {
+      files.writeFd(1, text);
+    },
+    stderr(text) {
+      files.writeFd(2, text);
+    },
+    cpuUsage() {
+      const u = process.cpuUsage();
+      return { user: u.user, system: u.system };
+    },
+    rss: () => process.memoryUsage.rss(),
+    heapUsed: () => process.memoryUsage().heapUsed,
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * The whole runtime boundary. Each adapter (bun.ts, deno.ts, node.ts) turns
+ * its runtime's sockets, files, signals and process facts into these
+ * web-standard shapes; nothing outside src/runtime/ knows which one runs.
+ */
+
+/** A byte stream pair for one TCP or unix-socket connection. */
+export interface Connection {
+  /** Bytes from the peer, one chunk per socket read. Cancel it to stop reading. */
+  readonly readable: ReadableStream<Uint8Array>;
+  /** Bytes to the peer. Closing it flushes then closes the socket. */
+  readonly writable: WritableStream<Uint8Array>;
+  /** "ip:port" ("[::1]:port" for IPv6), or "/path:0" for a unix socket, as Redis shows it. */
+  readonly remoteAddress: string;
+  readonly localAddress: string;
+  /** TCP keepalive interval in seconds (0 = off); no-op on unix sockets. */
+  setKeepAlive(seconds: number): void;
+  /** Drops the connection now, discarding unsent output. */
+  destroy(): void;
+}
+
+export interface Listener {
+  /** What it is bound to, e.g. "127.0.0.1:6379" or "/tmp/respd.sock". */
+  readonly address: string;
+  /** The actual port (useful with port 0). */
+  readonly port: number;
+  close(): void;
+}
+
+export type OnConnection = (conn: Connection) => void;
+
+export interface CpuUsage {
+  /** Microseconds of user and system CPU used by this process. */
+  user: number;
+  system: number;
+}
+
+/** An append-only file handle for logs and (later) the AOF. */
+export interface AppendFile {
+  write(bytes: Uint8Array): void;
+  fsync(): void;
+  close(): void;
+}
+
+export interface Runtime {
+  readonly name: "bun" | "deno" | "node";
+  readonly version: string;
+  readonly pid: number;
+  /** Program arguments after the script. */
+  readonly args: string[];
+  readonly executable: string;
+  readonly platform: string;
+  readonly arch: string;
+
+  listenTcp(host: string, port: number, backlog: number, onConnection: OnConnection): Promise<Listener>;
+  listenUnix(path: string, permissions: number, onConnection: OnConnection): Promise<Listener>;
+  connectTcp(host: string, port: number): Promise<Connection>;
+
+  readFile(path: string): Uint8Array | null;
+  writeFile(path: string, data: Uint8Array): void;
+  /** Writes to `path` via a temp file, fsync and rename, so readers never see half a file. */
+  writeFileAtomic(path: string, data: Uint8Array): void;
+  openAppend(path: string): AppendFile;
+  removeFile(path: string): void;
+  /** Absolute form of a path (relative to the current directory). */
+  realPath(path: string): string;
+  cwd(): string;
+  chdir(path: string): void;
+
+  onSignal(signal: "SIGINT" | "SIGTERM", handler: () => void): void;
+  exit(code: number): never;
+  /** Writes a log line to stdout synchronously (so it is out before an exit). */
+  stdout(text: string): void;
+  stderr(text: string): void;
+
+  cpuUsage(): CpuUsage;
+  /** Resident set size in bytes. */
+  rss(): number;
+  /** JS heap in use, in bytes. */
+  heapUsed(): number;
+}

@@ -1,0 +1,98 @@
+import type { Transport } from "../engine/client.ts";
+import type { Engine } from "../engine/engine.ts";
+import { ClientClosing, type CommandSink } from "../engine/sink.ts";
+import { fromLatin1 } from "../resp/bytes.ts";
+import { RespDecoderStream } from "../resp/decoder.ts";
+import { type Outgoing, RespEncoder, RespEncoderStream } from "../resp/encoder.ts";
+import type { Connection } from "../runtime/types.ts";
+
+const MAXCLIENTS_REPLY = fromLatin1("-ERR max number of clients reached\r\n");
+
+/**
+ * Wires one socket into the engine:
+ *
+ *   conn.readable -> RespDecoderStream -> WritableStream(sink.forClient)
+ *                                                   |
+ *   conn.writable <- RespEncoderStream <- transport.write(replies of a batch)
+ *
+ * One socket read becomes one Batch; one Batch's replies become one write.
+ */
+export function serveConnection(engine: Engine, sink: CommandSink, conn: Connection): void {
+  const countOutput = (n: number) => {
+    engine.stats.totalNetOutputBytes += n;
+    if (client) client.netOutput += n;
+  };
+  const encoder = new RespEncoderStream(new RespEncoder(countOutput));
+  const writer = encoder.writable.getWriter();
+  const pendingBytes = 0;
+  let closed = false;
+  const transport: Transport = {
+    write(batch: Outgoing[]) {
+      if (closed) return;
+      writer.write(batch).catch(() => {});
+    },
+    get backpressure() {
+      const size = writer.desiredSize;
+      return size !== null && size <= 0 ? writer.ready.catch(() => {}) : undefined;
+    },
+    get pendingBytes() {
+      return pendingBytes;
+    },
+    closeAfterFlush() {
+      if (closed) return;
+      closed = true;
+      writer.close().catch(() => {});
+    },
+    destroy() {
+      closed = true;
+      writer.abort().catch(() => {});
+      conn.destroy();
+    },
+  };
+
+  const client = engine.createClient(conn.remoteAddress, conn.localAddress, transport);
+  if (client === null) {
+    // Over maxclients: Redis writes the error straight to the socket and closes.
+    const w = conn.writable.getWriter();
+    w.write(MAXCLIENTS_REPLY)
+      .then(() => w.close())
+      .catch(() => conn.destroy());
+    conn.readable.cancel().catch(() => {});
+    return;
+  }
+  const keepalive = engine.config.num("tcp-keepalive");
+  if (keepalive > 0) conn.setKeepAlive(keepalive);
+
+  encoder.readable
+    .pipeTo(conn.writable)
+    .catch(() => {})
+    .finally(() => {
+      closed = true;
+      if (engine.clients.has(client.id)) engine.removeClient(client);
+      conn.readable.cancel().catch(() => {});
+    });
+
+  const limits = {
+    get maxBulkLen() {
+      return engine.config.num("proto-max-bulk-len");
+    },
+    get queryBufferLimit() {
+      return engine.config.num("client-query-buffer-limit");
+    },
+    authRequired: () => !client.authenticated,
+    countInput: (n: number) => {
+      engine.stats.totalNetInputBytes += n;
+      client.netInput += n;
+    },
+  };
+  conn.readable
+    .pipeThrough(new RespDecoderStream(limits))
+    .pipeTo(new WritableStream(sink.forClient(client)))
+    .catch((e) => {
+      if (!(e instanceof ClientClosing)) transport.destroy();
+    })
+    .finally(() => {
+      if (engine.clients.has(client.id)) engine.removeClient(client);
+      transport.closeAfterFlush();
+    });
+}

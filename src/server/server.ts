@@ -1,0 +1,171 @@
+import { ALL_COMMANDS } from "../commands/index.ts";
+import { Config } from "../config/config.ts";
+import { FatalConfigError, loadConfig } from "../config/load.ts";
+import { Engine, RESPD_VERSION, type ShutdownOptions, VERSION } from "../engine/engine.ts";
+import { CommandSink } from "../engine/sink.ts";
+import { CommandTable } from "../engine/table.ts";
+import { latin1 } from "../resp/bytes.ts";
+import type { Listener, Runtime } from "../runtime/types.ts";
+import { serveConnection } from "./connection.ts";
+import { Logger, type LogLevel } from "./log.ts";
+
+export interface RunningServer {
+  engine: Engine;
+  logger: Logger;
+  listeners: Listener[];
+  /** Resolves when the server has shut down. */
+  done: Promise<number>;
+}
+
+/** Redis's `bind` words: `*` = all IPv4, `::*` = all IPv6, a leading `-` = optional. */
+function bindHosts(bind: string): { host: string; optional: boolean }[] {
+  return bind
+    .split(" ")
+    .filter((b) => b.length > 0)
+    .map((b) => {
+      const optional = b.startsWith("-");
+      let host = optional ? b.slice(1) : b;
+      if (host === "*") host = "0.0.0.0";
+      else if (host === "::*") host = "::";
+      return { host, optional };
+    });
+}
+
+/** Starts respd: config, listeners, cron, signals. Exits the process on fatal config errors. */
+export async function startServer(runtime: Runtime, args: string[]): Promise<RunningServer> {
+  const config = new Config();
+  const readText = (path: string) => {
+    const bytes = runtime.readFile(path);
+    return bytes === null ? null : latin1(bytes);
+  };
+  try {
+    loadConfig(config, args, readText);
+  } catch (e) {
+    if (e instanceof FatalConfigError) {
+      runtime.stderr(`${e.format(VERSION)}\n`);
+      runtime.exit(1);
+    }
+    throw e;
+  }
+
+  let logFile: ReturnType<Runtime["openAppend"]> | null = null;
+  const logPath = config.get("logfile");
+  if (logPath !== "") logFile = runtime.openAppend(logPath);
+  const logger = new Logger(runtime.pid, (line) => {
+    if (logFile) logFile.write(new TextEncoder().encode(line));
+    else runtime.stdout(line);
+  });
+  logger.level = config.get("loglevel") as LogLevel;
+  config.onChange((name, value) => {
+    if (name === "loglevel") logger.level = value as LogLevel;
+  });
+
+  logger.notice("oO0OoO0OoO0Oo respd is starting oO0OoO0OoO0Oo");
+  logger.notice(
+    `respd version=${RESPD_VERSION} (Redis ${VERSION} compatible), runtime=${runtime.name} ${runtime.version}, bits=64, pid=${runtime.pid}, just started`,
+  );
+  logger.notice(config.file ? `Configuration loaded from ${config.file}` : "Configuration loaded");
+
+  const dir = config.get("dir");
+  if (dir !== "") {
+    try {
+      runtime.chdir(dir);
+    } catch (e) {
+      logger.warning(`Can't chdir to '${dir}': ${(e as Error).message}`);
+      runtime.exit(1);
+    }
+  }
+  config.set("dir", runtime.cwd());
+
+  const engine = new Engine(config, new CommandTable(ALL_COMMANDS));
+  const sink = new CommandSink(engine);
+  const listeners: Listener[] = [];
+  const onConnection = (conn: Parameters<typeof serveConnection>[2]) => serveConnection(engine, sink, conn);
+
+  const port = config.num("port");
+  if (port !== 0) {
+    for (const { host, optional } of bindHosts(config.get("bind"))) {
+      try {
+        listeners.push(await runtime.listenTcp(host, port, config.num("tcp-backlog"), onConnection));
+      } catch (e) {
+        if (optional) continue;
+        logger.warning(`Warning: Could not create server TCP listening socket ${host}:${port}: ${(e as Error).message}`);
+        logger.warning(`Failed listening on port ${port} (tcp), aborting.`);
+        runtime.exit(1);
+      }
+    }
+  }
+  const unixPath = config.get("unixsocket");
+  if (unixPath !== "") {
+    try {
+      listeners.push(await runtime.listenUnix(unixPath, config.num("unixsocketperm"), onConnection));
+    } catch (e) {
+      logger.warning(`Failed opening Unix socket: ${(e as Error).message}`);
+      runtime.exit(1);
+    }
+  }
+  if (listeners.length === 0) {
+    logger.warning("Configured to not listen anywhere, exiting.");
+    runtime.exit(1);
+  }
+
+  let cron: ReturnType<typeof setInterval> | null = null;
+  const startCron = () => {
+    if (cron !== null) clearInterval(cron);
+    cron = setInterval(() => engine.cron(), Math.max(1, Math.floor(1000 / Math.max(1, config.num("hz")))));
+  };
+  startCron();
+  config.onChange((name) => {
+    if (name === "hz") startCron();
+  });
+
+  let finish: (code: number) => void = () => {};
+  const done = new Promise<number>((res) => {
+    finish = res;
+  });
+  let shuttingDown = false;
+
+  const shutdown = (options: ShutdownOptions): string | null => {
+    if (options.abort) return "ERR No shutdown in progress.";
+    if (shuttingDown) return null;
+    shuttingDown = true;
+    logger.warning("User requested shutdown...");
+    for (const l of listeners) l.close();
+    if (cron !== null) clearInterval(cron);
+    for (const c of engine.clients.values()) c.transport.closeAfterFlush();
+    if (unixPath !== "") runtime.removeFile(unixPath);
+    logger.warning("respd is now ready to exit, bye bye...");
+    // Give queued replies a moment to reach the sockets before the process goes.
+    setTimeout(() => {
+      logFile?.close();
+      finish(0);
+      runtime.exit(0);
+    }, 20);
+    return null;
+  };
+
+  engine.host = {
+    runtimeName: runtime.name,
+    runtimeVersion: runtime.version,
+    pid: runtime.pid,
+    executable: runtime.executable,
+    platform: runtime.platform,
+    arch: runtime.arch,
+    tcpPort: () => listeners[0]?.port ?? 0,
+    cpuUsage: () => runtime.cpuUsage(),
+    rss: () => runtime.rss(),
+    heapUsed: () => runtime.heapUsed(),
+    shutdown,
+  };
+
+  const onSignal = (name: string) => () => {
+    logger.warning(`Received ${name} scheduling shutdown...`);
+    shutdown({ save: null, now: false, force: false, abort: false });
+  };
+  runtime.onSignal("SIGINT", onSignal("SIGINT"));
+  runtime.onSignal("SIGTERM", onSignal("SIGTERM"));
+
+  logger.notice("Server initialized");
+  logger.notice(`Ready to accept connections ${port !== 0 ? "tcp" : "unix"}`);
+  return { engine, logger, listeners, done };
+}

@@ -1,0 +1,200 @@
+import { Dict } from "./dict.ts";
+import type { Value } from "./values.ts";
+
+/** What the keyspace tells the rest of the server. */
+export interface KeyspaceHooks {
+  /** A key was removed because its TTL passed (lazily or by the active cycle). */
+  expired(db: Database, key: string): void;
+}
+
+const NO_EXPIRY = 0;
+
+/**
+ * The key table: a Dict of values plus per-slot columns for the expiry time
+ * (absolute ms, 0 = none) and the last access clock (OBJECT IDLETIME).
+ */
+export class KeyTable extends Dict<Value> {
+  expireAt = new Float64Array(this.capacity);
+  accessedAt = new Float64Array(this.capacity);
+
+  protected override growColumns(capacity: number): void {
+    const e = new Float64Array(capacity);
+    if (this.expireAt) e.set(this.expireAt.subarray(0, Math.min(capacity, this.expireAt.length)));
+    this.expireAt = e;
+    const a = new Float64Array(capacity);
+    if (this.accessedAt) a.set(this.accessedAt.subarray(0, Math.min(capacity, this.accessedAt.length)));
+    this.accessedAt = a;
+  }
+}
+
+/** One of the numbered databases (SELECT n). */
+export class Database {
+  table = new KeyTable();
+  /** Keys that have a TTL, for the active expire cycle and INFO keyspace. */
+  volatile = new Set<string>();
+  #expireCursor: Iterator<string> | null = null;
+
+  constructor(
+    readonly id: number,
+    private readonly hooks: KeyspaceHooks,
+  ) {}
+
+  get size(): number {
+    return this.table.size;
+  }
+
+  /**
+   * The value of `key`, or undefined. A key whose TTL passed is deleted here
+   * (lazy expiry) unless `keepExpired` is set (a replica, which waits for its
+   * master's DEL but still answers as if the key were gone).
+   */
+  lookup(key: string, now: number, touch = true, keepExpired = false): Value | undefined {
+    const t = this.table;
+    const s = t.slotOf(key);
+    if (s === -1) return undefined;
+    const at = t.expireAt[s] as number;
+    if (at !== NO_EXPIRY && at <= now) {
+      if (!keepExpired) this.#expire(key);
+      return undefined;
+    }
+    if (touch) t.accessedAt[s] = now;
+    return t.values[s];
+  }
+
+  /** True when the key exists (and is not expired). */
+  exists(key: string, now: number): boolean {
+    return this.lookup(key, now, false) !== undefined;
+  }
+
+  /**
+   * Stores `value` at `key`. Like Redis's setKey, an existing TTL is dropped
+   * unless `keepTtl`.
+   */
+  set(key: string, value: Value, now: number, keepTtl = false): void {
+    const t = this.table;
+    let s = t.slotOf(key);
+    if (s === -1) {
+      s = t.insertNew(key, value);
+      t.expireAt[s] = NO_EXPIRY;
+    } else {
+      t.values[s] = value;
+      if (!keepTtl && t.expireAt[s] !== NO_EXPIRY) {
+        t.expireAt[s] = NO_EXPIRY;
+        this.volatile.delete(key);
+      }
+    }
+    t.accessedAt[s] = now;
+  }
+
+  /** Removes `key`; true if it was there. */
+  delete(key: string): boolean {
+    const s = this.table.delete(key);
+    if (s === -1) return false;
+    if (this.table.expireAt[s] !== NO_EXPIRY) {
+      this.table.expireAt[s] = NO_EXPIRY;
+      this.volatile.delete(key);
+    }
+    return true;
+  }
+
+  /** Absolute expiry in ms, or -1 for none (the key must exist). */
+  getExpire(key: string): number {
+    const s = this.table.slotOf(key);
+    if (s === -1) return -1;
+    const at = this.table.expireAt[s] as number;
+    return at === NO_EXPIRY ? -1 : at;
+  }
+
+  /** Sets an absolute expiry in ms on an existing key. */
+  setExpire(key: string, at: number): void {
+    const s = this.table.slotOf(key);
+    if (s === -1) return;
+    // 0 means "none" in the column; an expiry at the epoch is as good as 1 ms.
+    this.table.expireAt[s] = at <= 0 ? 1 : at;
+    this.volatile.add(key);
+  }
+
+  /** Drops the TTL; true if there was one. */
+  persist(key: string): boolean {
+    const s = this.table.slotOf(key);
+    if (s === -1 || this.table.expireAt[s] === NO_EXPIRY) return false;
+    this.table.expireAt[s] = NO_EXPIRY;
+    this.volatile.delete(key);
+    return true;
+  }
+
+  /** Milliseconds since the key was last read or written. */
+  idleMs(key: string, now: number): number {
+    const s = this.table.slotOf(key);
+    return s === -1 ? 0 : now - (this.table.accessedAt[s] as number);
+  }
+
+  flush(): void {
+    this.table = new KeyTable();
+    this.volatile = new Set();
+    this.#expireCursor = null;
+  }
+
+  /** Exchanges contents with another database (SWAPDB). */
+  swapWith(other: Database): void {
+    [this.table, other.table] = [other.table, this.table];
+    [this.volatile, other.volatile] = [other.volatile, this.volatile];
+    this.#expireCursor = null;
+    other.#expireCursor = null;
+  }
+
+  /** A random live key, expiring the dead ones it meets, like RANDOMKEY. */
+  randomKey(now: number, keepExpired = false): string | null {
+    for (let tries = 0; this.table.size > 0; tries++) {
+      const s = this.table.randomSlot();
+      const key = this.table.keys[s] as string;
+      const at = this.table.expireAt[s] as number;
+      if (at === NO_EXPIRY || at > now) return key;
+      // On a replica every key may be logically expired; stop like Redis does after 100 tries.
+      if (keepExpired) {
+        if (tries >= 100) return key;
+        continue;
+      }
+      this.#expire(key);
+    }
+    return null;
+  }
+
+  /**
+   * One pass of the active expire cycle over this db: checks up to `sample`
+   * volatile keys from where the last pass stopped and deletes the expired
+   * ones. Returns [checked, expired] so the caller can repeat while more than
+   * 25% were expired, as Redis does.
+   */
+  expireSample(now: number, sample: number): [number, number] {
+    if (this.volatile.size === 0) return [0, 0];
+    let checked = 0;
+    let expired = 0;
+    const due: string[] = [];
+    let cursor = this.#expireCursor ?? this.volatile.values();
+    while (checked < sample) {
+      let next = cursor.next();
+      if (next.done) {
+        cursor = this.volatile.values();
+        next = cursor.next();
+        if (next.done) break;
+        if (checked >= this.volatile.size) break;
+      }
+      checked++;
+      const key = next.value;
+      const s = this.table.slotOf(key);
+      if (s !== -1 && (this.table.expireAt[s] as number) <= now) due.push(key);
+    }
+    this.#expireCursor = cursor;
+    for (const key of due) {
+      this.#expire(key);
+      expired++;
+    }
+    return [checked, expired];
+  }
+
+  #expire(key: string): void {
+    this.delete(key);
+    this.hooks.expired(this, key);
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * A chained hash table keyed by byte strings, in parallel typed arrays.
+ *
+ * Why not a JS Map: SCAN needs a cursor that returns every key present for
+ * the whole scan even while the table grows or shrinks (Redis's reverse-binary
+ * bucket cursor, which needs visible power-of-two buckets), RANDOMKEY and the
+ * active expire cycle need O(1) random sampling, and a Map costs about twice
+ * the memory per key. Entries live in "slots" (stable indexes until deleted),
+ * so callers can keep per-key columns (expiry, access clock) beside them.
+ */
+
+const EMPTY = -1;
+const MIN_BUCKETS = 4;
+
+/** A per-process random seed, so nobody can choose keys that all collide. */
+const SEED = (Math.random() * 0x100000000) >>> 0;
+
+export function hashString(s: string): number {
+  let h = SEED ^ s.length;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  // murmur3 finaliser: FNV's low bits alone mix poorly for power-of-two masks.
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h | 0;
+}
+
+function reverseBits(v: number): number {
+  v = ((v >>> 1) & 0x55555555) | ((v & 0x55555555) << 1);
+  v = ((v >>> 2) & 0x33333333) | ((v & 0x33333333) << 2);
+  v = ((v >>> 4) & 0x0f0f0f0f) | ((v & 0x0f0f0f0f) << 4);
+  v = ((v >>> 8) & 0x00ff00ff) | ((v & 0x00ff00ff) << 8);
+  return ((v >>> 16) | (v << 16)) >>> 0;
+}
+
+export class Dict<V> {
+  #heads: Int32Array = new Int32Array(MIN_BUCKETS).fill(EMPTY);
+  #mask = MIN_BUCKETS - 1;
+  /** Slot columns. */
+  #next: Int32Array = new Int32Array(MIN_BUCKETS);
+  #hashes: Int32Array = new Int32Array(MIN_BUCKETS);
+  readonly keys: (string | undefined)[] = [];
+  readonly values: (V | undefined)[] = [];
+  #freeHead = EMPTY;
+  /** Slots ever handed out: [0, #highWater). */
+  #highWater = 0;
+  size = 0;
+
+  /** Capacity of the slot columns; subclasses keep their own columns this long. */
+  protected get capacity(): number {
+    return this.#next.length;
+  }
+
+  /** Called after the slot columns grew, so a subclass can grow its own. */
+  protected growColumns(_capacity: number): void {}
+
+  /** Slot holding `key`, or -1. */
+  slotOf(key: string): number {
+    const h = hashString(key);
+    const keys = this.keys;
+    const hashes = this.#hashes;
+    const next = this.#next;
+    for (let s = this.#heads[h & this.#mask] as number; s !== EMPTY; s = next[s] as number) {
+      if (hashes[s] === h && keys[s] === key) return s;
+    }
+    return EMPTY;
+  }
+
+  get(key: string): V | undefined {
+    const s = this.slotOf(key);
+    return s === EMPTY ? undefined : this.values[s];
+  }
+
+  has(key: string): boolean {
+    return this.slotOf(key) !== EMPTY;
+  }
+
+  /** Sets `key`; returns its slot. */
+  set(key: string, value: V): number {
+    const s = this.slotOf(key);
+    if (s !== EMPTY) {
+      this.values[s] = value;
+      return s;
+    }
+    return this.insertNew(key, value);
+  }
+
+  /** Adds a key known to be absent; returns its slot. */
+  insertNew(key: string, value: V): number {
+    let s = this.#freeHead;
+    if (s !== EMPTY) {
+      this.#freeHead = this.#next[s] as number;
+    } else {
+      s = this.#highWater++;
+      if (s >= this.#next.length) this.#growSlots();
+    }
+    const h = hashString(key);
+    this.#hashes[s] = h;
+    this.keys[s] = key;
+    this.values[s] = value;
+    const b = h & this.#mask;
+    this.#next[s] = this.#heads[b] as number;
+    this.#heads[b] = s;
+    this.size++;
+    if (this.size > this.#heads.length) this.#rehash(this.#heads.length * 2);
+    return s;
+  }
+
+  /** Removes `key`; returns the slot it had (now free), or -1. */
+  delete(key: string): number {
+    const h = hashString(key);
+    const b = h & this.#mask;
+    let prev = EMPTY;
+    for (let s = this.#heads[b] as number; s !== EMPTY; prev = s, s = this.#next[s] as number) {
+      if (this.#hashes[s] !== h || this.keys[s] !== key) continue;
+      if (prev === EMPTY) this.#heads[b] = this.#next[s] as number;
+      else this.#next[prev] = this.#next[s] as number;
+      this.keys[s] = undefined;
+      this.values[s] = undefined;
+      this.#next[s] = this.#freeHead;
+      this.#freeHead = s;
+      this.size--;
+      if (this.size * 8 < this.#heads.length && this.#heads.length > MIN_BUCKETS) this.#rehash(this.#heads.length / 2);
+      return s;
+    }
+    return EMPTY;
+  }
+
+  clear(): void {
+    this.#heads = new Int32Array(MIN_BUCKETS).fill(EMPTY);
+    this.#mask = MIN_BUCKETS - 1;
+    this.#next = new Int32Array(MIN_BUCKETS);
+    this.#hashes = new Int32Array(MIN_BUCKETS);
+    this.keys.length = 0;
+    this.values.length = 0;
+    this.#freeHead = EMPTY;
+    this.#highWater = 0;
+    this.size = 0;
+    this.growColumns(MIN_BUCKETS);
+  }
+
+  /** A uniformly chosen bucket's random entry, like Redis's dictGetFairRandomKey; -1 when empty. */
+  randomSlot(): number {
+    if (this.size === 0) return EMPTY;
+    for (;;) {
+      const b = (Math.random() * this.#heads.length) | 0;
+      let s = this.#heads[b] as number;
+      if (s === EMPTY) continue;
+      let n = 0;
+      for (let t = s; t !== EMPTY; t = this.#next[t] as number) n++;
+      for (let pick = (Math.random() * n) | 0; pick > 0; pick--) s = this.#next[s] as number;
+      return s;
+    }
+  }
+
+  /**
+   * Visits one bucket chosen by `cursor` and returns the next cursor (0 when
+   * done). Reverse-binary increments guarantee that keys present for the
+   * whole scan are visited at least once across resizes between calls.
+   */
+  scan(cursor: number, visit: (slot: number) => void): number {
+    const mask = this.#mask;
+    let v = cursor >>> 0;
+    for (let s = this.#heads[v & mask] as number; s !== EMPTY; s = this.#next[s] as number) visit(s);
+    v |= ~mask;
+    v = reverseBits(v);
+    v = (v + 1) >>> 0;
+    v = reverseBits(v);
+    return v;
+  }
+
+  /** Number of buckets (for INFO/DEBUG and SCAN COUNT heuristics). */
+  get buckets(): number {
+    return this.#heads.length;
+  }
+
+  /** Every live slot, in slot order. Do not insert or delete while iterating. */
+  *slots(): IterableIterator<number> {
+    const keys = this.keys;
+    for (let s = 0; s < this.#highWater; s++) if (keys[s] !== undefined) yield s;
+  }
+
+  #growSlots(): void {
+    const cap = this.#next.length * 2;
+    const next = new Int32Array(cap);
+    next.set(this.#next);
+    this.#next = next;
+    const hashes = new Int32Array(cap);
+    hashes.set(this.#hashes);
+    this.#hashes = hashes;
+    this.growColumns(cap);
+  }
+
+  #rehash(buckets: number): void {
+    const heads = new Int32Array(buckets).fill(EMPTY);
+    const mask = buckets - 1;
+    const keys = this.keys;
+    for (let s = 0; s < this.#highWater; s++) {
+      if (keys[s] === undefined) continue;
+      const b = (this.#hashes[s] as number) & mask;
+      this.#next[s] = heads[b] as number;
+      heads[b] = s;
+    }
+    this.#heads = heads;
+    this.#mask = mask;
+  }
+}
