@@ -1,0 +1,65 @@
+import { describe, expect, test } from "bun:test";
+import { Dict } from "./dict.ts";
+
+function scanAll<V>(d: Dict<V>, between?: (round: number) => void): Set<string> {
+  const seen = new Set<string>();
+  let cursor = 0;
+  let round = 0;
+  do {
+    cursor = d.scan(cursor, (s) => seen.add(d.keys[s] as string));
+    between?.(round++);
+  } while (cursor !== 0);
+  return seen;
+}
+
+describe("Dict", () => {
+  test("set, get, delete, size", () => {
+    const d = new Dict<number>();
+    for (let i = 0; i < 1000; i++) d.set(`k${i}`, i);
+    expect(d.size).toBe(1000);
+    expect(d.get("k500")).toBe(500);
+    for (let i = 0; i < 1000; i += 2) expect(d.delete(`k${i}`)).toBeGreaterThanOrEqual(0);
+    expect(d.size).toBe(500);
+    expect(d.get("k500")).toBeUndefined();
+    expect(d.get("k501")).toBe(501);
+    expect(d.delete("nope")).toBe(-1);
+  });
+
+  test("binary keys that decode to the same UTF-8 stay distinct", () => {
+    const d = new Dict<string>();
+    d.set("\x80", "a");
+    d.set("\x81", "b");
+    expect(d.get("\x80")).toBe("a");
+    expect(d.get("\x81")).toBe("b");
+  });
+
+  test("scan visits every key exactly once on a stable table", () => {
+    const d = new Dict<number>();
+    for (let i = 0; i < 5000; i++) d.set(`key:${i}`, i);
+    const seen = scanAll(d);
+    expect(seen.size).toBe(5000);
+  });
+
+  test("scan returns every key present for the whole scan while the table grows and shrinks", () => {
+    const d = new Dict<number>();
+    for (let i = 0; i < 2000; i++) d.set(`stable:${i}`, i);
+    for (let i = 0; i < 2000; i++) d.set(`churn:${i}`, i);
+    let next = 0;
+    const seen = scanAll(d, (round) => {
+      // Grow hard early, shrink later: both resize directions happen mid-scan.
+      if (round < 20) for (let i = 0; i < 500; i++) d.set(`added:${next++}`, 0);
+      else for (let i = 0; i < 400; i++) d.delete(`added:${--next}`);
+      if (round === 5) for (let i = 0; i < 2000; i++) d.delete(`churn:${i}`);
+    });
+    for (let i = 0; i < 2000; i++) expect(seen.has(`stable:${i}`)).toBe(true);
+  });
+
+  test("randomSlot returns live entries and covers the table", () => {
+    const d = new Dict<number>();
+    for (let i = 0; i < 50; i++) d.set(`k${i}`, i);
+    const seen = new Set<string>();
+    for (let i = 0; i < 5000; i++) seen.add(d.keys[d.randomSlot()] as string);
+    expect(seen.size).toBe(50);
+    expect(new Dict<number>().randomSlot()).toBe(-1);
+  });
+});
