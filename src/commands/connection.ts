@@ -1,7 +1,7 @@
 import { type CommandSpec, command } from "../engine/command.ts";
 import { Errors, fail } from "../engine/errors.ts";
 import { intArg } from "../engine/numbers.ts";
-import { OK, PONG, Push, Status } from "../resp/reply.ts";
+import { OK, PONG } from "../resp/reply.ts";
 
 const doc = (summary: string, since: string) => ({ summary, since, group: "connection" });
 
@@ -46,5 +46,3 @@ export const connectionCommands: CommandSpec[] = [
     },
   ),
 ];
-
-export { Push, Status };

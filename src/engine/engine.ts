@@ -204,6 +204,16 @@ export class Engine implements KeyspaceHooks {
     for (const l of this.#propagation) l(db, commands);
   }
 
+  readonly #notifyListeners: ((cls: string, event: string, key: string, db: number) => void)[] = [];
+  onNotify(listener: (cls: string, event: string, key: string, db: number) => void): void {
+    this.#notifyListeners.push(listener);
+  }
+
+  /** Keyspace events (notify-keyspace-events subscribers attach here). */
+  notify(cls: string, event: string, key: string, db: number): void {
+    for (const l of this.#notifyListeners) l(cls, event, key, db);
+  }
+
   keyTouched(db: number, key: string): void {
     for (const l of this.#keyTouched) l(db, key);
   }
@@ -213,6 +223,7 @@ export class Engine implements KeyspaceHooks {
     this.stats.expiredKeys++;
     this.dirty++;
     this.keyTouched(db.id, key);
+    this.notify("x", "expired", key, db.id);
     this.propagate(db.id, [["DEL", key]]);
   }
 

@@ -1,0 +1,3 @@
+import type { CommandSpec } from "../engine/command.ts";
+
+export const commandCommands: CommandSpec[] = [];
