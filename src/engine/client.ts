@@ -1,4 +1,5 @@
 import type { Outgoing } from "../resp/encoder.ts";
+import type { Engine } from "./engine.ts";
 
 /** How a client's replies leave: set up by the connection that owns the socket. */
 export interface Transport {
@@ -40,13 +41,34 @@ export class Client {
   lastInteraction: number;
   /** Set once the connection is going away: no more commands run for it. */
   closing = false;
+  /** Clients in MONITOR mode across the process, so the dispatcher skips the feed when there are none. */
+  static monitorCount = 0;
+  #monitor = false;
   /** MONITOR mode: receives every command as it runs. */
-  monitor = false;
+  get monitor(): boolean {
+    return this.#monitor;
+  }
+  set monitor(on: boolean) {
+    if (on !== this.#monitor) Client.monitorCount += on ? 1 : -1;
+    this.#monitor = on;
+  }
   /** Bytes of input received and output sent, for INFO stats and CLIENT LIST tot-net-*. */
   netInput = 0;
   netOutput = 0;
   /** Per-client flags CLIENT LIST shows that other issues will set (P, x, b...). */
   extraFlags = "";
+  /** CLIENT LIST's sub/psub/ssub: subscription counts, kept by the pub/sub commands. */
+  sub = 0;
+  psub = 0;
+  ssub = 0;
+  /** CLIENT LIST's multi=: commands queued in MULTI, -1 outside a transaction. */
+  multiQueued = -1;
+
+  /**
+   * Run by RESET for the state other modules own (MULTI, WATCH, subscriptions,
+   * tracking), so RESET clears them without knowing them.
+   */
+  static readonly resetHooks: ((client: Client, engine: Engine) => void)[] = [];
 
   constructor(
     readonly id: number,

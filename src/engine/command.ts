@@ -1,5 +1,6 @@
 import type { Reply, SwitchProtocol } from "../resp/reply.ts";
 import type { Ctx } from "./context.ts";
+import type { KeySpec } from "./keys.ts";
 
 /** Redis's command flags (src/commands/*.json "command_flags"), lower-case as COMMAND shows them. */
 export type CommandFlag =
@@ -22,7 +23,8 @@ export type CommandFlag =
   | "no_mandatory_keys"
   | "no_multi"
   | "allow_busy"
-  | "sentinel";
+  | "sentinel"
+  | "no_async_loading";
 
 /** Bit for each flag, so the dispatcher tests flags without string compares. */
 export const FLAG_BITS: Record<CommandFlag, number> = {
@@ -46,6 +48,7 @@ export const FLAG_BITS: Record<CommandFlag, number> = {
   no_multi: 1 << 17,
   allow_busy: 1 << 18,
   sentinel: 1 << 19,
+  no_async_loading: 1 << 20,
 };
 
 export function flagBits(flags: readonly CommandFlag[]): number {
@@ -88,6 +91,37 @@ export interface CommandSpec {
   subcommands?: CommandSpec[];
   /** For commands whose keys are not a simple range (e.g. those with numkeys). */
   getKeys?: (argv: string[]) => number[];
+  /**
+   * Optional COMMAND INFO / DOCS metadata. When a row leaves these out,
+   * COMMAND takes them from src/commands/metadata.ts (Redis's own data).
+   */
+  keySpecs?: KeySpec[];
+  tips?: string[];
+  docFlags?: string[];
+  deprecatedSince?: string;
+  replacedBy?: string;
+  history?: [version: string, change: string][];
+  arguments?: ArgDoc[];
+}
+
+/** The COMMAND INFO / DOCS extras a row may declare (see src/commands/metadata.ts). */
+export type CommandMeta = Partial<
+  Pick<CommandSpec, "keySpecs" | "tips" | "docFlags" | "deprecatedSince" | "replacedBy" | "history" | "arguments">
+>;
+
+/** One argument in COMMAND DOCS; fields named and ordered as Redis replies them. */
+export interface ArgDoc {
+  name: string;
+  type: string;
+  key_spec_index?: number;
+  token?: string;
+  summary?: string;
+  since?: string;
+  deprecated_since?: string;
+  /** "optional", "multiple", "multiple_token". */
+  flags?: string[];
+  /** For "oneof" and "block" arguments. */
+  arguments?: ArgDoc[];
 }
 
 /** A shorthand to declare a command row with defaults for the rare fields. */

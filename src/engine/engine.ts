@@ -49,6 +49,9 @@ const SKIP_MONITOR = FLAG_BITS.skip_monitor | FLAG_BITS.admin;
 const SKIP_SLOWLOG = FLAG_BITS.skip_slowlog;
 
 export const VERSION = "7.0.15";
+
+/** Returned by execute() when CLIENT PAUSE holds the command: the sink retries it after unpause. */
+export const POSTPONED: unique symbol = Symbol("postponed");
 export const RESPD_VERSION = "0.1.0";
 
 /**
@@ -65,15 +68,19 @@ export class Engine implements KeyspaceHooks {
   readonly runId: string;
   /** Changes since start (Redis's server.dirty): drives propagation and, later, save points. */
   dirty = 0;
-  /** Until this time (ms) CLIENT PAUSE holds clients' commands; `pauseWrites` limits it to writes. */
+  /** Until this time (ms) CLIENT PAUSE holds clients' commands; `pauseWritesOnly` limits it to writes. */
   pausedUntil = 0;
   pauseWritesOnly = false;
+  #pauseTimer: ReturnType<typeof setTimeout> | null = null;
+  #unpauseWaiters: (() => void)[] = [];
   readonly gates: Gate[] = [];
   readonly #propagation: PropagationListener[] = [];
   readonly #keyTouched: ((db: number, key: string) => void)[] = [];
   #nextClientId = 1;
   #nextFd = 8;
   host: HostInfo | null = null;
+  /** Read on every command, so kept out of the config map. */
+  #slowlogThreshold: number;
 
   constructor(
     readonly config: Config,
@@ -81,6 +88,10 @@ export class Engine implements KeyspaceHooks {
   ) {
     const n = config.num("databases");
     this.dbs = Array.from({ length: n }, (_, i) => new Database(i, this));
+    this.#slowlogThreshold = config.num("slowlog-log-slower-than");
+    config.onChange((name) => {
+      if (name === "slowlog-log-slower-than") this.#slowlogThreshold = config.num(name);
+    });
     let id = "";
     for (let i = 0; i < 40; i++) id += "0123456789abcdef"[(Math.random() * 16) | 0];
     this.runId = id;
@@ -90,6 +101,35 @@ export class Engine implements KeyspaceHooks {
     const out: Client[] = [];
     for (const c of this.clients.values()) if (c.monitor) out.push(c);
     return out;
+  }
+
+  /** CLIENT PAUSE: hold commands (all, or only writes) until `until` (ms) or unpause(). */
+  pause(until: number, writesOnly: boolean): void {
+    // A second PAUSE can only extend the pause or widen it to all commands, as in Redis.
+    if (this.pausedUntil > Date.now()) {
+      this.pauseWritesOnly = this.pauseWritesOnly && writesOnly;
+      this.pausedUntil = Math.max(this.pausedUntil, until);
+    } else {
+      this.pauseWritesOnly = writesOnly;
+      this.pausedUntil = until;
+    }
+    if (this.#pauseTimer !== null) clearTimeout(this.#pauseTimer);
+    this.#pauseTimer = setTimeout(() => this.unpause(), Math.max(0, this.pausedUntil - Date.now()));
+  }
+
+  /** CLIENT UNPAUSE, or the pause timing out: postponed clients carry on in order. */
+  unpause(): void {
+    this.pausedUntil = 0;
+    if (this.#pauseTimer !== null) clearTimeout(this.#pauseTimer);
+    this.#pauseTimer = null;
+    const waiters = this.#unpauseWaiters;
+    this.#unpauseWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Resolves when the current pause ends. */
+  whenUnpaused(): Promise<void> {
+    return new Promise((resolve) => this.#unpauseWaiters.push(resolve));
   }
 
   onPropagate(listener: PropagationListener): void {
@@ -122,6 +162,7 @@ export class Engine implements KeyspaceHooks {
 
   removeClient(client: Client): void {
     client.closing = true;
+    client.monitor = false;
     this.clients.delete(client.id);
     for (const hook of this.#clientGone) hook(client);
   }
@@ -135,7 +176,7 @@ export class Engine implements KeyspaceHooks {
    * Runs one command for `client` with every check Redis makes first:
    * existence, arity, authentication, then the gates later features add.
    */
-  execute(client: Client, argv: string[]): HandlerResult {
+  execute(client: Client, argv: string[]): HandlerResult | typeof POSTPONED {
     const now = Date.now();
     client.lastInteraction = now;
     const name = argv[0] as string;
@@ -153,6 +194,7 @@ export class Engine implements KeyspaceHooks {
       return this.#reject(cmd, Errors.wrongArgs(cmd.fullName));
     }
     if (!client.authenticated && (cmd.bits & NO_AUTH) === 0) return this.#reject(cmd, Errors.noAuth);
+    if (this.pausedUntil > now && (!this.pauseWritesOnly || (cmd.bits & (WRITE | MAY_REPLICATE)) !== 0)) return POSTPONED;
     const ctx = new Ctx(this, client, argv, cmd, now);
     for (const gate of this.gates) {
       const r = gate(ctx);
@@ -178,7 +220,11 @@ export class Engine implements KeyspaceHooks {
       }
     }
     const micros = Math.round((performance.now() - t0) * 1000);
-    const stat = this.stats.command(cmd.fullName);
+    let stat = cmd.stat;
+    if (stat === null || cmd.statGeneration !== this.stats.generation) {
+      stat = cmd.stat = this.stats.command(cmd.fullName);
+      cmd.statGeneration = this.stats.generation;
+    }
     stat.calls++;
     stat.usec += micros;
     this.stats.totalCommandsProcessed++;
@@ -188,12 +234,12 @@ export class Engine implements KeyspaceHooks {
     }
     client.lastCommand = cmd.fullName;
     if ((cmd.bits & SKIP_SLOWLOG) === 0) {
-      const threshold = this.config.num("slowlog-log-slower-than");
+      const threshold = this.#slowlogThreshold;
       if (threshold >= 0 && micros >= threshold) {
         this.slowlog.record(ctx.argv, micros, client.addr, client.name, this.config.num("slowlog-max-len"));
       }
     }
-    if ((cmd.bits & SKIP_MONITOR) === 0) this.#feedMonitors(client, ctx.argv, ctx.now);
+    if (Client.monitorCount > 0 && (cmd.bits & SKIP_MONITOR) === 0) this.#feedMonitors(client, ctx.argv, ctx.now);
     if (ctx.propagated !== null) this.propagate(client.db, ctx.propagated);
     else if (this.dirty !== dirtyBefore && (cmd.bits & (WRITE | MAY_REPLICATE)) !== 0) this.propagate(client.db, [ctx.argv]);
     return result;

@@ -3,7 +3,7 @@ import type { Outgoing } from "../resp/encoder.ts";
 import { ErrorReply } from "../resp/reply.ts";
 import type { Client } from "./client.ts";
 import { NO_REPLY } from "./command.ts";
-import type { Engine } from "./engine.ts";
+import { type Engine, POSTPONED } from "./engine.ts";
 
 /** Thrown into a connection's pipe to stop reading from a client that is closing. */
 export class ClientClosing extends Error {}
@@ -31,10 +31,11 @@ export class CommandSink {
    * Runs one batch. Returns a promise while the client's output is backed up,
    * which pauses reading from it (the pipe waits before pulling more input).
    */
-  run(client: Client, batch: Batch): Promise<void> | undefined {
+  run(client: Client, batch: Batch, from = 0): Promise<void> | undefined {
     if (client.closing) throw new ClientClosing();
     const out: Outgoing[] = [];
-    for (const item of batch) {
+    for (let i = from; i < batch.length; i++) {
+      const item = batch[i] as Batch[number];
       if (!Array.isArray(item)) {
         // Protocol error: answer after the commands before it, then close this connection only.
         if (item.reply) {
@@ -46,6 +47,11 @@ export class CommandSink {
         break;
       }
       const reply = this.engine.execute(client, item);
+      if (reply === POSTPONED) {
+        // CLIENT PAUSE: flush what ran, then resume this batch at this command once unpaused.
+        if (out.length > 0) client.transport.write(out);
+        return this.engine.whenUnpaused().then(() => this.run(client, batch, i));
+      }
       if (reply !== NO_REPLY && client.replyMode === "on" && !client.skipping) out.push(reply);
       client.afterCommand();
       if (client.closing) break;

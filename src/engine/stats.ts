@@ -23,6 +23,9 @@ export class Stats {
   /** Per error code ("ERR", "WRONGTYPE"). */
   errors = new Map<string, number>();
 
+  /** Bumped by reset(), so rows cached elsewhere are refetched. */
+  generation = 0;
+
   /** Ring of (time, commands) samples for instantaneous_ops_per_sec. */
   #samples: [number, number][] = [];
 
@@ -69,5 +72,6 @@ export class Stats {
     this.commands.clear();
     this.errors.clear();
     this.#samples = [];
+    this.generation++;
   }
 }

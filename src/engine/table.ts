@@ -1,4 +1,5 @@
 import { type CommandSpec, flagBits } from "./command.ts";
+import type { CommandStat } from "./stats.ts";
 
 /** A command table row with what the dispatcher derives from it once. */
 export interface TableEntry {
@@ -8,6 +9,9 @@ export interface TableEntry {
   readonly bits: number;
   readonly parent: TableEntry | null;
   readonly subcommands: Map<string, TableEntry> | null;
+  /** The INFO commandstats row, cached here to skip a map lookup per call (see Stats.generation). */
+  stat: CommandStat | null;
+  statGeneration: number;
 }
 
 function entry(spec: CommandSpec, parent: TableEntry | null): TableEntry {
@@ -17,6 +21,8 @@ function entry(spec: CommandSpec, parent: TableEntry | null): TableEntry {
     bits: flagBits(spec.flags),
     parent,
     subcommands: spec.subcommands ? new Map() : null,
+    stat: null,
+    statGeneration: -1,
   };
   for (const sub of spec.subcommands ?? []) e.subcommands?.set(sub.name, entry(sub, e));
   return e;
@@ -25,6 +31,8 @@ function entry(spec: CommandSpec, parent: TableEntry | null): TableEntry {
 /** The declarative command table: dispatch, COMMAND and ACL categories all read it. */
 export class CommandTable {
   readonly #byName = new Map<string, TableEntry>();
+  /** Other spellings seen on the wire ("SET", "Get") -> entry, so case folding happens once per spelling. */
+  readonly #spellings = new Map<string, TableEntry>();
 
   constructor(specs: Iterable<CommandSpec>) {
     for (const spec of specs) {
@@ -35,7 +43,12 @@ export class CommandTable {
 
   /** Case-insensitive lookup (ASCII only, like Redis's dictSdsKeyCaseCompare). */
   lookup(name: string): TableEntry | undefined {
-    return this.#byName.get(name) ?? this.#byName.get(asciiLower(name));
+    const hit = this.#byName.get(name) ?? this.#spellings.get(name);
+    if (hit !== undefined || name.length > 32) return hit;
+    const found = this.#byName.get(asciiLower(name));
+    // Only real command names are remembered, and only so many, so junk input cannot grow the map.
+    if (found !== undefined && this.#spellings.size < 4096) this.#spellings.set(name, found);
+    return found;
   }
 
   /** A subcommand of `parent` by name, case-insensitively. */
@@ -53,7 +66,12 @@ export class CommandTable {
 }
 
 export function asciiLower(s: string): string {
-  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+  let out = "";
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    out += c >= 65 && c <= 90 ? String.fromCharCode(c + 32) : s[i];
+  }
+  return out;
 }
 
 export function asciiUpper(s: string): string {

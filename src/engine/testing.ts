@@ -8,7 +8,7 @@ import { Config } from "../config/config.ts";
 import type { Outgoing } from "../resp/encoder.ts";
 import type { Client } from "./client.ts";
 import type { HandlerResult } from "./command.ts";
-import { Engine } from "./engine.ts";
+import { Engine, POSTPONED } from "./engine.ts";
 import { CommandTable } from "./table.ts";
 
 export interface TestEngine {
@@ -18,9 +18,9 @@ export interface TestEngine {
   sent: Outgoing[][];
   /** Every propagated command as [db, argv]. */
   propagated: [number, string[]][];
-  exec(...argv: string[]): HandlerResult;
+  exec(...argv: string[]): HandlerResult | typeof POSTPONED;
   /** Another client on the same engine. */
-  newClient(): { client: Client; sent: Outgoing[][]; exec(...argv: string[]): HandlerResult };
+  newClient(): { client: Client; sent: Outgoing[][]; exec(...argv: string[]): HandlerResult | typeof POSTPONED };
 }
 
 export function createTestEngine(configure?: (config: Config) => void): TestEngine {

@@ -49,9 +49,11 @@ export interface Latin1Codec {
   encodeInto(s: string, target: Uint8Array, offset: number): number;
 }
 
-const SMALL = 64;
+/** Below this length a JS loop beats a native call for writing bytes out. */
+const SMALL = 8;
 
 function jsDecode(bytes: Uint8Array, start: number, end: number): string {
+  // Chunks keep apply() under engines' argument limits; the few joins flatten on first use.
   let s = "";
   for (let i = start; i < end; i += 8192) {
     s += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(end, i + 8192)) as unknown as number[]);
@@ -72,18 +74,40 @@ export function installLatin1Codec(native: Latin1Codec): void {
   codec = native;
 }
 
-/** Bytes [start, end) as a byte string (one char per byte). */
-export function latin1(bytes: Uint8Array, start = 0, end = bytes.length): string {
-  const n = end - start;
-  if (n === 0) return "";
-  if (n === 1) return String.fromCharCode(bytes[start] as number);
-  if (n <= SMALL) {
-    // Short arguments dominate; a plain loop avoids the native call overhead.
-    let s = "";
-    for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i] as number);
-    return s;
+/**
+ * Bytes [start, end) as a byte string (one char per byte).
+ *
+ * Short strings are built with one multi-argument fromCharCode call: a `+=`
+ * loop would build a rope (one heap cell per char on JSC, ~500 bytes for a
+ * 16-byte key), and a native call costs more than the copy for a few bytes.
+ */
+export function latin1(b: Uint8Array, start = 0, end = b.length): string {
+  const s = start;
+  switch (end - start) {
+    case 0:
+      return "";
+    case 1:
+      return String.fromCharCode(b[s] as number);
+    case 2:
+      return String.fromCharCode(b[s] as number, b[s + 1] as number);
+    case 3:
+      return String.fromCharCode(b[s] as number, b[s + 1] as number, b[s + 2] as number);
+    case 4:
+      return String.fromCharCode(b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number);
+    case 5:
+      return String.fromCharCode(b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number, b[s + 4] as number);
+    case 6:
+      return String.fromCharCode(
+        b[s] as number,
+        b[s + 1] as number,
+        b[s + 2] as number,
+        b[s + 3] as number,
+        b[s + 4] as number,
+        b[s + 5] as number,
+      );
+    default:
+      return codec.decode(b, start, end);
   }
-  return codec.decode(bytes, start, end);
 }
 
 /** Writes byte string `s` into `target` at `offset`; returns bytes written. */

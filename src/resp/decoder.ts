@@ -45,27 +45,37 @@ const INLINE_MAX = 64 * 1024;
 const BIG_BULK = 32 * 1024;
 const INT_MAX = 2147483647;
 
+/** Second result of readNumberLine: index of the CR ending the line, or -1 when it has not arrived. */
+let lineEnd = -1;
+
 /**
- * Parses a decimal integer the way Redis's string2ll does: optional '-', no
- * '+', no leading zeros, no spaces. Returns NaN when it is not one.
+ * Reads the integer of a `*<n>\r\n` / `$<n>\r\n` header starting at `start`
+ * in one pass (no separate search for CR, no re-parse), with string2ll's rules.
+ * Sets `lineEnd`; returns NaN for a malformed number.
  */
-export function parseDecimal(buf: Uint8Array, start: number, end: number): number {
-  if (start >= end || end - start > 20) return Number.NaN;
+function readNumberLine(buf: Uint8Array, start: number, len: number): number {
   let i = start;
-  let negative = false;
-  if (buf[i] === 45) {
-    negative = true;
-    i++;
-    if (i === end) return Number.NaN;
-  }
-  const first = buf[i] as number;
-  if (first === 48) return end - i === 1 && !negative ? 0 : Number.NaN;
+  const negative = i < len && buf[i] === 45;
+  if (negative) i++;
+  const digitsStart = i;
   let n = 0;
-  for (; i < end; i++) {
-    const d = (buf[i] as number) - 48;
-    if (d < 0 || d > 9) return Number.NaN;
-    n = n * 10 + d;
+  for (; i < len; i++) {
+    const c = buf[i] as number;
+    if (c < 48 || c > 57) break;
+    n = n * 10 + (c - 48);
   }
+  if (i >= len) {
+    lineEnd = -1;
+    return Number.NaN;
+  }
+  if (buf[i] !== CR) {
+    lineEnd = buf.indexOf(CR, i);
+    return Number.NaN;
+  }
+  lineEnd = i;
+  const digits = i - digitsStart;
+  if (digits === 0 || digits > 19) return Number.NaN;
+  if (buf[digitsStart] === 48 && (digits > 1 || negative)) return Number.NaN;
   return negative ? -n : n;
 }
 
@@ -159,12 +169,12 @@ export class RespDecoder implements Transformer<Uint8Array, Batch> {
           pos = next;
           continue;
         }
-        const cr = buf.indexOf(CR, pos);
+        const count = readNumberLine(buf, pos + 1, len);
+        const cr = lineEnd;
         if (cr === -1 || cr + 1 >= len) {
           if (len - pos > INLINE_MAX) return this.#fail(batch, "Protocol error: too big mbulk count string");
           break;
         }
-        const count = parseDecimal(buf, pos + 1, cr);
         if (Number.isNaN(count) || count > INT_MAX) return this.#fail(batch, "Protocol error: invalid multibulk length");
         if (count > 10 && this.#limits.authRequired()) return this.#fail(batch, "Protocol error: unauthenticated multibulk length");
         pos = cr + 2;
@@ -178,12 +188,12 @@ export class RespDecoder implements Transformer<Uint8Array, Batch> {
           if (buf[pos] !== DOLLAR) {
             return this.#fail(batch, `Protocol error: expected '$', got '${String.fromCharCode(buf[pos] as number)}'`);
           }
-          const cr = buf.indexOf(CR, pos);
+          const n = readNumberLine(buf, pos + 1, len);
+          const cr = lineEnd;
           if (cr === -1 || cr + 1 >= len) {
             if (len - pos > INLINE_MAX) return this.#fail(batch, "Protocol error: too big bulk count string");
             break;
           }
-          const n = parseDecimal(buf, pos + 1, cr);
           if (Number.isNaN(n) || n < 0 || n > this.#limits.maxBulkLen) return this.#fail(batch, "Protocol error: invalid bulk length");
           if (n > 16384 && this.#limits.authRequired()) return this.#fail(batch, "Protocol error: unauthenticated bulk length");
           this.#bulkLen = n;

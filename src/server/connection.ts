@@ -8,6 +8,25 @@ import type { Connection } from "../runtime/types.ts";
 
 const MAXCLIENTS_REPLY = fromLatin1("-ERR max number of clients reached\r\n");
 
+/** Input limits read per bulk header: plain fields, refreshed when CONFIG SET changes them. */
+const limitsByEngine = new WeakMap<Engine, { maxBulkLen: number; queryBufferLimit: number }>();
+function inputLimits(engine: Engine): { maxBulkLen: number; queryBufferLimit: number } {
+  let limits = limitsByEngine.get(engine);
+  if (limits === undefined) {
+    const current = {
+      maxBulkLen: engine.config.num("proto-max-bulk-len"),
+      queryBufferLimit: engine.config.num("client-query-buffer-limit"),
+    };
+    engine.config.onChange((name) => {
+      if (name === "proto-max-bulk-len") current.maxBulkLen = engine.config.num(name);
+      if (name === "client-query-buffer-limit") current.queryBufferLimit = engine.config.num(name);
+    });
+    limitsByEngine.set(engine, current);
+    limits = current;
+  }
+  return limits;
+}
+
 /**
  * Wires one socket into the engine:
  *
@@ -72,12 +91,13 @@ export function serveConnection(engine: Engine, sink: CommandSink, conn: Connect
       conn.readable.cancel().catch(() => {});
     });
 
+  const shared = inputLimits(engine);
   const limits = {
     get maxBulkLen() {
-      return engine.config.num("proto-max-bulk-len");
+      return shared.maxBulkLen;
     },
     get queryBufferLimit() {
-      return engine.config.num("client-query-buffer-limit");
+      return shared.queryBufferLimit;
     },
     authRequired: () => !client.authenticated,
     countInput: (n: number) => {

@@ -15,13 +15,14 @@ const NO_EXPIRY = 0;
  */
 export class KeyTable extends Dict<Value> {
   expireAt = new Float64Array(this.capacity);
-  accessedAt = new Float64Array(this.capacity);
+  /** Seconds since the epoch: Redis's LRU clock has 1 s resolution too, and 4 bytes a key is enough. */
+  accessedAt = new Uint32Array(this.capacity);
 
   protected override growColumns(capacity: number): void {
     const e = new Float64Array(capacity);
     if (this.expireAt) e.set(this.expireAt.subarray(0, Math.min(capacity, this.expireAt.length)));
     this.expireAt = e;
-    const a = new Float64Array(capacity);
+    const a = new Uint32Array(capacity);
     if (this.accessedAt) a.set(this.accessedAt.subarray(0, Math.min(capacity, this.accessedAt.length)));
     this.accessedAt = a;
   }
@@ -57,7 +58,7 @@ export class Database {
       if (!keepExpired) this.#expire(key);
       return undefined;
     }
-    if (touch) t.accessedAt[s] = now;
+    if (touch) t.accessedAt[s] = now / 1000;
     return t.values[s];
   }
 
@@ -83,7 +84,7 @@ export class Database {
         this.volatile.delete(key);
       }
     }
-    t.accessedAt[s] = now;
+    t.accessedAt[s] = now / 1000;
   }
 
   /** Removes `key`; true if it was there. */
@@ -126,7 +127,7 @@ export class Database {
   /** Milliseconds since the key was last read or written. */
   idleMs(key: string, now: number): number {
     const s = this.table.slotOf(key);
-    return s === -1 ? 0 : now - (this.table.accessedAt[s] as number);
+    return s === -1 ? 0 : Math.max(0, now - (this.table.accessedAt[s] as number) * 1000);
   }
 
   flush(): void {

@@ -16,6 +16,11 @@ export interface DataValue {
   readonly type: Exclude<TypeName, "string">;
   /** Redis's OBJECT ENCODING name for the value as it stands. */
   encoding(): string;
+  /**
+   * A deep copy sharing no mutable state (COPY needs one; see copyValue).
+   * Every aggregate type must implement it; it is optional only so types can land one at a time.
+   */
+  clone?(): DataValue;
 }
 
 export class StringBuffer {
@@ -52,6 +57,23 @@ export type Value = string | StringBuffer | DataValue;
 
 export function typeOf(v: Value): TypeName {
   return typeof v === "string" ? "string" : v.type;
+}
+
+/**
+ * An independent copy of a value, for COPY: plain strings are immutable and
+ * shared as is; everything mutable is deep-copied.
+ */
+export function copyValue(v: Value): Value {
+  if (typeof v === "string") return v;
+  if (v instanceof StringBuffer) {
+    const copy = new StringBuffer("");
+    copy.reserve(v.length);
+    copy.bytes.set(v.bytes.subarray(0, v.length));
+    copy.length = v.length;
+    return copy;
+  }
+  if (!v.clone) throw new Error(`cannot copy a ${v.type} value: its type has no clone()`);
+  return v.clone();
 }
 
 /** The string content of a string value. */

@@ -1,0 +1,52 @@
+/**
+ * In-process cost of the per-command JS path, without sockets:
+ * decode a pipelined chunk -> execute every command -> encode the replies.
+ * Prints ns per command. Usage: bun run bench/hotpath.ts
+ */
+
+import { NO_REPLY } from "../src/engine/command.ts";
+import { createTestEngine } from "../src/engine/testing.ts";
+import { fromLatin1 } from "../src/resp/bytes.ts";
+import { RespDecoder } from "../src/resp/decoder.ts";
+import { type Outgoing, RespEncoder } from "../src/resp/encoder.ts";
+import { loadRuntime } from "../src/runtime/index.ts";
+
+// Installs the runtime's native latin1 codec, as the server does at start.
+await loadRuntime();
+
+function mb(...args: string[]): string {
+  return `*${args.length}\r\n${args.map((a) => `$${a.length}\r\n${a}\r\n`).join("")}`;
+}
+
+const PIPELINE = 16;
+const ROUNDS = 200_000;
+
+function run(name: string, make: (i: number) => string): void {
+  const { engine, client } = createTestEngine();
+  const chunks = Array.from({ length: 64 }, (_, r) => {
+    let s = "";
+    for (let i = 0; i < PIPELINE; i++) s += make(r * PIPELINE + i);
+    return fromLatin1(s);
+  });
+  const decoder = new RespDecoder();
+  const encoder = new RespEncoder();
+  let bytes = 0;
+  const t0 = performance.now();
+  for (let r = 0; r < ROUNDS; r++) {
+    const batch = decoder.decode(chunks[r & 63] as Uint8Array);
+    const out: Outgoing[] = [];
+    for (const cmd of batch) {
+      if (!Array.isArray(cmd)) throw new Error("protocol error");
+      const reply = engine.execute(client, cmd);
+      if (reply !== NO_REPLY) out.push(reply);
+    }
+    bytes += encoder.encodeBatch(out).length;
+  }
+  const ns = ((performance.now() - t0) * 1e6) / (ROUNDS * PIPELINE);
+  console.log(`${name.padEnd(8)} ${ns.toFixed(0).padStart(5)} ns/command  (${bytes} bytes out)`);
+}
+
+run("ping", () => mb("PING"));
+run("set", (i) => mb("SET", `key:${String(i % 100000).padStart(12, "0")}`, "xxx"));
+run("get", (i) => mb("GET", `key:${String(i % 100000).padStart(12, "0")}`));
+run("incr", () => mb("INCR", "counter"));
