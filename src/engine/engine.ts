@@ -266,8 +266,9 @@ export class Engine implements KeyspaceHooks {
 
   /** KeyspaceHooks: a key expired (lazily or actively). */
   expired(db: Database, key: string): void {
+    // Not counted in `dirty`: the DEL below is propagated on its own, and a command
+    // that merely met an expired key (e.g. DEL of it) must not be propagated as well.
     this.stats.expiredKeys++;
-    this.dirty++;
     this.keyTouched(db.id, key);
     this.notify("x", "expired", key, db.id);
     this.propagate(db.id, [["DEL", key]]);
@@ -318,7 +319,8 @@ export class Engine implements KeyspaceHooks {
     const timeout = this.config.num("timeout") * 1000;
     if (timeout > 0) {
       for (const c of this.clients.values()) {
-        if (c.monitor || c.extraFlags.includes("S")) continue;
+        // Redis never times out replicas, masters, MONITORs or pub/sub subscribers.
+        if (c.monitor || c.extraFlags.includes("S") || c.extraFlags.includes("M") || c.sub + c.psub + c.ssub > 0) continue;
         if (now - c.lastInteraction > timeout) c.kill();
       }
     }

@@ -1,6 +1,6 @@
 import type { Batch } from "../resp/decoder.ts";
 import type { Outgoing } from "../resp/encoder.ts";
-import { ErrorReply } from "../resp/reply.ts";
+import { ErrorReply, SwitchProtocol } from "../resp/reply.ts";
 import type { Client } from "./client.ts";
 import { NO_REPLY } from "./command.ts";
 import { type Engine, POSTPONED } from "./engine.ts";
@@ -52,7 +52,11 @@ export class CommandSink {
         if (out.length > 0) client.transport.write(out);
         return this.engine.whenUnpaused().then(() => this.run(client, batch, i));
       }
-      if (reply !== NO_REPLY && client.replyMode === "on" && !client.skipping) out.push(reply);
+      if (reply !== NO_REPLY) {
+        if (client.replyMode === "on" && !client.skipping) out.push(reply);
+        // The encoder must still learn of a protocol change whose reply is suppressed.
+        else if (reply instanceof SwitchProtocol) out.push(new SwitchProtocol(reply.protocol, reply.reply, true));
+      }
       client.afterCommand();
       if (client.closing) break;
     }

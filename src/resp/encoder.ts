@@ -46,7 +46,7 @@ export class RespEncoder implements Transformer<Outgoing[], Uint8Array> {
     for (const item of batch) {
       if (item instanceof SwitchProtocol) {
         this.protocol = item.protocol;
-        this.#write(item.reply);
+        if (!item.silent) this.#write(item.reply);
       } else {
         this.#write(item);
       }

@@ -97,6 +97,8 @@ export class SwitchProtocol {
   constructor(
     readonly protocol: 2 | 3,
     readonly reply: Reply,
+    /** Switch without sending the reply (HELLO under CLIENT REPLY OFF). */
+    readonly silent = false,
   ) {}
 }
 

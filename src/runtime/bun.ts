@@ -135,7 +135,8 @@ export function createRuntime(): Runtime {
       return {
         address: formatAddress(host, server.port),
         port: server.port,
-        close: () => server.stop(true),
+        // stop(true) would also drop open connections; shutdown flushes them first.
+        close: () => server.stop(false),
       };
     },
 
@@ -148,7 +149,7 @@ export function createRuntime(): Runtime {
         socket: handlers(onConnection, path),
       });
       if (permissions) files.chmod(path, permissions);
-      return { address: path, port: 0, close: () => server.stop(true) };
+      return { address: path, port: 0, close: () => server.stop(false) };
     },
 
     async connectTcp(host, port): Promise<Connection> {

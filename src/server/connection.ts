@@ -36,7 +36,7 @@ function inputLimits(engine: Engine): { maxBulkLen: number; queryBufferLimit: nu
  *
  * One socket read becomes one Batch; one Batch's replies become one write.
  */
-export function serveConnection(engine: Engine, sink: CommandSink, conn: Connection): void {
+export function serveConnection(engine: Engine, sink: CommandSink, conn: Connection): Promise<void> {
   const countOutput = (n: number) => {
     engine.stats.totalNetOutputBytes += n;
     if (client) client.netOutput += n;
@@ -77,12 +77,12 @@ export function serveConnection(engine: Engine, sink: CommandSink, conn: Connect
       .then(() => w.close())
       .catch(() => conn.destroy());
     conn.readable.cancel().catch(() => {});
-    return;
+    return Promise.resolve();
   }
   const keepalive = engine.config.num("tcp-keepalive");
   if (keepalive > 0) conn.setKeepAlive(keepalive);
 
-  encoder.readable
+  const outputDone = encoder.readable
     .pipeTo(conn.writable)
     .catch(() => {})
     .finally(() => {
@@ -115,4 +115,5 @@ export function serveConnection(engine: Engine, sink: CommandSink, conn: Connect
       if (engine.clients.has(client.id)) engine.removeClient(client);
       transport.closeAfterFlush();
     });
+  return outputDone;
 }

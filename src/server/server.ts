@@ -80,7 +80,13 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
   const engine = new Engine(config, new CommandTable(ALL_COMMANDS));
   const sink = new CommandSink(engine);
   const listeners: Listener[] = [];
-  const onConnection = (conn: Parameters<typeof serveConnection>[2]) => serveConnection(engine, sink, conn);
+  /** Each open connection's "output fully written" promise, so shutdown can wait for replies to drain. */
+  const outputs = new Set<Promise<void>>();
+  const onConnection = (conn: Parameters<typeof serveConnection>[2]) => {
+    const done = serveConnection(engine, sink, conn);
+    outputs.add(done);
+    done.finally(() => outputs.delete(done));
+  };
 
   const port = config.num("port");
   if (port !== 0) {
@@ -135,12 +141,14 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
     for (const c of engine.clients.values()) c.transport.closeAfterFlush();
     if (unixPath !== "") runtime.removeFile(unixPath);
     logger.warning("respd is now ready to exit, bye bye...");
-    // Give queued replies a moment to reach the sockets before the process goes.
-    setTimeout(() => {
+    // Let queued replies reach the sockets before the process goes, but never hang on a client that does not read.
+    const drained = Promise.all([...outputs]);
+    const deadline = new Promise((res) => setTimeout(res, 5000));
+    void Promise.race([drained, deadline]).then(() => {
       logFile?.close();
       finish(0);
       runtime.exit(0);
-    }, 20);
+    });
     return null;
   };
 
