@@ -1,4 +1,5 @@
 import type { Reply, SwitchProtocol } from "../resp/reply.ts";
+import type { Blocked } from "./blocking.ts";
 import type { Ctx } from "./context.ts";
 import type { KeySpec } from "./keys.ts";
 
@@ -58,7 +59,7 @@ export function flagBits(flags: readonly CommandFlag[]): number {
 }
 
 /** What a handler may return: a reply, a protocol switch (HELLO), or nothing (CLIENT REPLY OFF). */
-export type HandlerResult = Reply | SwitchProtocol | typeof NO_REPLY;
+export type HandlerResult = Reply | SwitchProtocol | Blocked | typeof NO_REPLY;
 
 /** Returned by handlers whose reply must not be sent (e.g. CLIENT REPLY OFF, QUIT is handled apart). */
 export const NO_REPLY: unique symbol = Symbol("no reply");

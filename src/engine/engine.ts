@@ -1,6 +1,7 @@
 import type { Config } from "../config/config.ts";
-import { ErrorReply, Status } from "../resp/reply.ts";
+import { ErrorReply, type Reply, Status } from "../resp/reply.ts";
 import { Database, type KeyspaceHooks } from "../store/database.ts";
+import { Blocked, BlockingRegistry, type Waiter } from "./blocking.ts";
 import { Client, type Transport } from "./client.ts";
 import { FLAG_BITS, type HandlerResult, NO_REPLY } from "./command.ts";
 import { Ctx } from "./context.ts";
@@ -74,6 +75,8 @@ export class Engine implements KeyspaceHooks {
   #pauseTimer: ReturnType<typeof setTimeout> | null = null;
   #unpauseWaiters: (() => void)[] = [];
   readonly gates: Gate[] = [];
+  /** Clients parked by blocking commands, per key. */
+  readonly blocking = new BlockingRegistry();
   readonly #propagation: PropagationListener[] = [];
   readonly #keyTouched: ((db: number, key: string) => void)[] = [];
   #nextClientId = 1;
@@ -163,6 +166,12 @@ export class Engine implements KeyspaceHooks {
   removeClient(client: Client): void {
     client.closing = true;
     client.monitor = false;
+    const waiter = this.blocking.waiterOf(client);
+    if (waiter) {
+      // Releases the parked pipe; its reply goes nowhere since the client is closing.
+      this.blocking.remove(waiter);
+      waiter.resolve(null);
+    }
     this.clients.delete(client.id);
     for (const hook of this.#clientGone) hook(client);
   }
@@ -200,7 +209,10 @@ export class Engine implements KeyspaceHooks {
       const r = gate(ctx);
       if (r !== undefined) return r;
     }
-    return this.call(ctx);
+    const result = this.call(ctx);
+    // Serve clients blocked on keys this command touched before anyone's next command runs, as Redis does.
+    if (this.blocking.hasReady) this.serveBlocked();
+    return result;
   }
 
   /** Executes an already validated command and does the bookkeeping around it. */
@@ -233,6 +245,7 @@ export class Engine implements KeyspaceHooks {
       this.stats.error(result.code);
     }
     client.lastCommand = cmd.fullName;
+    if (result instanceof Blocked) this.#park(ctx, result);
     if ((cmd.bits & SKIP_SLOWLOG) === 0) {
       const threshold = this.#slowlogThreshold;
       if (threshold >= 0 && micros >= threshold) {
@@ -260,7 +273,64 @@ export class Engine implements KeyspaceHooks {
     for (const l of this.#notifyListeners) l(cls, event, key, db);
   }
 
+  #park(ctx: Ctx, blocked: Blocked): void {
+    blocked.promise = new Promise<Reply>((resolve) => {
+      const waiter: Waiter = { client: ctx.client, db: ctx.client.db, blocked, origin: ctx, timer: null, resolve };
+      if (blocked.timeoutMs > 0) {
+        const deadline = Date.now() + blocked.timeoutMs;
+        // setTimeout overflows past 2^31-1 ms, so long waits re-arm until the deadline.
+        const arm = () => {
+          waiter.timer = setTimeout(
+            () => {
+              if (Date.now() < deadline) return arm();
+              this.blocking.remove(waiter);
+              resolve(blocked.onTimeout());
+            },
+            Math.min(deadline - Date.now(), 2147483647),
+          );
+        };
+        arm();
+      }
+      this.blocking.add(waiter);
+    });
+  }
+
+  /**
+   * Gives each key that became ready to its waiters in FIFO order, until one
+   * cannot be served. Serving may touch other keys (BLMOVE pushes), so it
+   * loops until nothing is ready.
+   */
+  serveBlocked(): void {
+    while (this.blocking.hasReady) {
+      for (const slot of this.blocking.takeReady()) {
+        for (const w of this.blocking.waitersOn(slot)) {
+          const ctx = new Ctx(this, w.client, w.origin.argv, w.origin.cmd, Date.now());
+          let reply: Reply | undefined;
+          try {
+            reply = w.blocked.attempt(ctx);
+          } catch (e) {
+            reply = e instanceof RedisError ? e.toReply() : new ErrorReply(`ERR ${(e as Error).message}`);
+          }
+          if (reply === undefined) break;
+          this.blocking.remove(w);
+          if (ctx.propagated !== null) this.propagate(w.db, ctx.propagated);
+          w.resolve(reply);
+        }
+      }
+    }
+  }
+
+  /** CLIENT UNBLOCK: true if the client was blocked. */
+  unblock(client: Client, withError: boolean): boolean {
+    const w = this.blocking.waiterOf(client);
+    if (!w) return false;
+    this.blocking.remove(w);
+    w.resolve(this.blocking.unblockReply(w, withError));
+    return true;
+  }
+
   keyTouched(db: number, key: string): void {
+    this.blocking.touched(db, key);
     for (const l of this.#keyTouched) l(db, key);
   }
 

@@ -1,6 +1,7 @@
 import type { Batch } from "../resp/decoder.ts";
 import type { Outgoing } from "../resp/encoder.ts";
 import { ErrorReply, SwitchProtocol } from "../resp/reply.ts";
+import { Blocked } from "./blocking.ts";
 import type { Client } from "./client.ts";
 import { NO_REPLY } from "./command.ts";
 import { type Engine, POSTPONED } from "./engine.ts";
@@ -51,6 +52,15 @@ export class CommandSink {
         // CLIENT PAUSE: flush what ran, then resume this batch at this command once unpaused.
         if (out.length > 0) client.transport.write(out);
         return this.engine.whenUnpaused().then(() => this.run(client, batch, i));
+      }
+      if (reply instanceof Blocked && reply.promise !== null) {
+        // A blocking command with nothing to serve: read nothing more from this client until it is served.
+        if (out.length > 0) client.transport.write(out);
+        return reply.promise.then((served) => {
+          if (client.replyMode === "on" && !client.skipping) client.transport.write([served]);
+          client.afterCommand();
+          return this.run(client, batch, i + 1);
+        });
       }
       if (reply !== NO_REPLY) {
         if (client.replyMode === "on" && !client.skipping) out.push(reply);

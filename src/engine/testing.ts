@@ -8,7 +8,7 @@ import { Config } from "../config/config.ts";
 import type { Outgoing } from "../resp/encoder.ts";
 import type { Client } from "./client.ts";
 import type { HandlerResult } from "./command.ts";
-import { Engine, POSTPONED } from "./engine.ts";
+import { Engine, type POSTPONED } from "./engine.ts";
 import { CommandTable } from "./table.ts";
 
 export interface TestEngine {

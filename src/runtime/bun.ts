@@ -12,11 +12,15 @@ interface SocketState {
   drained: (() => void) | null;
   closed: boolean;
   conn: Connection | null;
+  onClosed: () => void;
 }
 
 /** Turns a Bun socket into a web-standard byte stream pair. */
 function wrap(socket: Socket<SocketState>, remote: string, local: string): Connection {
   const state = socket.data;
+  const closed = new Promise<void>((resolve) => {
+    state.onClosed = resolve;
+  });
   const readable = new ReadableStream<Uint8Array>(
     {
       start(controller) {
@@ -68,13 +72,14 @@ function wrap(socket: Socket<SocketState>, remote: string, local: string): Conne
     destroy() {
       if (!state.closed) socket.terminate();
     },
+    closed,
   };
 }
 
 function handlers(onConnection: OnConnection, unixPath: string | null) {
   return {
     open(socket: Socket<SocketState>) {
-      socket.data = { controller: null, unsent: null, drained: null, closed: false, conn: null };
+      socket.data = { controller: null, unsent: null, drained: null, closed: false, conn: null, onClosed: () => {} };
       const remote = unixPath !== null ? `${unixPath}:0` : formatAddress(socket.remoteAddress, socket.remotePort);
       const local = unixPath !== null ? `${unixPath}:0` : formatAddress(socket.localAddress, socket.localPort);
       socket.data.conn = wrap(socket, remote, local);
@@ -99,10 +104,12 @@ function handlers(onConnection: OnConnection, unixPath: string | null) {
       } catch {}
       s.controller = null;
       s.drained?.();
+      s.onClosed();
     },
     error(socket: Socket<SocketState>, error: Error) {
       const s = socket.data;
       s.closed = true;
+      s.onClosed();
       try {
         s.controller?.error(error);
       } catch {}

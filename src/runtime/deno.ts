@@ -49,9 +49,14 @@ function address(a: DenoAddr): string {
 function wrap(conn: DenoConn): Connection {
   const scratch = new Uint8Array(READ_SIZE);
   let closed = false;
+  let onClosed = () => {};
+  const closedPromise = new Promise<void>((resolve) => {
+    onClosed = resolve;
+  });
   const close = () => {
     if (closed) return;
     closed = true;
+    onClosed();
     try {
       conn.close();
     } catch {}
@@ -67,6 +72,7 @@ function wrap(conn: DenoConn): Connection {
         }
         if (n === null) {
           controller.close();
+          close();
           return;
         }
         controller.enqueue(scratch.slice(0, n));
@@ -102,6 +108,7 @@ function wrap(conn: DenoConn): Connection {
       } catch {}
     },
     destroy: close,
+    closed: closedPromise,
   };
 }
 

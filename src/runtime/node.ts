@@ -78,7 +78,9 @@ function wrap(socket: Socket, unixPath: string | null): Connection {
     },
   });
   socket.setNoDelay(true);
+  const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
   return {
+    closed,
     readable,
     writable,
     remoteAddress: unixPath !== null ? `${unixPath}:0` : formatAddress(socket.remoteAddress, socket.remotePort),

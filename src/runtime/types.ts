@@ -17,6 +17,12 @@ export interface Connection {
   setKeepAlive(seconds: number): void;
   /** Drops the connection now, discarding unsent output. */
   destroy(): void;
+  /**
+   * Resolves once the socket is closed, by either side. Needed apart from the
+   * streams: a client parked by a blocking command has a pipe that is waiting,
+   * not reading, and must still be cleaned up when it hangs up.
+   */
+  readonly closed: Promise<void>;
 }
 
 export interface Listener {

@@ -79,6 +79,9 @@ export function serveConnection(engine: Engine, sink: CommandSink, conn: Connect
     conn.readable.cancel().catch(() => {});
     return Promise.resolve();
   }
+  conn.closed.then(() => {
+    if (engine.clients.has(client.id)) engine.removeClient(client);
+  });
   const keepalive = engine.config.num("tcp-keepalive");
   if (keepalive > 0) conn.setKeepAlive(keepalive);
 
