@@ -108,6 +108,14 @@ export const PARAMS: ParamSpec[] = [
   bool("replica-serve-stale-data", true, true, { aliases: ["slave-serve-stale-data"], inert: true }),
   str("masterauth", "", true, { inert: true }),
   str("masteruser", "", true, { inert: true }),
+  // Data type encodings: the thresholds OBJECT ENCODING follows (Redis 7.0 names and defaults).
+  int("list-max-listpack-size", -2, -5, LONG_MAX, true, { aliases: ["list-max-ziplist-size"] }),
+  int("list-compress-depth", 0, 0, LONG_MAX),
+  int("hash-max-listpack-entries", 128, 0, LONG_MAX, true, { aliases: ["hash-max-ziplist-entries"] }),
+  mem("hash-max-listpack-value", 64, true, { aliases: ["hash-max-ziplist-value"] }),
+  int("set-max-intset-entries", 512, 0, LONG_MAX),
+  int("zset-max-listpack-entries", 128, 0, LONG_MAX, true, { aliases: ["zset-max-ziplist-entries"] }),
+  mem("zset-max-listpack-value", 64, true, { aliases: ["zset-max-ziplist-value"] }),
   // Pub/sub and notifications (used by later work)
   str("notify-keyspace-events", "", true, { inert: true }),
 ];
