@@ -4,8 +4,11 @@
  * Prints ns per command. Usage: bun run bench/hotpath.ts
  */
 
+import { ALL_COMMANDS } from "../src/commands/index.ts";
+import { Config } from "../src/config/config.ts";
 import { NO_REPLY } from "../src/engine/command.ts";
-import { createTestEngine } from "../src/engine/testing.ts";
+import { Engine } from "../src/engine/engine.ts";
+import { CommandTable } from "../src/engine/table.ts";
 import { fromLatin1 } from "../src/resp/bytes.ts";
 import { RespDecoder } from "../src/resp/decoder.ts";
 import { type Outgoing, RespEncoder } from "../src/resp/encoder.ts";
@@ -22,7 +25,16 @@ const PIPELINE = 16;
 const ROUNDS = 200_000;
 
 function run(name: string, make: (i: number) => string): void {
-  const { engine, client } = createTestEngine();
+  // A bare engine: the test engine would also record every propagated command.
+  const engine = new Engine(new Config(), new CommandTable(ALL_COMMANDS));
+  const client = engine.createClient("127.0.0.1:1", "127.0.0.1:6379", {
+    write: () => {},
+    backpressure: undefined,
+    pendingBytes: 0,
+    closeAfterFlush: () => {},
+    destroy: () => {},
+  });
+  if (!client) throw new Error("no client");
   const chunks = Array.from({ length: 64 }, (_, r) => {
     let s = "";
     for (let i = 0; i < PIPELINE; i++) s += make(r * PIPELINE + i);
@@ -46,7 +58,11 @@ function run(name: string, make: (i: number) => string): void {
   console.log(`${name.padEnd(8)} ${ns.toFixed(0).padStart(5)} ns/command  (${bytes} bytes out)`);
 }
 
-run("ping", () => mb("PING"));
-run("set", (i) => mb("SET", `key:${String(i % 100000).padStart(12, "0")}`, "xxx"));
-run("get", (i) => mb("GET", `key:${String(i % 100000).padStart(12, "0")}`));
-run("incr", () => mb("INCR", "counter"));
+const only = process.argv[2];
+const cases: [string, (i: number) => string][] = [
+  ["ping", () => mb("PING")],
+  ["set", (i) => mb("SET", `key:${String(i % 100000).padStart(12, "0")}`, "xxx")],
+  ["get", (i) => mb("GET", `key:${String(i % 100000).padStart(12, "0")}`)],
+  ["incr", () => mb("INCR", "counter")],
+];
+for (const [name, make] of cases) if (!only || only === name) run(name, make);

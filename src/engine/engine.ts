@@ -84,6 +84,12 @@ export class Engine implements KeyspaceHooks {
   host: HostInfo | null = null;
   /** Read on every command, so kept out of the config map. */
   #slowlogThreshold: number;
+  /**
+   * Wall clock minus the monotonic clock, re-measured by the cron, so a
+   * command's absolute time comes from the same performance.now() read that
+   * times it, without drifting from Date.now().
+   */
+  #clockOffset = performance.timeOrigin;
 
   constructor(
     readonly config: Config,
@@ -186,7 +192,9 @@ export class Engine implements KeyspaceHooks {
    * existence, arity, authentication, then the gates later features add.
    */
   execute(client: Client, argv: string[]): HandlerResult | typeof POSTPONED {
-    const now = Date.now();
+    // One clock read per command serves both the command's "now" and its duration.
+    const t0 = performance.now();
+    const now = Math.floor(this.#clockOffset + t0);
     client.lastInteraction = now;
     const name = argv[0] as string;
     let cmd = this.commands.lookup(name);
@@ -209,17 +217,16 @@ export class Engine implements KeyspaceHooks {
       const r = gate(ctx);
       if (r !== undefined) return r;
     }
-    const result = this.call(ctx);
+    const result = this.call(ctx, t0);
     // Serve clients blocked on keys this command touched before anyone's next command runs, as Redis does.
     if (this.blocking.hasReady) this.serveBlocked();
     return result;
   }
 
   /** Executes an already validated command and does the bookkeeping around it. */
-  call(ctx: Ctx): HandlerResult {
+  call(ctx: Ctx, t0 = performance.now()): HandlerResult {
     const { cmd, client } = ctx;
     const dirtyBefore = this.dirty;
-    const t0 = performance.now();
     let result: HandlerResult;
     try {
       result = cmd.spec.handler(ctx);
@@ -373,6 +380,10 @@ export class Engine implements KeyspaceHooks {
    */
   cron(): void {
     const now = Date.now();
+    // Date.now() is the wall clock floored to the ms: keep our estimate within [now, now + 1).
+    const estimate = this.#clockOffset + performance.now();
+    if (estimate < now) this.#clockOffset += now - estimate;
+    else if (estimate >= now + 1) this.#clockOffset -= estimate - now - 0.999;
     const hz = Math.max(1, this.config.num("hz"));
     const effort = this.config.num("active-expire-effort");
     const budget = (1000 / hz) * (0.25 + (effort - 1) * 0.05);

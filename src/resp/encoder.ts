@@ -64,24 +64,24 @@ export class RespEncoder implements Transformer<Outgoing[], Uint8Array> {
     const w = this.#out;
     const resp3 = this.protocol === 3;
     if (typeof r === "string") {
-      w.str(`$${r.length}\r\n`);
-      w.str(r);
-      w.str("\r\n");
+      w.bulk(r);
     } else if (typeof r === "number") {
-      w.str(`:${r}\r\n`);
+      w.header(58, r);
     } else if (r === null) {
       w.str(resp3 ? "_\r\n" : "$-1\r\n");
     } else if (Array.isArray(r)) {
-      w.str(`*${r.length}\r\n`);
+      w.header(42, r.length);
       for (const item of r) this.#write(item);
     } else if (r instanceof Uint8Array) {
-      w.str(`$${r.length}\r\n`);
+      w.header(36, r.length);
       w.bytes(r);
       w.str("\r\n");
     } else if (typeof r === "bigint") {
       w.str(`:${r}\r\n`);
     } else if (r instanceof Status) {
-      w.str(`+${r.text}\r\n`);
+      w.byte(43);
+      w.str(r.text);
+      w.str("\r\n");
     } else if (r instanceof ErrorReply) {
       // A reply line cannot hold CR/LF; Redis swaps them for spaces too.
       w.str(`-${r.text.replace(/[\r\n]/g, " ")}\r\n`);
