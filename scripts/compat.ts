@@ -91,8 +91,10 @@ async function main(): Promise<void> {
   out.push(`respd has ${done} of the ${total} commands and subcommands of Redis 7.0.15.`, "");
   out.push("| group | have | commands respd has | commands respd lacks |", "|---|---:|---|---|");
   for (const [group, list] of byGroup) {
-    const yes = list.filter((r) => have.has(r.name)).map((r) => `\`${r.name}\``);
-    const no = list.filter((r) => !have.has(r.name)).map((r) => `\`${r.name}\``);
+    // "client|list": the pipe is escaped so Markdown keeps it inside the cell.
+    const code = (name: string) => `\`${name.replaceAll("|", "\\|")}\``;
+    const yes = list.filter((r) => have.has(r.name)).map((r) => code(r.name));
+    const no = list.filter((r) => !have.has(r.name)).map((r) => code(r.name));
     out.push(`| ${group} | ${yes.length}/${list.length} | ${yes.join(" ") || "-"} | ${no.join(" ") || "-"} |`);
   }
   const extra = [...have].filter((n) => !docs.has(n) && !rows.some((r) => r.name === n));

@@ -48,11 +48,12 @@ function typeOf(c: Client): ClientType {
 /** The letters of CLIENT LIST's flags=, in the order Redis prints them. */
 const FLAG_ORDER = "SMPxbtRBdcuAUr";
 
-function flagsOf(c: Client): string {
+function flagsOf(c: Client, blocked: boolean): string {
   let f = c.monitor ? "O" : "";
   for (const ch of FLAG_ORDER) {
     if (ch === "S" && c.monitor) continue;
-    if (c.extraFlags.includes(ch)) f += ch;
+    // "b": parked by a blocking command (BLPOP...), which the engine's registry knows.
+    if (c.extraFlags.includes(ch) || (ch === "b" && blocked)) f += ch;
   }
   if (c.noEvict) f += "e";
   if (c.noTouch) f += "T";
@@ -77,7 +78,7 @@ export function clientInfoLine(c: Client, ctx: Ctx): string {
   return (
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name}` +
     ` age=${secs(now) - secs(c.createdAt)} idle=${self ? 0 : Math.max(0, secs(now) - secs(c.lastInteraction))}` +
-    ` flags=${flagsOf(c)} db=${c.db} sub=${c.sub} psub=${c.psub} ssub=${c.ssub} multi=${c.multiQueued}` +
+    ` flags=${flagsOf(c, ctx.engine.blocking.isBlocked(c))} db=${c.db} sub=${c.sub} psub=${c.psub} ssub=${c.ssub} multi=${c.multiQueued}` +
     ` qbuf=0 qbuf-free=0 argv-mem=${argvMem} multi-mem=0 rbs=16384 rbp=16384 obl=0 oll=0 omem=${omem}` +
     ` tot-mem=${totMem} events=${omem > 0 ? "rw" : "r"} cmd=${self ? ctx.cmd.fullName : c.lastCommand}` +
     ` user=${c.user} redir=-1 resp=${c.protocol} lib-name=${c.libName} lib-ver=${c.libVer}`
@@ -202,6 +203,24 @@ function pause(ctx: Ctx): Reply {
   // A timeout of 0 means "already over" (Redis does not add the clock to it).
   ctx.engine.pause(t === 0n ? 0 : ctx.now + Number(t), writesOnly);
   return OK;
+}
+
+// ---------------------------------------------------------------- CLIENT UNBLOCK
+
+/** CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 if the client was blocked (it gets its timeout reply or -UNBLOCKED), else 0. */
+function unblock(ctx: Ctx): Reply {
+  const { argv } = ctx;
+  if (argv.length > 4) fail(`ERR unknown subcommand or wrong number of arguments for '${ctx.arg(1)}'. Try CLIENT HELP.`);
+  let withError = false;
+  if (argv.length === 4) {
+    const reason = asciiLower(ctx.arg(3));
+    if (reason === "error") withError = true;
+    else if (reason !== "timeout") fail("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+  }
+  const id = parseInt64(ctx.arg(2));
+  if (id === null) fail(Errors.notInteger);
+  const target = ctx.engine.clients.get(Number(id));
+  return target !== undefined && ctx.engine.unblock(target, withError) ? 1 : 0;
 }
 
 function unpause(ctx: Ctx): Reply {
@@ -359,6 +378,15 @@ const SUBCOMMANDS: CommandSpec[] = [
     "6.2.0",
     // Tracking is not implemented: every connection reports it off.
     () => new MapReply(["flags", new SetReply(["off"]), "redirect", -1, "prefixes", []]),
+  ),
+  sub(
+    "unblock",
+    -3,
+    ADMIN,
+    "Unblock a client blocked in a blocking command from a different connection",
+    "5.0.0",
+    unblock,
+    "O(log N) where N is the number of client connections",
   ),
   sub(
     "unpause",

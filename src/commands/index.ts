@@ -2,9 +2,13 @@ import type { CommandSpec } from "../engine/command.ts";
 import { clientCommands } from "./client.ts";
 import { commandCommands } from "./command.ts";
 import { connectionCommands } from "./connection.ts";
+import { hashCommands } from "./hash.ts";
 import { keysCommands } from "./keys.ts";
+import { listCommands } from "./list.ts";
 import { serverCommands } from "./server.ts";
+import { setCommands } from "./set.ts";
 import { stringCommands } from "./string.ts";
+import { zsetCommands } from "./zset.ts";
 
 /** Every command module's rows: the one command table. */
 export const ALL_COMMANDS: CommandSpec[] = [
@@ -12,6 +16,10 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...clientCommands,
   ...stringCommands,
   ...keysCommands,
+  ...listCommands,
+  ...hashCommands,
+  ...setCommands,
+  ...zsetCommands,
   ...serverCommands,
   ...commandCommands,
 ];

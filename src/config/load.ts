@@ -1,13 +1,21 @@
-import { splitInlineArgs } from "../resp/decoder.ts";
-import { type Config, ConfigError } from "./config.ts";
+/**
+ * Startup configuration: `respd [redis.conf] [--name value ...]`, read the
+ * way redis-server reads it (config.c loadServerConfig): the file's text,
+ * then a newline, then the command-line options turned into config lines, all
+ * parsed as one text so error line numbers match Redis's.
+ */
+import { type Config, ConfigError, repr } from "./config.ts";
 import { findParam } from "./params.ts";
+import { splitConfigLine } from "./split.ts";
 
-/** A fatal config error, printed as Redis prints it before exiting 1. */
+/** A fatal config error; Redis prints a banner on stderr (or, for unreadable files, a log line) and exits 1. */
 export class FatalConfigError extends Error {
   constructor(
     readonly lineNumber: number,
     readonly line: string,
     readonly reason: string,
+    /** Unreadable files are reported as a warning log line, not the banner. */
+    readonly logOnly = false,
   ) {
     super(reason);
   }
@@ -24,108 +32,109 @@ export class FatalConfigError extends Error {
   }
 }
 
-/** Quotes an argument like sdscatrepr, so argv values survive the config-text round trip. */
-function quote(arg: string): string {
-  let out = '"';
-  for (let i = 0; i < arg.length; i++) {
-    const c = arg.charCodeAt(i);
-    const ch = arg[i] as string;
-    if (ch === "\\" || ch === '"') out += `\\${ch}`;
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\r") out += "\\r";
-    else if (ch === "\t") out += "\\t";
-    else if (c < 32 || c > 126) out += `\\x${c.toString(16).padStart(2, "0")}`;
-    else out += ch;
-  }
-  return `${out}"`;
-}
-
 /**
- * Turns `--port 6380 --save ""` into config text, as redis-server does: each
- * `--name` starts a directive and following words are its arguments.
+ * Turns `--port 6380 --save ""` into config text as redis-server's main()
+ * does: `--name` starts a line, every other word is appended quoted.
  */
 export function argvToConfigText(args: string[]): string {
-  const lines: string[] = [];
-  let current: string[] | null = null;
+  let options = "";
   for (const arg of args) {
     if (arg.startsWith("--") && arg.length > 2) {
-      if (current) lines.push(current.join(" "));
-      current = [arg.slice(2)];
-    } else if (current) {
-      current.push(quote(arg));
+      if (options.length > 0) options += "\n";
+      options += `${arg.slice(2)} `;
     } else {
-      throw new FatalConfigError(1, arg, "Bad directive or wrong number of arguments");
+      options += `${repr(arg)} `;
     }
   }
-  if (current) lines.push(current.join(" "));
-  return lines.join("\n");
+  return options;
 }
 
 export type ReadText = (path: string) => string | null;
 
+/** Config lines Redis 7.0 still accepts and ignores. */
+const DEPRECATED = new Set(["list-max-ziplist-entries", "list-max-ziplist-value", "lua-replicate-commands"]);
+
+function cantOpen(path: string): FatalConfigError {
+  return new FatalConfigError(0, path, `Fatal error, can't open config file '${path}': No such file or directory`, true);
+}
+
+/** Per-load state: the first `save` line replaces the default save points, later ones add to them. */
+interface LoadState {
+  saveSeen: boolean;
+  depth: number;
+}
+
 /**
  * Applies redis.conf text: one directive per line, `#` comments, quoting as
- * in inline commands, `include <path>`. Unknown directives and bad values
- * are fatal with the line they are on.
+ * in inline commands, `include <path>`. Unknown directives and bad values are
+ * fatal, reported with the line they are on.
  */
-export function applyConfigText(config: Config, text: string, readText: ReadText, depth = 0): void {
+export function applyConfigText(config: Config, text: string, readText: ReadText, state: LoadState = { saveSeen: false, depth: 0 }): void {
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
-    const raw = (lines[i] as string).replace(/\r$/, "");
-    const trimmed = raw.trim();
-    if (trimmed === "" || trimmed.startsWith("#")) continue;
-    const bytes = new Uint8Array(trimmed.length);
-    for (let j = 0; j < trimmed.length; j++) bytes[j] = trimmed.charCodeAt(j) & 0xff;
-    const argv = splitInlineArgs(bytes, 0, bytes.length);
-    if (argv === null) throw new FatalConfigError(i + 1, trimmed, "Unbalanced quotes in configuration line");
+    const line = (lines[i] as string).replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "");
+    if (line === "" || line.startsWith("#")) continue;
+    const fatal = (reason: string) => new FatalConfigError(i + 1, line, reason);
+    const argv = splitConfigLine(line);
+    if (argv === null) throw fatal("Unbalanced quotes in configuration line");
     if (argv.length === 0) continue;
     const name = (argv[0] as string).toLowerCase();
-    if (name === "include" && argv.length === 2) {
-      if (depth > 16) throw new FatalConfigError(i + 1, trimmed, "Too many nested includes");
-      const included = readText(argv[1] as string);
-      if (included === null) throw new FatalConfigError(i + 1, trimmed, `Fatal error, can't open config file '${argv[1]}'`);
-      applyConfigText(config, included, readText, depth + 1);
+    const spec = findParam(name);
+    if (spec) {
+      if (!spec.multiArg && argv.length !== 2) throw fatal("wrong number of arguments");
+      try {
+        if (spec.name === "save") applySave(config, argv.slice(1), state);
+        else config.setArgs(spec, argv.slice(1));
+      } catch (e) {
+        if (e instanceof ConfigError) throw fatal(e.message);
+        throw e;
+      }
       continue;
     }
-    const spec = findParam(name);
-    // `save` and `bind` take several words; everything else takes exactly one.
-    const multi = spec?.type === "save" || spec?.type === "list";
-    if (!spec || argv.length < 2 || (!multi && argv.length !== 2)) {
-      throw new FatalConfigError(i + 1, trimmed, "Bad directive or wrong number of arguments");
+    if (DEPRECATED.has(name) && argv.length === 2) continue;
+    if (name === "include" && argv.length === 2) {
+      const path = argv[1] as string;
+      const included = readText(path);
+      if (included === null) throw cantOpen(path);
+      // Redis has no include depth limit; a cycle would recurse forever, so stop it.
+      if (state.depth >= 32) throw fatal("Too many nested includes");
+      state.depth++;
+      applyConfigText(config, included, readText, state);
+      state.depth--;
+      continue;
     }
-    try {
-      if (spec.type === "save") applySave(config, argv.slice(1));
-      else config.set(spec.name, argv.slice(1).join(" "));
-    } catch (e) {
-      if (e instanceof ConfigError) throw new FatalConfigError(i + 1, trimmed, e.message);
-      throw e;
-    }
+    throw fatal("Bad directive or wrong number of arguments");
   }
 }
 
-/** `save ""` clears the save points; repeated `save a b` lines accumulate, as in Redis. */
-const seenSave = new WeakSet<Config>();
-function applySave(config: Config, args: string[]): void {
+function applySave(config: Config, args: string[], state: LoadState): void {
+  const spec = findParam("save");
+  if (!spec) return;
   if (args.length === 1 && args[0] === "") {
-    config.set("save", "");
-    seenSave.add(config);
+    config.setArgs(spec, [""]);
+    state.saveSeen = true;
     return;
   }
-  const prior = seenSave.has(config) ? config.get("save") : "";
-  seenSave.add(config);
-  config.set("save", `${prior} ${args.join(" ")}`.trim());
+  const prior = state.saveSeen ? config.get("save") : "";
+  state.saveSeen = true;
+  // Validate the new pair(s) alone (for the error text), then append.
+  config.setArgs(spec, prior === "" ? args : [...prior.split(" "), ...args]);
 }
 
 /** Loads `[config-file] [--name value ...]` into `config`. */
 export function loadConfig(config: Config, args: string[], readText: ReadText): void {
   let rest = args;
+  let text = "";
   if (rest.length > 0 && !(rest[0] as string).startsWith("--")) {
     const file = rest[0] as string;
     rest = rest.slice(1);
-    const text = file === "-" ? "" : readText(file);
-    if (text === null) throw new FatalConfigError(0, file, `Fatal error, can't open config file '${file}'`);
-    config.file = file;
-    applyConfigText(config, text, readText);
+    if (file !== "-") {
+      const content = readText(file);
+      if (content === null) throw cantOpen(file);
+      config.file = file;
+      text = content;
+    }
   }
-  if (rest.length > 0) applyConfigText(config, argvToConfigText(rest), readText);
+  if (rest.length > 0) text += `\n${argvToConfigText(rest)}`;
+  applyConfigText(config, text, readText);
 }

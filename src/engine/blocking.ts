@@ -18,7 +18,8 @@ export class Blocked {
     readonly keys: string[],
     /** Milliseconds to wait; 0 = forever. */
     readonly timeoutMs: number,
-    readonly attempt: (ctx: Ctx) => Reply | undefined,
+    /** `readyKey` is the key whose change triggered this attempt: Redis 7.0 serves from it first. */
+    readonly attempt: (ctx: Ctx, readyKey?: string) => Reply | undefined,
     /** The reply on timeout (a null array for BLPOP, null for BLMOVE...). */
     readonly onTimeout: () => Reply,
   ) {}

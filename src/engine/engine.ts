@@ -6,6 +6,7 @@ import { Client, type Transport } from "./client.ts";
 import { FLAG_BITS, type HandlerResult, NO_REPLY } from "./command.ts";
 import { Ctx } from "./context.ts";
 import { Errors, RedisError } from "./errors.ts";
+import { LatencyMonitor } from "./latency.ts";
 import { quoteArg } from "./quote.ts";
 import { Slowlog } from "./slowlog.ts";
 import { Stats } from "./stats.ts";
@@ -48,6 +49,7 @@ const MAY_REPLICATE = FLAG_BITS.may_replicate;
 const NO_AUTH = FLAG_BITS.no_auth;
 const SKIP_MONITOR = FLAG_BITS.skip_monitor | FLAG_BITS.admin;
 const SKIP_SLOWLOG = FLAG_BITS.skip_slowlog;
+const FAST = FLAG_BITS.fast;
 
 export const VERSION = "7.0.15";
 
@@ -65,6 +67,9 @@ export class Engine implements KeyspaceHooks {
   readonly clients = new Map<number, Client>();
   readonly stats = new Stats();
   readonly slowlog = new Slowlog();
+  readonly latency = new LatencyMonitor();
+  /** DEBUG SET-ACTIVE-EXPIRE 0 turns the cron's expire cycle off (keys then expire only on access). */
+  activeExpire = true;
   readonly startedAt = Date.now();
   readonly runId: string;
   /** Changes since start (Redis's server.dirty): drives propagation and, later, save points. */
@@ -84,6 +89,7 @@ export class Engine implements KeyspaceHooks {
   host: HostInfo | null = null;
   /** Read on every command, so kept out of the config map. */
   #slowlogThreshold: number;
+  #latencyThreshold: number;
   /**
    * Wall clock minus the monotonic clock, re-measured by the cron, so a
    * command's absolute time comes from the same performance.now() read that
@@ -98,8 +104,10 @@ export class Engine implements KeyspaceHooks {
     const n = config.num("databases");
     this.dbs = Array.from({ length: n }, (_, i) => new Database(i, this));
     this.#slowlogThreshold = config.num("slowlog-log-slower-than");
+    this.#latencyThreshold = config.num("latency-monitor-threshold");
     config.onChange((name) => {
       if (name === "slowlog-log-slower-than") this.#slowlogThreshold = config.num(name);
+      if (name === "latency-monitor-threshold") this.#latencyThreshold = config.num(name);
     });
     let id = "";
     for (let i = 0; i < 40; i++) id += "0123456789abcdef"[(Math.random() * 16) | 0];
@@ -259,6 +267,10 @@ export class Engine implements KeyspaceHooks {
         this.slowlog.record(ctx.argv, micros, client.addr, client.name, this.config.num("slowlog-max-len"));
       }
     }
+    const latencyThreshold = this.#latencyThreshold;
+    if (latencyThreshold > 0 && micros >= latencyThreshold * 1000) {
+      this.latency.add((cmd.bits & FAST) !== 0 ? "fast-command" : "command", Math.floor(micros / 1000));
+    }
     if (Client.monitorCount > 0 && (cmd.bits & SKIP_MONITOR) === 0) this.#feedMonitors(client, ctx.argv, ctx.now);
     if (ctx.propagated !== null) this.propagate(client.db, ctx.propagated);
     else if (this.dirty !== dirtyBefore && (cmd.bits & (WRITE | MAY_REPLICATE)) !== 0) this.propagate(client.db, [ctx.argv]);
@@ -310,11 +322,12 @@ export class Engine implements KeyspaceHooks {
   serveBlocked(): void {
     while (this.blocking.hasReady) {
       for (const slot of this.blocking.takeReady()) {
+        const readyKey = slot.slice(slot.indexOf("\u0000") + 1);
         for (const w of this.blocking.waitersOn(slot)) {
           const ctx = new Ctx(this, w.client, w.origin.argv, w.origin.cmd, Date.now());
           let reply: Reply | undefined;
           try {
-            reply = w.blocked.attempt(ctx);
+            reply = w.blocked.attempt(ctx, readyKey);
           } catch (e) {
             reply = e instanceof RedisError ? e.toReply() : new ErrorReply(`ERR ${(e as Error).message}`);
           }
@@ -389,7 +402,7 @@ export class Engine implements KeyspaceHooks {
     const budget = (1000 / hz) * (0.25 + (effort - 1) * 0.05);
     const sample = 20 + 5 * (effort - 1);
     const deadline = performance.now() + budget;
-    for (const db of this.dbs) {
+    for (const db of this.activeExpire ? this.dbs : []) {
       if (db.volatile.size === 0) continue;
       for (;;) {
         const [checked, expired] = db.expireSample(now, sample);

@@ -26,8 +26,8 @@ export class Stats {
   /** Bumped by reset(), so rows cached elsewhere are refetched. */
   generation = 0;
 
-  /** Ring of (time, commands) samples for instantaneous_ops_per_sec. */
-  #samples: [number, number][] = [];
+  /** Ring of (time, commands, net input, net output) samples for the instantaneous_* metrics. */
+  #samples: [number, number, number, number][] = [];
 
   command(name: string): CommandStat {
     let s = this.commands.get(name);
@@ -45,16 +45,26 @@ export class Stats {
 
   /** Called from the cron; keeps 16 samples like Redis's STATS_METRIC_SAMPLES. */
   sample(now: number): void {
-    this.#samples.push([now, this.totalCommandsProcessed]);
+    this.#samples.push([now, this.totalCommandsProcessed, this.totalNetInputBytes, this.totalNetOutputBytes]);
     if (this.#samples.length > 16) this.#samples.shift();
   }
 
   opsPerSec(): number {
     const s = this.#samples;
     if (s.length < 2) return 0;
-    const [t0, c0] = s[0] as [number, number];
-    const [t1, c1] = s[s.length - 1] as [number, number];
+    const [t0, c0] = s[0] as [number, number, number, number];
+    const [t1, c1] = s[s.length - 1] as [number, number, number, number];
     return t1 > t0 ? Math.round(((c1 - c0) * 1000) / (t1 - t0)) : 0;
+  }
+
+  /** instantaneous_input_kbps / output_kbps over the same samples. */
+  kbps(): [input: number, output: number] {
+    const s = this.#samples;
+    if (s.length < 2) return [0, 0];
+    const [t0, , i0, o0] = s[0] as [number, number, number, number];
+    const [t1, , i1, o1] = s[s.length - 1] as [number, number, number, number];
+    if (t1 <= t0) return [0, 0];
+    return [((i1 - i0) * 1000) / (t1 - t0) / 1024, ((o1 - o0) * 1000) / (t1 - t0) / 1024];
   }
 
   /** CONFIG RESETSTAT. */

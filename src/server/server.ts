@@ -4,10 +4,10 @@ import { FatalConfigError, loadConfig } from "../config/load.ts";
 import { Engine, RESPD_VERSION, type ShutdownOptions, VERSION } from "../engine/engine.ts";
 import { CommandSink } from "../engine/sink.ts";
 import { CommandTable } from "../engine/table.ts";
-import { latin1 } from "../resp/bytes.ts";
+import { fromLatin1, latin1 } from "../resp/bytes.ts";
 import type { Listener, Runtime } from "../runtime/types.ts";
 import { serveConnection } from "./connection.ts";
-import { Logger, type LogLevel } from "./log.ts";
+import { Logger, type LogLevel, timestamp } from "./log.ts";
 
 export interface RunningServer {
   engine: Engine;
@@ -42,7 +42,9 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
     loadConfig(config, args, readText);
   } catch (e) {
     if (e instanceof FatalConfigError) {
-      runtime.stderr(`${e.format(VERSION)}\n`);
+      // Unreadable files are a warning log line (role C: not yet initialised), bad content the banner.
+      if (e.logOnly) runtime.stdout(`${runtime.pid}:C ${timestamp(new Date())} # ${e.reason}\n`);
+      else runtime.stderr(`${e.format(VERSION)}\n`);
       runtime.exit(1);
     }
     throw e;
@@ -66,6 +68,12 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
   );
   logger.notice(config.file ? `Configuration loaded from ${config.file}` : "Configuration loaded");
 
+  // CONFIG REWRITE needs the file after `dir` changed the working directory.
+  if (config.file !== "") config.file = runtime.realPath(config.file);
+  config.io = {
+    read: readText,
+    write: (path, text) => runtime.writeFileAtomic(path, fromLatin1(text)),
+  };
   const dir = config.get("dir");
   if (dir !== "") {
     try {
@@ -76,6 +84,17 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
     }
   }
   config.set("dir", runtime.cwd());
+  config.onApply("dir", (path) => {
+    try {
+      runtime.chdir(path);
+      return null;
+    } catch {
+      return "No such file or directory";
+    }
+  });
+  config.onChange((name) => {
+    if (name === "dir") config.set("dir", runtime.cwd());
+  });
 
   const engine = new Engine(config, new CommandTable(ALL_COMMANDS));
   const sink = new CommandSink(engine);

@@ -18,6 +18,11 @@ export class KeyTable extends Dict<Value> {
   /** Seconds since the epoch: Redis's LRU clock has 1 s resolution too, and 4 bytes a key is enough. */
   accessedAt = new Uint32Array(this.capacity);
 
+  protected override moveColumns(from: number, to: number): void {
+    this.expireAt[to] = this.expireAt[from] as number;
+    this.accessedAt[to] = this.accessedAt[from] as number;
+  }
+
   protected override growColumns(capacity: number): void {
     const e = new Float64Array(capacity);
     if (this.expireAt) e.set(this.expireAt.subarray(0, Math.min(capacity, this.expireAt.length)));
@@ -89,12 +94,15 @@ export class Database {
 
   /** Removes `key`; true if it was there. */
   delete(key: string): boolean {
-    const s = this.table.delete(key);
+    const t = this.table;
+    const s = t.slotOf(key);
     if (s === -1) return false;
-    if (this.table.expireAt[s] !== NO_EXPIRY) {
-      this.table.expireAt[s] = NO_EXPIRY;
+    // Clear the slot's columns first: deleting may compact the table and give `s` to another key.
+    if (t.expireAt[s] !== NO_EXPIRY) {
+      t.expireAt[s] = NO_EXPIRY;
       this.volatile.delete(key);
     }
+    t.delete(key);
     return true;
   }
 

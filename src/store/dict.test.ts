@@ -63,3 +63,17 @@ describe("Dict", () => {
     expect(new Dict<number>().randomSlot()).toBe(-1);
   });
 });
+
+describe("Dict compaction", () => {
+  test("after a big shrink, slots are packed and every entry is still found", () => {
+    const d = new Dict<number>();
+    for (let i = 0; i < 10000; i++) d.set(`k${i}`, i);
+    for (let i = 0; i < 10000; i++) if (i % 100 !== 0) d.delete(`k${i}`);
+    expect(d.size).toBe(100);
+    expect([...d.slots()].length).toBe(100);
+    expect(Math.max(...d.slots())).toBeLessThan(200);
+    for (let i = 0; i < 10000; i += 100) expect(d.get(`k${i}`)).toBe(i);
+    d.set("new", -1);
+    expect(d.get("new")).toBe(-1);
+  });
+});

@@ -15,7 +15,18 @@ const MIN_BUCKETS = 4;
 /** A per-process random seed, so nobody can choose keys that all collide. */
 const SEED = (Math.random() * 0x100000000) >>> 0;
 
+/** The last key hashed: a write usually looks its key up and then stores it, hashing it twice. */
+let lastKey = "";
+let lastHash = hashOf("");
+
 export function hashString(s: string): number {
+  if (s === lastKey) return lastHash;
+  lastHash = hashOf(s);
+  lastKey = s;
+  return lastHash;
+}
+
+function hashOf(s: string): number {
   let h = SEED ^ s.length;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
@@ -58,6 +69,9 @@ export class Dict<V> {
 
   /** Called after the slot columns grew, so a subclass can grow its own. */
   protected growColumns(_capacity: number): void {}
+
+  /** Called when compaction moves an entry from slot `from` to `to`, so a subclass moves its columns. */
+  protected moveColumns(_from: number, _to: number): void {}
 
   /** Slot holding `key`, or -1. */
   slotOf(key: string): number {
@@ -111,7 +125,10 @@ export class Dict<V> {
     return s;
   }
 
-  /** Removes `key`; returns the slot it had (now free), or -1. */
+  /**
+   * Removes `key`; returns the slot it had, or -1. That slot may already hold
+   * another entry when the delete compacted the table: read columns first.
+   */
   delete(key: string): number {
     const h = hashString(key);
     const b = h & this.#mask;
@@ -125,7 +142,10 @@ export class Dict<V> {
       this.#next[s] = this.#freeHead;
       this.#freeHead = s;
       this.size--;
-      if (this.size * 8 < this.#heads.length && this.#heads.length > MIN_BUCKETS) this.#rehash(this.#heads.length / 2);
+      if (this.size * 8 < this.#heads.length && this.#heads.length > MIN_BUCKETS) {
+        this.#compact();
+        this.#rehash(this.#heads.length / 2);
+      }
       return s;
     }
     return EMPTY;
@@ -194,6 +214,34 @@ export class Dict<V> {
     hashes.set(this.#hashes);
     this.#hashes = hashes;
     this.growColumns(cap);
+  }
+
+  /**
+   * Packs live entries into the lowest slots when most slots are free, so
+   * iteration and memory follow the live size after a big shrink (Redis
+   * shrinks its tables too). Slot numbers change: callers never keep them
+   * across a delete.
+   */
+  #compact(): void {
+    if (this.#highWater < 2 * this.size + MIN_BUCKETS) return;
+    const keys = this.keys;
+    const values = this.values;
+    let to = 0;
+    for (let from = 0; from < this.#highWater; from++) {
+      if (keys[from] === undefined) continue;
+      if (from !== to) {
+        keys[to] = keys[from];
+        values[to] = values[from];
+        this.#hashes[to] = this.#hashes[from] as number;
+        this.moveColumns(from, to);
+      }
+      to++;
+    }
+    keys.length = to;
+    values.length = to;
+    this.#highWater = to;
+    this.#freeHead = EMPTY;
+    // The caller rehashes next, which rebuilds every chain from the moved entries.
   }
 
   #rehash(buckets: number): void {

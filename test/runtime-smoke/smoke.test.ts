@@ -20,7 +20,7 @@ test("redis-cli PING, SET, GET", () => {
 });
 
 test("ioredis round trip with binary values", async () => {
-  const r = new Redis({ port: server.port, host: "127.0.0.1", lazyConnect: true, enableReadyCheck: false });
+  const r = new Redis({ port: server.port, host: "127.0.0.1", lazyConnect: true });
   await r.connect();
   const value = Buffer.from([0, 13, 10, 0xff, 0x80, 0x81]);
   await r.set(Buffer.from([0x80, 0]), value);
