@@ -116,11 +116,42 @@ export class RespEncoder implements Transformer<Outgoing[], Uint8Array> {
   }
 }
 
-/** The encoder as a stream stage: `reply batch -> socket bytes`. */
+/**
+ * A cheap upper-bound guess of a reply's encoded size, so replies queued
+ * before encoding (a slow reader's backlog) can be counted in bytes.
+ */
+export function estimateSize(r: Outgoing): number {
+  if (typeof r === "string") return r.length + 16;
+  if (r === null || typeof r === "number" || typeof r === "bigint") return 24;
+  if (Array.isArray(r)) {
+    let n = 16;
+    for (const item of r) n += estimateSize(item);
+    return n;
+  }
+  if (r instanceof Uint8Array) return r.length + 16;
+  if (r instanceof SwitchProtocol) return estimateSize(r.reply);
+  if (r instanceof MapReply) return estimateSize(r.entries);
+  if (r instanceof SetReply || r instanceof Push) return estimateSize(r.items);
+  if (r instanceof Status || r instanceof ErrorReply) return r.text.length + 4;
+  if (r instanceof Verbatim) return r.text.length + 24;
+  return 32;
+}
+
+function estimateBatch(batch: Outgoing[] | undefined): number {
+  if (!batch) return 0;
+  let n = 0;
+  for (const r of batch) n += estimateSize(r);
+  return n;
+}
+
+/** Bytes of not-yet-encoded replies a connection may queue before its writer reports backpressure. */
+export const ENCODER_QUEUE_BYTES = 64 * 1024;
+
+/** The encoder as a stream stage: `reply batch -> socket bytes`, its input queue measured in bytes. */
 export class RespEncoderStream extends TransformStream<Outgoing[], Uint8Array> {
   readonly encoder: RespEncoder;
   constructor(encoder = new RespEncoder()) {
-    super(encoder);
+    super(encoder, { highWaterMark: ENCODER_QUEUE_BYTES, size: estimateBatch });
     this.encoder = encoder;
   }
 }

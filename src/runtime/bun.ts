@@ -13,6 +13,7 @@ interface SocketState {
   closed: boolean;
   conn: Connection | null;
   onClosed: () => void;
+  bytesWritten: number;
 }
 
 /** Turns a Bun socket into a web-standard byte stream pair. */
@@ -42,6 +43,7 @@ function wrap(socket: Socket<SocketState>, remote: string, local: string): Conne
     if (pending === null) return undefined;
     const n = socket.write(pending);
     if (n < 0) throw new Error("socket closed");
+    state.bytesWritten += n;
     state.unsent = n < pending.length ? pending.subarray(n) : null;
     if (state.unsent === null) return undefined;
     return new Promise<void>((res) => {
@@ -73,13 +75,16 @@ function wrap(socket: Socket<SocketState>, remote: string, local: string): Conne
       if (!state.closed) socket.terminate();
     },
     closed,
+    get bytesWritten() {
+      return state.bytesWritten;
+    },
   };
 }
 
 function handlers(onConnection: OnConnection, unixPath: string | null) {
   return {
     open(socket: Socket<SocketState>) {
-      socket.data = { controller: null, unsent: null, drained: null, closed: false, conn: null, onClosed: () => {} };
+      socket.data = { controller: null, unsent: null, drained: null, closed: false, conn: null, onClosed: () => {}, bytesWritten: 0 };
       const remote = unixPath !== null ? `${unixPath}:0` : formatAddress(socket.remoteAddress, socket.remotePort);
       const local = unixPath !== null ? `${unixPath}:0` : formatAddress(socket.localAddress, socket.localPort);
       socket.data.conn = wrap(socket, remote, local);

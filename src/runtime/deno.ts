@@ -49,6 +49,7 @@ function address(a: DenoAddr): string {
 function wrap(conn: DenoConn): Connection {
   const scratch = new Uint8Array(READ_SIZE);
   let closed = false;
+  let written = 0;
   let onClosed = () => {};
   const closedPromise = new Promise<void>((resolve) => {
     onClosed = resolve;
@@ -85,7 +86,11 @@ function wrap(conn: DenoConn): Connection {
     async write(chunk) {
       // Deno reads the memory after write() returns: the encoder hands fresh buffers, so no copy here.
       let off = 0;
-      while (off < chunk.length) off += await conn.write(chunk.subarray(off));
+      while (off < chunk.length) {
+        const n = await conn.write(chunk.subarray(off));
+        off += n;
+        written += n;
+      }
     },
     close() {
       close();
@@ -109,6 +114,9 @@ function wrap(conn: DenoConn): Connection {
     },
     destroy: close,
     closed: closedPromise,
+    get bytesWritten() {
+      return written;
+    },
   };
 }
 

@@ -81,6 +81,10 @@ function wrap(socket: Socket, unixPath: string | null): Connection {
   const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
   return {
     closed,
+    get bytesWritten() {
+      // Node counts bytes queued in its own buffer too; subtract what it still holds.
+      return socket.bytesWritten - socket.writableLength;
+    },
     readable,
     writable,
     remoteAddress: unixPath !== null ? `${unixPath}:0` : formatAddress(socket.remoteAddress, socket.remotePort),

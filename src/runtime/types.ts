@@ -23,6 +23,8 @@ export interface Connection {
    * not reading, and must still be cleaned up when it hangs up.
    */
   readonly closed: Promise<void>;
+  /** Bytes handed to the kernel so far (output not yet written = encoded - this). */
+  readonly bytesWritten: number;
 }
 
 export interface Listener {

@@ -3,7 +3,7 @@ import type { Engine } from "../engine/engine.ts";
 import { ClientClosing, type CommandSink } from "../engine/sink.ts";
 import { fromLatin1 } from "../resp/bytes.ts";
 import { RespDecoderStream } from "../resp/decoder.ts";
-import { type Outgoing, RespEncoder, RespEncoderStream } from "../resp/encoder.ts";
+import { ENCODER_QUEUE_BYTES, type Outgoing, RespEncoder, RespEncoderStream } from "../resp/encoder.ts";
 import type { Connection } from "../runtime/types.ts";
 
 const MAXCLIENTS_REPLY = fromLatin1("-ERR max number of clients reached\r\n");
@@ -37,7 +37,9 @@ function inputLimits(engine: Engine): { maxBulkLen: number; queryBufferLimit: nu
  * One socket read becomes one Batch; one Batch's replies become one write.
  */
 export function serveConnection(engine: Engine, sink: CommandSink, conn: Connection): Promise<void> {
+  let encodedBytes = 0;
   const countOutput = (n: number) => {
+    encodedBytes += n;
     engine.stats.totalNetOutputBytes += n;
     if (client) client.netOutput += n;
   };
@@ -54,8 +56,10 @@ export function serveConnection(engine: Engine, sink: CommandSink, conn: Connect
       const size = writer.desiredSize;
       return size !== null && size <= 0 ? writer.ready.catch(() => {}) : undefined;
     },
+    /** Replies queued before encoding (estimated) plus encoded bytes the socket has not taken yet. */
     get pendingBytes() {
-      return pendingBytes;
+      const queued = ENCODER_QUEUE_BYTES - (writer.desiredSize ?? ENCODER_QUEUE_BYTES);
+      return Math.max(0, queued) + (encodedBytes - conn.bytesWritten);
     },
     closeAfterFlush() {
       if (closed) return;
