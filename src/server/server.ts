@@ -109,11 +109,16 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
 
   const port = config.num("port");
   if (port !== 0) {
-    for (const { host, optional } of bindHosts(config.get("bind"))) {
+    // The IPv6 wildcard goes first: where the runtime cannot set IPV6_V6ONLY (Bun) it is
+    // dual-stack and already serves IPv4, so the IPv4 wildcard's "address in use" is expected.
+    const hosts = bindHosts(config.get("bind")).sort((a, b) => Number(b.host === "::") - Number(a.host === "::"));
+    let dualStack = false;
+    for (const { host, optional } of hosts) {
       try {
         listeners.push(await runtime.listenTcp(host, port, config.num("tcp-backlog"), onConnection));
+        if (host === "::") dualStack = true;
       } catch (e) {
-        if (optional) continue;
+        if (optional || (host === "0.0.0.0" && dualStack)) continue;
         logger.warning(`Warning: Could not create server TCP listening socket ${host}:${port}: ${(e as Error).message}`);
         logger.warning(`Failed listening on port ${port} (tcp), aborting.`);
         runtime.exit(1);
