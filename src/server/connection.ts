@@ -1,12 +1,10 @@
 import type { Transport } from "../engine/client.ts";
 import type { Engine } from "../engine/engine.ts";
 import { ClientClosing, type CommandSink } from "../engine/sink.ts";
-import { fromLatin1 } from "../resp/bytes.ts";
 import { RespDecoderStream } from "../resp/decoder.ts";
 import { ENCODER_QUEUE_BYTES, type Outgoing, RespEncoder, RespEncoderStream } from "../resp/encoder.ts";
+import { ErrorReply } from "../resp/reply.ts";
 import type { Connection } from "../runtime/types.ts";
-
-const MAXCLIENTS_REPLY = fromLatin1("-ERR max number of clients reached\r\n");
 
 /** Input limits read per bulk header: plain fields, refreshed when CONFIG SET changes them. */
 const limitsByEngine = new WeakMap<Engine, { maxBulkLen: number; queryBufferLimit: number }>();
@@ -33,6 +31,7 @@ function inputLimits(engine: Engine): { maxBulkLen: number; queryBufferLimit: nu
  *   conn.readable -> RespDecoderStream -> WritableStream(sink.forClient)
  *                                                   |
  *   conn.writable <- RespEncoderStream <- transport.write(replies of a batch)
+ *                    (a WritableStream: encodes a batch, writes it to conn.writable)
  *
  * One socket read becomes one Batch; one Batch's replies become one write.
  */
@@ -43,9 +42,8 @@ export function serveConnection(engine: Engine, sink: CommandSink, conn: Connect
     engine.stats.totalNetOutputBytes += n;
     if (client) client.netOutput += n;
   };
-  const encoder = new RespEncoderStream(new RespEncoder(countOutput));
-  const writer = encoder.writable.getWriter();
-  const pendingBytes = 0;
+  const encoder = new RespEncoderStream(conn.writable, new RespEncoder(countOutput));
+  const writer = encoder.getWriter();
   let closed = false;
   const transport: Transport = {
     write(batch: Outgoing[]) {
@@ -75,13 +73,13 @@ export function serveConnection(engine: Engine, sink: CommandSink, conn: Connect
 
   const client = engine.createClient(conn.remoteAddress, conn.localAddress, transport);
   if (client === null) {
-    // Over maxclients: Redis writes the error straight to the socket and closes.
-    const w = conn.writable.getWriter();
-    w.write(MAXCLIENTS_REPLY)
-      .then(() => w.close())
+    // Over maxclients: Redis answers with the error and closes, before any command is read.
+    writer
+      .write([new ErrorReply("ERR max number of clients reached")])
+      .then(() => writer.close())
       .catch(() => conn.destroy());
     conn.readable.cancel().catch(() => {});
-    return Promise.resolve();
+    return writer.closed.catch(() => {});
   }
   conn.closed.then(() => {
     if (engine.clients.has(client.id)) engine.removeClient(client);
@@ -89,8 +87,7 @@ export function serveConnection(engine: Engine, sink: CommandSink, conn: Connect
   const keepalive = engine.config.num("tcp-keepalive");
   if (keepalive > 0) conn.setKeepAlive(keepalive);
 
-  const outputDone = encoder.readable
-    .pipeTo(conn.writable)
+  const outputDone = writer.closed
     .catch(() => {})
     .finally(() => {
       closed = true;
