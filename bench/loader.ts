@@ -1,7 +1,8 @@
 /**
- * Loads exactly `count` keys (`key:%012d` -> a 16-byte value) with pipelined
- * SETs over one raw socket. redis-benchmark's `-r` picks random keys, so it
- * cannot produce an exact key count; this can.
+ * Loads exact data sets with pipelined commands over one raw socket:
+ * `count` keys (`key:%012d` -> a 16-byte value), or `count` members in one
+ * sorted set. redis-benchmark's `-r` picks random keys, so it cannot produce
+ * an exact count; this can.
  */
 import { connect, type Socket } from "node:net";
 
@@ -35,7 +36,7 @@ export async function rawCommand(port: number, line: string): Promise<string> {
   }
 }
 
-function open(port: number): Promise<Socket> {
+export function open(port: number): Promise<Socket> {
   return new Promise((res, rej) => {
     const s = connect({ port, host: "127.0.0.1" }, () => res(s));
     s.once("error", rej);
@@ -46,7 +47,7 @@ function open(port: number): Promise<Socket> {
  * Resolves once `need(buffer)` bytes have arrived (`need` returns 0 for "not
  * known yet"). Bounded by a 60 s timeout.
  */
-function readExactly(sock: Socket, need: (b: Buffer) => number): Promise<Buffer> {
+export function readExactly(sock: Socket, need: (b: Buffer) => number): Promise<Buffer> {
   return new Promise((res, rej) => {
     let buf: Buffer = Buffer.alloc(0);
     const timer = setTimeout(() => finish(new Error("timeout waiting for replies")), 60_000);
@@ -68,20 +69,62 @@ function readExactly(sock: Socket, need: (b: Buffer) => number): Promise<Buffer>
   });
 }
 
-/** Loads the keys in batches of 10,000 pipelined SETs; every reply must be +OK. */
-export async function loadKeys(port: number, count: number): Promise<void> {
+/**
+ * Sends `count` commands in batches of 10,000 (`build(from, to)` makes one
+ * batch) and checks that every reply is exactly `reply`. Gives up once
+ * `budgetMs` have passed (checked between batches).
+ */
+export async function pipelineLoad(
+  port: number,
+  count: number,
+  build: (from: number, to: number) => Buffer,
+  reply: string,
+  budgetMs = Number.POSITIVE_INFINITY,
+): Promise<void> {
   const sock = await open(port);
+  const deadline = performance.now() + budgetMs;
   try {
     for (let from = 0; from < count; from += BATCH) {
+      if (performance.now() > deadline) throw new Error(`only ${from} of ${count} loaded after ${budgetMs / 1000} s`);
       const to = Math.min(count, from + BATCH);
-      sock.write(setCommands(from, to));
-      const expected = (to - from) * OK.length;
+      sock.write(build(from, to));
+      const expected = (to - from) * reply.length;
       const got = await readExactly(sock, () => expected);
-      if (got.length !== expected || got.toString("latin1") !== OK.repeat(to - from)) {
-        throw new Error(`unexpected reply while loading keys ${from}..${to}: ${JSON.stringify(got.subarray(0, 80).toString("latin1"))}`);
+      if (got.length !== expected || got.toString("latin1") !== reply.repeat(to - from)) {
+        throw new Error(`unexpected reply while loading ${from}..${to}: ${JSON.stringify(got.subarray(0, 80).toString("latin1"))}`);
       }
     }
   } finally {
     sock.destroy();
   }
+}
+
+/** Loads the keys in batches of 10,000 pipelined SETs; every reply must be +OK. */
+export function loadKeys(port: number, count: number): Promise<void> {
+  return pipelineLoad(port, count, setCommands, OK);
+}
+
+/**
+ * Score of member i: a permutation of 0..members-1 whenever `members` is
+ * coprime with 618,033 (any power of ten is), so inserts land all over the
+ * set rather than always at its end.
+ */
+export function zsetScore(i: number, members: number): number {
+  return (i * 618_033) % members;
+}
+
+/** `ZADD <key> <score> member:%012d` for i in [from, to), as one RESP buffer. */
+export function zaddCommands(key: string, members: number, from: number, to: number): Buffer {
+  let s = "";
+  const head = `*4\r\n$4\r\nZADD\r\n$${key.length}\r\n${key}\r\n`;
+  for (let i = from; i < to; i++) {
+    const score = String(zsetScore(i, members));
+    s += `${head}$${score.length}\r\n${score}\r\n$19\r\nmember:${String(i).padStart(12, "0")}\r\n`;
+  }
+  return Buffer.from(s, "latin1");
+}
+
+/** Loads `members` members into the sorted set `key` with one ZADD each; every reply must be :1. */
+export function loadZset(port: number, key: string, members: number, budgetMs?: number): Promise<void> {
+  return pipelineLoad(port, members, (from, to) => zaddCommands(key, members, from, to), ":1\r\n", budgetMs);
 }

@@ -126,17 +126,28 @@ export interface BenchmarkResult {
   error?: string;
 }
 
+export interface BenchmarkOptions {
+  clients: number;
+  requests: number;
+  pipeline: number;
+  core?: string;
+  timeoutMs: number;
+  /** A custom command line instead of `-t <test>` (redis-benchmark substitutes `__rand_int__`). */
+  command?: string[];
+  /** `-r`: the range of `__rand_int__`. */
+  random?: number;
+}
+
 /**
- * One `redis-benchmark` run of a single test. Runs asynchronously so Ctrl-C
- * reaches our handler, and is killed after `timeoutMs`.
+ * One `redis-benchmark` run of a single test (or custom command). Runs
+ * asynchronously so Ctrl-C reaches our handler, and is killed after `timeoutMs`.
  */
-export function redisBenchmark(
-  port: number,
-  test: string,
-  opts: { clients: number; requests: number; pipeline: number; core?: string; timeoutMs: number },
-): Promise<BenchmarkResult> {
+export function redisBenchmark(port: number, test: string, opts: BenchmarkOptions): Promise<BenchmarkResult> {
   const args = ["-h", "127.0.0.1", "-p", String(port), "-c", String(opts.clients), "-n", String(opts.requests)];
-  args.push("-P", String(opts.pipeline), "-t", test, "-q", "--csv");
+  args.push("-P", String(opts.pipeline), "-q", "--csv");
+  if (opts.random !== undefined) args.push("-r", String(opts.random));
+  if (opts.command) args.push(...opts.command);
+  else args.push("-t", test);
   const [cmd, a] = pinned(opts.core, "redis-benchmark", args);
   return new Promise((res) => {
     const proc = spawn(cmd, a, { stdio: ["ignore", "pipe", "pipe"] });

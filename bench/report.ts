@@ -14,15 +14,22 @@ export interface Row {
   respdRps: number;
   redisUs: number;
   respdUs: number;
+  /** respd/redis req/s this row must reach (at -P 1). */
+  rpsTarget?: number;
+  /** respd/redis CPU per request this row must stay within (at -P 16). */
+  cpuTarget?: number;
   /** Set when respd failed the run (e.g. an unimplemented command). */
   error?: string;
 }
 
-/** The issue's targets; `check` says whether a row meets the one that applies to it. */
+/** The issues' targets: issue 1 (strings, memory), issue 3 (data types, 1M-member sorted set). */
 export const TARGETS = {
-  throughputP1: 0.9,
-  cpuP16: 1.3,
+  stringsP1: 0.9,
+  stringsCpuP16: 1.3,
+  dataTypesP1: 0.7,
   rss: 2,
+  /** No sorted-set operation at 1M members may be more than this many times slower than Redis. */
+  zsetSlowdown: 5,
 };
 
 const fmt = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
@@ -30,15 +37,16 @@ const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("e
 const verdict = (ok: boolean, known: boolean) => (!known ? "n/a" : ok ? "ok" : "MISS");
 
 function target(r: Row): string {
-  if (r.pipeline === 1) {
+  const out: string[] = [];
+  if (r.rpsTarget !== undefined) {
     const ratio = r.respdRps / r.redisRps;
-    return `rps ≥ ${TARGETS.throughputP1}×: ${verdict(ratio >= TARGETS.throughputP1, Number.isFinite(ratio))}`;
+    out.push(`rps ≥ ${r.rpsTarget}×: ${verdict(ratio >= r.rpsTarget, Number.isFinite(ratio))}`);
   }
-  if (r.pipeline === 16) {
+  if (r.cpuTarget !== undefined) {
     const ratio = r.respdUs / r.redisUs;
-    return `CPU ≤ ${TARGETS.cpuP16}×: ${verdict(ratio <= TARGETS.cpuP16, Number.isFinite(ratio))}`;
+    out.push(`CPU ≤ ${r.cpuTarget}×: ${verdict(ratio <= r.cpuTarget, Number.isFinite(ratio))}`);
   }
-  return "";
+  return out.join("; ");
 }
 
 export function throughputTable(rows: Row[]): string {
@@ -73,4 +81,35 @@ export function memoryTable(m: MemoryResult): string {
     `| ${int(m.keys)} | ${mb(m.redisEmpty)} | ${mb(m.respdEmpty)} | ${mb(m.redisLoaded)} | ${mb(m.respdLoaded)} | ` +
       `${fmt(ratio, 2)} | RSS ≤ ${TARGETS.rss}×: ${verdict(ratio <= TARGETS.rss, Number.isFinite(ratio))} |`,
   ].join("\n");
+}
+
+export interface ZsetRow {
+  op: string;
+  requests: number;
+  redisRps: number;
+  respdRps: number;
+  redisUs: number;
+  respdUs: number;
+  error?: string;
+}
+
+/** "x times slower" judged both ways: by req/s and by server CPU per operation. */
+export function zsetTable(rows: ZsetRow[]): string {
+  const lines = [
+    "| operation | requests | redis ops/s | respd ops/s | ratio | redis µs/op | respd µs/op | CPU ratio | target |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+  ];
+  const limit = TARGETS.zsetSlowdown;
+  for (const r of rows) {
+    const rps = r.respdRps / r.redisRps;
+    const cpu = r.respdUs / r.redisUs;
+    const t = r.error
+      ? `respd error: ${r.error}`
+      : `rps ≥ 1/${limit}×: ${verdict(rps >= 1 / limit, Number.isFinite(rps))}; CPU ≤ ${limit}×: ${verdict(cpu <= limit, Number.isFinite(cpu))}`;
+    lines.push(
+      `| ${r.op} | ${int(r.requests)} | ${int(r.redisRps)} | ${int(r.respdRps)} | ${fmt(rps, 2)} | ` +
+        `${fmt(r.redisUs, 2)} | ${fmt(r.respdUs, 2)} | ${fmt(cpu, 2)} | ${t} |`,
+    );
+  }
+  return lines.join("\n");
 }

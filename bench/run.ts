@@ -1,33 +1,42 @@
 /**
  * `npm run bench`: redis-benchmark against the real redis-server and respd,
  * alternating, pinned (server on one core, client on the other), medians of
- * several rounds; then RSS with 1,000,000 keys loaded. See
+ * several rounds (strings and issue 3's data types); then a sorted set of
+ * 1,000,000 members (ZADD, ZRANK, ZRANGEBYSCORE); then RSS with 1,000,000 keys loaded. See
  * /work/shared/PERFORMANCE-NOTES.md for why server CPU per request is the
  * figure that matters on a 2-core machine.
  *
- *   bun run bench/run.ts [--quick] [--tests set,get] [--requests N] [--requests-pipelined N]
- *                        [--rounds N] [--clients N] [--keys N] [--no-memory] [--only throughput|memory]
+ *   bun run bench/run.ts [--quick] [--tests set,get,lrange_100] [--requests N] [--requests-pipelined N]
+ *                        [--rounds N] [--clients N] [--keys N] [--no-memory] [--no-zset]
+ *                        [--zset-members N] [--zset-requests N] [--only throughput|zset|memory]
  *                        [--runtime bun|deno|node]
+ *
+ * --requests applies to the string tests; the data-type tests run a share of it (bench/workloads.ts).
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { type RuntimeName, respdCommand } from "../test/helpers/server.ts";
 import { loadKeys, rawCommand } from "./loader.ts";
 import { type BenchServer, cpuSeconds, killAll, pinning, processName, redisBenchmark, rssBytes, startPair } from "./procs.ts";
-import { median, memoryTable, type Row, TARGETS, throughputTable } from "./report.ts";
+import { median, memoryTable, type Row, TARGETS, throughputTable, zsetTable } from "./report.ts";
+import { DEFAULT_TESTS, type ThroughputTest, throughputTest } from "./workloads.ts";
+import { zsetWorkload } from "./zset.ts";
 
 const { values: flags } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
-    tests: { type: "string", default: "ping_mbulk,set,get,incr,mset" },
+    tests: { type: "string", default: DEFAULT_TESTS },
     requests: { type: "string" },
     "requests-pipelined": { type: "string" },
     rounds: { type: "string" },
     clients: { type: "string", default: "50" },
     keys: { type: "string" },
     "no-memory": { type: "boolean", default: false },
+    "no-zset": { type: "boolean", default: false },
+    "zset-members": { type: "string" },
+    "zset-requests": { type: "string" },
     only: { type: "string" },
     runtime: { type: "string", default: "bun" },
   },
@@ -42,8 +51,9 @@ function positive(name: string, v: string | undefined, fallback: number): number
 
 const runtime = flags.runtime as RuntimeName;
 if (!["bun", "deno", "node"].includes(runtime)) throw new Error(`--runtime bun|deno|node, got ${flags.runtime}`);
-if (flags.only !== undefined && flags.only !== "throughput" && flags.only !== "memory")
-  throw new Error(`--only throughput|memory, got ${flags.only}`);
+const SECTIONS = ["throughput", "zset", "memory"];
+if (flags.only !== undefined && !SECTIONS.includes(flags.only)) throw new Error(`--only throughput|zset|memory, got ${flags.only}`);
+const wanted = (section: string) => flags.only === undefined || flags.only === section;
 const quick = flags.quick;
 const requests = positive("requests", flags.requests, quick ? 20_000 : 100_000);
 const config = {
@@ -54,9 +64,14 @@ const config = {
   // Pipelined runs are ~10× faster; 10× the requests keeps CPU ticks (10 ms each) meaningful.
   requests: { 1: requests, 16: positive("requests-pipelined", flags["requests-pipelined"], requests * 10) } as Record<number, number>,
   keys: positive("keys", flags.keys, quick ? 100_000 : 1_000_000),
-  throughput: flags.only !== "memory",
-  memory: !flags["no-memory"] && flags.only !== "throughput",
+  throughput: wanted("throughput"),
+  memory: !flags["no-memory"] && wanted("memory"),
+  zset: !flags["no-zset"] && wanted("zset"),
+  zsetMembers: positive("zset-members", flags["zset-members"], quick ? 100_000 : 1_000_000),
+  // CPU time comes in 10 ms ticks: 100,000 requests of ~1 µs keep Redis's figure within a few %.
+  zsetRequests: positive("zset-requests", flags["zset-requests"], quick ? 20_000 : 100_000),
 };
+const tests = config.tests.map(throughputTest);
 
 const WARMUP = { requests: 50_000, pipeline: 16 };
 
@@ -70,28 +85,25 @@ function describeMachine(): string {
 async function throughput(redis: BenchServer, respd: BenchServer, core: string | undefined): Promise<Row[]> {
   const samples = new Map<string, { rps: number[]; us: number[]; error?: string }>();
   const key = (s: BenchServer, test: string, p: number) => `${s.name} ${test} ${p}`;
+  const bench = async (server: BenchServer, t: ThroughputTest, opts: { requests: number; pipeline: number; timeoutMs: number }) => {
+    await t.setup?.(server.port);
+    return redisBenchmark(server.port, t.name, { ...opts, clients: config.clients, core, command: t.command });
+  };
   // Warm-up, not measured: a JIT runtime should be judged at steady state, as Redis is.
   for (const server of [redis, respd]) {
-    for (const test of config.tests)
-      await redisBenchmark(server.port, test, { ...WARMUP, clients: config.clients, core, timeoutMs: 60_000 });
+    for (const t of tests) await bench(server, t, { ...WARMUP, timeoutMs: 60_000 });
   }
   for (let round = 0; round < config.rounds; round++) {
-    for (const test of config.tests) {
+    for (const [ti, t] of tests.entries()) {
       for (const p of config.pipelines) {
         // Alternate which server goes first so drift (thermal, page cache) hits both alike.
-        const order = (round + config.tests.indexOf(test)) % 2 === 0 ? [redis, respd] : [respd, redis];
+        const order = (round + ti) % 2 === 0 ? [redis, respd] : [respd, redis];
         for (const server of order) {
-          const n = config.requests[p]!;
+          const n = Math.round(config.requests[p]! * t.scale);
           const before = cpuSeconds(server.pid);
-          const r = await redisBenchmark(server.port, test, {
-            clients: config.clients,
-            requests: n,
-            pipeline: p,
-            core,
-            timeoutMs: 120_000,
-          });
+          const r = await bench(server, t, { requests: n, pipeline: p, timeoutMs: 120_000 });
           const cpu = cpuSeconds(server.pid) - before;
-          const k = key(server, test, p);
+          const k = key(server, t.name, p);
           const s = samples.get(k) ?? { rps: [], us: [] };
           if (r.error) s.error = r.error.length > 60 ? `${r.error.slice(0, 57)}...` : r.error;
           else {
@@ -101,25 +113,27 @@ async function throughput(redis: BenchServer, respd: BenchServer, core: string |
           samples.set(k, s);
           const shown = r.error ? `error: ${r.error}` : `${Math.round(r.rps)} req/s, ${((cpu * 1e6) / n).toFixed(2)} µs/req`;
           console.error(
-            `  round ${round + 1}/${config.rounds} ${test.padEnd(10)} -P ${String(p).padEnd(2)} ${server.name.padEnd(5)} ${shown}`,
+            `  round ${round + 1}/${config.rounds} ${t.name.padEnd(10)} -P ${String(p).padEnd(2)} ${server.name.padEnd(5)} ${shown}`,
           );
         }
       }
     }
   }
   const rows: Row[] = [];
-  for (const test of config.tests) {
+  for (const t of tests) {
     for (const p of config.pipelines) {
-      const rd = samples.get(key(redis, test, p))!;
-      const rs = samples.get(key(respd, test, p))!;
+      const rd = samples.get(key(redis, t.name, p))!;
+      const rs = samples.get(key(respd, t.name, p))!;
       const row: Row = {
-        test,
+        test: t.name,
         pipeline: p,
         redisRps: median(rd.rps),
         respdRps: median(rs.rps),
         redisUs: median(rd.us),
         respdUs: median(rs.us),
       };
+      if (p === 1) row.rpsTarget = t.p1Target;
+      if (p === 16 && t.p16CpuTarget !== undefined) row.cpuTarget = t.p16CpuTarget;
       if (rs.error) row.error = rs.error;
       else if (rd.error) row.error = `(redis) ${rd.error}`;
       rows.push(row);
@@ -155,11 +169,18 @@ async function memory(redis: BenchServer, respd: BenchServer) {
   return { keys: config.keys, redisEmpty, respdEmpty, redisLoaded: rssBytes(redis.pid), respdLoaded: rssBytes(respd.pid) };
 }
 
+const mb = (b: number) => (b / 1e6).toFixed(1);
+
 async function main(): Promise<void> {
+  const started = performance.now();
   const pins = pinning();
   const runtimeVersion = version(respdCommand(runtime, [])[0], ["--version"]);
   console.log(`# respd benchmark ${new Date().toISOString().slice(0, 10)}${quick ? " (--quick)" : ""}`);
-  console.log(`machine: ${describeMachine()}`);
+  console.log(
+    `machine: ${describeMachine()}; load average at start ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(", ")}`,
+  );
   console.log(
     `versions: ${version("redis-server", ["--version"])}; respd on ${runtime} ${runtimeVersion}; ${version("redis-benchmark", ["--version"])}`,
   );
@@ -168,12 +189,19 @@ async function main(): Promise<void> {
       ? `pinning: servers on core ${pins.server}, redis-benchmark on core ${pins.client} (taskset)`
       : "pinning: NONE (taskset missing or fewer than 2 cores): figures are noisier",
   );
+  const scaled = tests.filter((t) => t.scale !== 1).map((t) => `${t.name} ×${t.scale}`);
   console.log(
-    `method: redis-benchmark -c ${config.clients}, -n ${config.requests[1]} at -P 1 and ${config.requests[16]} at -P 16, ` +
+    `method: redis-benchmark -c ${config.clients}, -n ${config.requests[1]} at -P 1 and ${config.requests[16]} at -P 16` +
+      `${scaled.length ? ` (requests scaled: ${scaled.join(", ")})` : ""}, ` +
       `${config.rounds} round(s) after a warm-up, servers alternating, medians; CPU = utime+stime from /proc/<pid>/stat ÷ requests`,
   );
 
   let servers = await startPair(runtime, pins?.server);
+  // Each section gets fresh servers, so earlier data, buffers and leftovers do not count.
+  const restart = async () => {
+    await Promise.all([servers.redis.stop(), servers.respd.stop()]);
+    servers = await startPair(runtime, pins?.server);
+  };
   try {
     console.log(
       `servers: redis pid ${servers.redis.pid} port ${servers.redis.port}; respd pid ${servers.respd.pid} (${processName(servers.respd.pid)}) port ${servers.respd.port}\n`,
@@ -183,14 +211,30 @@ async function main(): Promise<void> {
       console.log("## Throughput and server CPU per request (medians)\n");
       console.log(throughputTable(rows));
       console.log(
-        `\ntargets: respd/redis req/s ≥ ${TARGETS.throughputP1} at -P 1; respd CPU/request ≤ ${TARGETS.cpuP16}× redis at -P 16\n`,
+        `\ntargets: respd/redis req/s ≥ ${TARGETS.stringsP1} at -P 1 and CPU/request ≤ ${TARGETS.stringsCpuP16}× redis at -P 16 ` +
+          `for ping/strings; req/s ≥ ${TARGETS.dataTypesP1} at -P 1 for the data types\n`,
       );
     }
 
+    if (config.zset) {
+      if (config.throughput) await restart();
+      const z = { members: config.zsetMembers, requests: config.zsetRequests, rounds: config.rounds, clients: 4, pipeline: 16 };
+      const { loads, rows } = await zsetWorkload(servers.redis, servers.respd, { ...z, core: pins?.client });
+      console.log(`## Sorted set with ${z.members.toLocaleString("en-US")} members (medians)\n`);
+      console.log(
+        `method: ${z.members} pipelined ZADDs (member:%012d, scores a permutation of 0..${z.members - 1}), then per operation ` +
+          `redis-benchmark -c ${z.clients} -P ${z.pipeline} -n ${z.requests} -r ${z.members}, ${z.rounds} round(s) after a warm-up; ` +
+          "µs/op = server CPU ÷ requests\n",
+      );
+      console.log(zsetTable(rows));
+      console.log(`\ntarget: no operation more than ${TARGETS.zsetSlowdown}× slower than redis\n`);
+      for (const l of loads)
+        console.log(`load ${l.server}: ${l.error ?? `${l.seconds.toFixed(1)} s`}; RSS ${mb(l.rssBefore)} MB -> ${mb(l.rssAfter)} MB`);
+      console.log("");
+    }
+
     if (config.memory) {
-      // Fresh servers, so benchmark buffers and leftovers do not count.
-      await Promise.all([servers.redis.stop(), servers.respd.stop()]);
-      servers = await startPair(runtime, pins?.server);
+      if (config.throughput || config.zset) await restart();
       const m = await memory(servers.redis, servers.respd);
       console.log(`## Memory: ${config.keys.toLocaleString("en-US")} keys key:%012d -> 16-byte values (VmRSS)\n`);
       console.log(memoryTable(m));
@@ -199,6 +243,12 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all([servers.redis.stop(), servers.respd.stop()]);
   }
+  const minutes = (performance.now() - started) / 60_000;
+  console.log(
+    `\ntotal ${minutes.toFixed(1)} min; load average at end ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(", ")}`,
+  );
 }
 
 for (const sig of ["SIGINT", "SIGTERM"] as const) {

@@ -2,11 +2,13 @@ import type { CommandSpec } from "../engine/command.ts";
 import { clientCommands } from "./client.ts";
 import { commandCommands } from "./command.ts";
 import { connectionCommands } from "./connection.ts";
+import { dumpCommands } from "./dump.ts";
 import { hashCommands } from "./hash.ts";
 import { keysCommands } from "./keys.ts";
 import { listCommands } from "./list.ts";
 import { serverCommands } from "./server.ts";
 import { setCommands } from "./set.ts";
+import { sortCommands } from "./sort.ts";
 import { stringCommands } from "./string.ts";
 import { zsetCommands } from "./zset.ts";
 
@@ -16,10 +18,12 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...clientCommands,
   ...stringCommands,
   ...keysCommands,
+  ...dumpCommands,
   ...listCommands,
   ...hashCommands,
   ...setCommands,
   ...zsetCommands,
+  ...sortCommands,
   ...serverCommands,
   ...commandCommands,
 ];

@@ -88,12 +88,17 @@ export class ZSet implements DataValue {
    */
   insert(member: string, score: number, limits: ZLimits): void {
     if (this.compact && (this.list.length + 1 > limits.entries || member.length > limits.value)) this.compact = false;
-    this.dict.insertNew(member, this.list.insert(score, member));
+    this.dict.insertNew(member, this.list.insert(this.#stored(score), member));
+  }
+
+  /** A listpack stores -0 as the integer 0, so a compact set never holds -0. */
+  #stored(score: number): number {
+    return this.compact && score === 0 ? 0 : score;
   }
 
   /** Changes an existing member's score. */
   setScore(node: ZNode, score: number): void {
-    const moved = this.list.updateScore(node, score);
+    const moved = this.list.updateScore(node, this.#stored(score));
     if (moved !== node) this.dict.set(node.member, moved);
   }
 
@@ -182,7 +187,9 @@ export class ZSet implements DataValue {
 
   /** Whether Redis's zsetConvertToListpackIfNeeded would turn this (skiplist) set into a listpack. */
   compactIfSmall(limits: ZLimits, maxMemberLength: number): void {
-    if (!this.compact && this.size <= limits.entries && maxMemberLength <= limits.value) this.compact = true;
+    if (this.compact || this.size > limits.entries || maxMemberLength > limits.value) return;
+    this.compact = true;
+    for (const n of this.list) if (n.score === 0) n.score = 0;
   }
 
   clone(): ZSet {

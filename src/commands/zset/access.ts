@@ -5,7 +5,7 @@
  */
 import type { Ctx } from "../../engine/context.ts";
 import { Errors, fail } from "../../engine/errors.ts";
-import { intArg } from "../../engine/numbers.ts";
+import { int64Arg, intArg } from "../../engine/numbers.ts";
 import { asciiLower } from "../../engine/table.ts";
 import { Double, formatDouble, type Reply } from "../../resp/reply.ts";
 import { globMatch } from "../../store/glob.ts";
@@ -209,14 +209,21 @@ export function zscanCommand(ctx: Ctx): Reply {
     while (cursor !== 0 && guard-- !== 0 && found.length < count);
   }
   const items: string[] = [];
+  const format = z.compact ? listpackScore : formatDouble;
   for (const n of found) {
     if (pattern !== null && !globMatch(pattern, n.member)) continue;
-    items.push(n.member, formatDouble(n.score));
+    items.push(n.member, format(n.score));
   }
   return [String(cursor), items];
 }
 
-const LONG_MAX = 2 ** 63;
+/** A listpack holds integral scores within +-LLONG_MAX/2 as integers (double2ll), which ZSCAN prints as such. */
+function listpackScore(score: number): string {
+  return Number.isInteger(score) && Math.abs(score) <= 2 ** 62 ? BigInt(score).toString() : formatDouble(score);
+}
+
+const LONG_MAX = 9223372036854775807n;
+const HALF_LONG_MAX = LONG_MAX / 2n;
 
 /** ZRANDMEMBER key [count [WITHSCORES]]. */
 export function zrandmemberCommand(ctx: Ctx): Reply {
@@ -226,13 +233,13 @@ export function zrandmemberCommand(ctx: Ctx): Reply {
     if (z === undefined) return null;
     return (z.dict.values[z.dict.randomSlot()] as ZNode).member;
   }
-  const count = intArg(ctx.arg(2));
-  if (count < -LONG_MAX || ctx.arg(2) === "-9223372036854775808") {
-    fail("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807");
-  }
+  const big = int64Arg(ctx.arg(2));
+  if (big < -LONG_MAX) fail(`ERR value is out of range, value must between ${-LONG_MAX} and ${LONG_MAX}`);
   if (argc > 4 || (argc === 4 && asciiLower(ctx.arg(3)) !== "withscores")) fail(Errors.syntax);
   const withScores = argc === 4;
-  if (withScores && (count < -LONG_MAX / 2 || count > LONG_MAX / 2)) fail("ERR value is out of range");
+  // Redis bounds the count so that count * 2 reply entries cannot overflow.
+  if (withScores && (big < -HALF_LONG_MAX || big > HALF_LONG_MAX)) fail("ERR value is out of range");
+  const count = Number(big);
   const z = readZset(ctx, ctx.arg(1));
   if (z === undefined || count === 0) return [];
   const picked = randomNodes(z, count);

@@ -1,0 +1,258 @@
+/**
+ * Whole RDB files: an incremental snapshot writer (header, then keys one at a
+ * time, then EOF + CRC64; `take()` drains the bytes so far so a BGSAVE can
+ * stream to disk while it walks the keyspace) and a loader that walks a file
+ * and hands every key to a sink.
+ */
+import { latin1 } from "../../resp/bytes.ts";
+import type { Database } from "../../store/database.ts";
+import type { Value } from "../../store/values.ts";
+import { isObjectType, Opcode, RDB_VERSION, RdbError } from "./constants.ts";
+import { Crc64 } from "./crc64.ts";
+import { DEFAULT_LIMITS, EmptyKeyError, type LoadLimits, readValue } from "./decode.ts";
+import { DEFAULT_ENCODE_OPTIONS, type EncodeOptions, rdbTypeOf, writeValue } from "./encode.ts";
+import { RdbReader, RdbWriter } from "./io.ts";
+
+export interface WriterOptions extends Partial<EncodeOptions> {
+  /** rdbcompression */
+  compress?: boolean;
+  /** rdbchecksum: when false the trailer is 8 zero bytes, as Redis writes. */
+  checksum?: boolean;
+}
+
+/** The AUX fields Redis 7.0 writes first (rdbSaveInfoAuxFields), in its order. */
+export function defaultAux(usedMemory = 0, now = Date.now()): [string, string][] {
+  return [
+    ["redis-ver", "7.0.15"],
+    ["redis-bits", "64"],
+    ["ctime", String(Math.floor(now / 1000))],
+    ["used-mem", String(usedMemory)],
+    ["aof-base", "0"],
+  ];
+}
+
+/** Extra per-key attributes written before a key (IDLE under an LRU policy, FREQ under LFU). */
+export interface KeyMeta {
+  idleSeconds?: number;
+  freq?: number;
+}
+
+export class RdbFileWriter {
+  readonly #w: RdbWriter;
+  readonly #crc = new Crc64();
+  readonly #checksum: boolean;
+  readonly #enc: EncodeOptions;
+  #ended = false;
+
+  constructor(opts: WriterOptions = {}) {
+    this.#w = new RdbWriter(opts.compress ?? true, 64 * 1024);
+    this.#checksum = opts.checksum ?? true;
+    this.#enc = { ...DEFAULT_ENCODE_OPTIONS, ...opts };
+  }
+
+  /** `REDIS0010` and the AUX fields. */
+  header(aux: [string, string][] = defaultAux()): this {
+    const w = this.#w;
+    for (const c of `REDIS${String(RDB_VERSION).padStart(4, "0")}`) w.byte(c.charCodeAt(0));
+    for (const [k, v] of aux) {
+      w.byte(Opcode.AUX);
+      w.string(k);
+      w.string(v);
+    }
+    return this;
+  }
+
+  /** A function library (FUNCTION2), for when respd has functions. */
+  functionLibrary(code: string): this {
+    this.#w.byte(Opcode.FUNCTION2);
+    this.#w.string(code);
+    return this;
+  }
+
+  /** SELECTDB + RESIZEDB: starts the keys of database `id`. */
+  selectDb(id: number, size: number, expires: number): this {
+    const w = this.#w;
+    w.byte(Opcode.SELECTDB);
+    w.length(id);
+    w.byte(Opcode.RESIZEDB);
+    w.length(size);
+    w.length(expires);
+    return this;
+  }
+
+  /** One key: [EXPIRETIME_MS] [IDLE | FREQ] type key value. `expireAt` -1 = none. */
+  key(key: string, value: Value, expireAt = -1, meta: KeyMeta = {}): this {
+    const w = this.#w;
+    if (expireAt !== -1) {
+      w.byte(Opcode.EXPIRETIME_MS);
+      w.millis(expireAt);
+    }
+    if (meta.idleSeconds !== undefined) {
+      w.byte(Opcode.IDLE);
+      w.length(meta.idleSeconds);
+    }
+    if (meta.freq !== undefined) {
+      w.byte(Opcode.FREQ);
+      w.byte(meta.freq & 0xff);
+    }
+    w.byte(rdbTypeOf(value));
+    w.string(key);
+    writeValue(w, value, this.#enc);
+    return this;
+  }
+
+  /** EOF and the CRC64 trailer. */
+  end(): this {
+    this.#w.byte(Opcode.EOF);
+    this.#ended = true;
+    return this;
+  }
+
+  /** The bytes produced since the last call (the whole file once `end` was called and everything drained). */
+  take(): Uint8Array {
+    const chunk = this.#w.take();
+    if (this.#checksum) this.#crc.update(chunk);
+    if (!this.#ended) return chunk;
+    const trailer = this.#checksum ? this.#crc.bytesLE() : new Uint8Array(8);
+    const out = new Uint8Array(chunk.length + 8);
+    out.set(chunk);
+    out.set(trailer, chunk.length);
+    this.#ended = false;
+    return out;
+  }
+}
+
+/** A whole RDB file of `dbs` (keys whose TTL passed at `now` are left out, as a fork would see them). */
+export function writeRdb(dbs: readonly Database[], opts: WriterOptions & { aux?: [string, string][]; now?: number } = {}): Uint8Array {
+  const now = opts.now ?? Date.now();
+  const f = new RdbFileWriter(opts).header(opts.aux ?? defaultAux(0, now));
+  const chunks: Uint8Array[] = [];
+  for (const db of dbs) {
+    const t = db.table;
+    if (t.size === 0) continue;
+    f.selectDb(db.id, t.size, db.volatile.size);
+    for (const s of t.slots()) {
+      const at = t.expireAt[s] as number;
+      f.key(t.keys[s] as string, t.values[s] as Value, at === 0 ? -1 : at);
+    }
+    chunks.push(f.take());
+  }
+  chunks.push(f.end().take());
+  let n = 0;
+  for (const c of chunks) n += c.length;
+  const out = new Uint8Array(n);
+  n = 0;
+  for (const c of chunks) {
+    out.set(c, n);
+    n += c.length;
+  }
+  return out;
+}
+
+/** What the loader reports, in file order. */
+export interface RdbSink {
+  aux?(key: string, value: string): void;
+  selectDb?(id: number): void;
+  resizeDb?(size: number, expires: number): void;
+  /** A FUNCTION2 library; without this handler a file holding functions is refused. */
+  functionLibrary?(code: string): void;
+  /** One key; `expireAt` is absolute ms or -1. */
+  key(db: number, key: string, value: Value, expireAt: number, meta: KeyMeta): void;
+  /** A key with no elements, which Redis skips with a warning. */
+  emptyKeySkipped?(db: number, key: string): void;
+}
+
+/** Header facts the loader found. */
+export interface LoadResult {
+  version: number;
+  keys: number;
+  checksumVerified: boolean;
+}
+
+/**
+ * Loads an RDB file (rdbLoadRio): verifies the magic and version, walks the
+ * opcodes and keys, and checks the CRC64 trailer (unless it is 0, which
+ * means the writer had rdbchecksum off). Throws an RdbError for anything
+ * truncated, corrupt or unsupported; the sink sees keys as they are read.
+ */
+export function loadRdb(data: Uint8Array, sink: RdbSink, limits: LoadLimits = DEFAULT_LIMITS, verifyChecksum = true): LoadResult {
+  if (data.length < 9 || latin1(data, 0, 5) !== "REDIS") throw new RdbError("Wrong signature trying to load DB from file");
+  const verText = latin1(data, 5, 9);
+  const version = /^\d{4}$/.test(verText) ? Number(verText) : 0;
+  if (version < 1 || version > RDB_VERSION) throw new RdbError(`Can't handle RDB format version ${verText}`);
+  const r = new RdbReader(data, 9);
+  let db = 0;
+  let keys = 0;
+  let expireAt = -1;
+  let meta: KeyMeta = {};
+  for (;;) {
+    const type = r.byte();
+    if (type === Opcode.EOF) break;
+    switch (type) {
+      case Opcode.EXPIRETIME:
+        expireAt = r.seconds() * 1000;
+        continue;
+      case Opcode.EXPIRETIME_MS:
+        expireAt = r.millis();
+        continue;
+      case Opcode.FREQ:
+        meta.freq = r.byte();
+        continue;
+      case Opcode.IDLE:
+        meta.idleSeconds = r.length();
+        continue;
+      case Opcode.SELECTDB:
+        db = r.length();
+        sink.selectDb?.(db);
+        continue;
+      case Opcode.RESIZEDB: {
+        const size = r.length();
+        const expires = r.length();
+        sink.resizeDb?.(size, expires);
+        continue;
+      }
+      case Opcode.AUX: {
+        const k = r.string();
+        const v = r.string();
+        sink.aux?.(k, v);
+        continue;
+      }
+      case Opcode.MODULE_AUX:
+        throw new RdbError("The RDB file contains AUX module data I can't load: respd has no modules");
+      case Opcode.FUNCTION2: {
+        const code = r.string();
+        if (!sink.functionLibrary) throw new RdbError("The RDB file contains a function library, which respd cannot load");
+        sink.functionLibrary(code);
+        continue;
+      }
+      case Opcode.FUNCTION_PRE_GA:
+        throw new RdbError("The RDB file contains a pre-release (7.0 rc) function library, which respd cannot load");
+    }
+    if (!isObjectType(type)) throw new RdbError(`Unknown RDB opcode or value type ${type}`);
+    const key = r.string();
+    try {
+      const value = readValue(r, type, limits);
+      sink.key(db, key, value, expireAt, meta);
+      keys++;
+    } catch (e) {
+      if (!(e instanceof EmptyKeyError)) throw e;
+      sink.emptyKeySkipped?.(db, key);
+    }
+    expireAt = -1;
+    meta = {};
+  }
+  let checksumVerified = false;
+  if (version >= 5) {
+    const end = r.pos;
+    const trailer = r.bytes(8);
+    const stored = new DataView(trailer.buffer, trailer.byteOffset, 8).getBigUint64(0, true);
+    if (verifyChecksum && stored !== 0n) {
+      const crc = new Crc64().update(data, 0, end).value;
+      if (crc !== stored) {
+        throw new RdbError(`Wrong RDB checksum expected: (${crc.toString(16)}) but got (${stored.toString(16)})`);
+      }
+      checksumVerified = true;
+    }
+  }
+  return { version, keys, checksumVerified };
+}

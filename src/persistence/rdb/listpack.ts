@@ -1,0 +1,227 @@
+/**
+ * Listpack codec (Redis's src/listpack.c): the blob inside HASH_LISTPACK,
+ * ZSET_LISTPACK and quicklist nodes.
+ *
+ *   <total bytes u32 LE> <count u16 LE> <entry>... <0xFF>
+ *   entry = <encoding+data> <backlen: size of encoding+data, 1-5 bytes>
+ *
+ * A string that is a canonical int64 is stored as an integer, as lpAppend
+ * does, so encoding a listpack here gives Redis's bytes.
+ */
+
+import { latin1 } from "../../resp/bytes.ts";
+import { isLongString } from "../../store/values.ts";
+import { RdbError } from "./constants.ts";
+
+const HDR = 6;
+const EOF_BYTE = 0xff;
+const COUNT_UNKNOWN = 0xffff;
+
+/** Bytes of a backlen field for an entry of `l` bytes (lpEncodeBacklen). */
+function backlenSize(l: number): number {
+  if (l <= 127) return 1;
+  if (l < 16383) return 2;
+  if (l < 2097151) return 3;
+  if (l < 268435455) return 4;
+  return 5;
+}
+
+/** Builds a listpack one entry at a time; `size` is lpBytes so far (quicklist fill decisions need it). */
+export class ListpackBuilder {
+  #buf = new Uint8Array(64);
+  #len = HDR;
+  count = 0;
+
+  /** lpBytes: header + entries + the end byte. */
+  get size(): number {
+    return this.#len + 1;
+  }
+
+  #ensure(extra: number): void {
+    if (this.#len + extra + 1 <= this.#buf.length) return;
+    let n = this.#buf.length * 2;
+    while (n < this.#len + extra + 1) n *= 2;
+    const next = new Uint8Array(n);
+    next.set(this.#buf.subarray(0, this.#len));
+    this.#buf = next;
+  }
+
+  #backlen(l: number): void {
+    const b = this.#buf;
+    let at = this.#len;
+    const n = backlenSize(l);
+    // Most significant 7-bit group first; every byte but the first has the high bit set.
+    for (let i = n - 1; i >= 0; i--) {
+      const group = Math.floor(l / 2 ** (7 * i)) & 127;
+      b[at++] = i === n - 1 ? group : group | 128;
+    }
+    this.#len = at;
+  }
+
+  appendInt(v: bigint): void {
+    this.#ensure(9 + 1);
+    const b = this.#buf;
+    const at = this.#len;
+    let n: number;
+    if (v >= 0n && v <= 127n) {
+      b[at] = Number(v);
+      n = 1;
+    } else if (v >= -4096n && v <= 4095n) {
+      const u = Number(v < 0n ? (1n << 13n) + v : v);
+      b[at] = (u >> 8) | 0xc0;
+      b[at + 1] = u & 0xff;
+      n = 2;
+    } else if (v >= -32768n && v <= 32767n) {
+      const u = Number(v < 0n ? (1n << 16n) + v : v);
+      b[at] = 0xf1;
+      b[at + 1] = u & 0xff;
+      b[at + 2] = u >> 8;
+      n = 3;
+    } else if (v >= -8388608n && v <= 8388607n) {
+      const u = Number(v < 0n ? (1n << 24n) + v : v);
+      b[at] = 0xf2;
+      b[at + 1] = u & 0xff;
+      b[at + 2] = (u >> 8) & 0xff;
+      b[at + 3] = u >> 16;
+      n = 4;
+    } else if (v >= -2147483648n && v <= 2147483647n) {
+      const u = Number(v < 0n ? (1n << 32n) + v : v);
+      b[at] = 0xf3;
+      new DataView(b.buffer).setUint32(at + 1, u, true);
+      n = 5;
+    } else {
+      b[at] = 0xf4;
+      new DataView(b.buffer).setBigInt64(at + 1, v, true);
+      n = 9;
+    }
+    this.#len += n;
+    this.#backlen(n);
+    this.count++;
+  }
+
+  /** Appends a byte string, integer-encoded when it is a canonical int64 (lpEncodeGetType). */
+  append(s: string): void {
+    if (isLongString(s)) {
+      this.appendInt(BigInt(s));
+      return;
+    }
+    const len = s.length;
+    const head = len < 64 ? 1 : len < 4096 ? 2 : 5;
+    this.#ensure(head + len + 5);
+    const b = this.#buf;
+    let at = this.#len;
+    if (len < 64) b[at++] = 0x80 | len;
+    else if (len < 4096) {
+      b[at++] = 0xe0 | (len >> 8);
+      b[at++] = len & 0xff;
+    } else {
+      b[at++] = 0xf0;
+      new DataView(b.buffer).setUint32(at, len, true);
+      at += 4;
+    }
+    for (let i = 0; i < len; i++) b[at + i] = s.charCodeAt(i);
+    this.#len = at + len;
+    this.#backlen(head + len);
+    this.count++;
+  }
+
+  finish(): Uint8Array {
+    const out = this.#buf.slice(0, this.#len + 1);
+    out[this.#len] = EOF_BYTE;
+    const v = new DataView(out.buffer);
+    v.setUint32(0, out.length, true);
+    v.setUint16(4, Math.min(this.count, COUNT_UNKNOWN), true);
+    return out;
+  }
+}
+
+/** A listpack holding `items`. */
+export function encodeListpack(items: Iterable<string>): Uint8Array {
+  const b = new ListpackBuilder();
+  for (const s of items) b.append(s);
+  return b.finish();
+}
+
+function corrupt(what: string): never {
+  throw new RdbError(`Listpack integrity check failed: ${what}`);
+}
+
+/**
+ * The entries of a listpack as byte strings (integers in decimal). Checks
+ * the whole structure (header, every entry's bounds and backlen, the end
+ * byte, the count) and throws an RdbError when anything is off.
+ */
+export function decodeListpack(lp: Uint8Array): string[] {
+  if (lp.length < HDR + 1) corrupt("too short");
+  const view = new DataView(lp.buffer, lp.byteOffset, lp.byteLength);
+  if (view.getUint32(0, true) !== lp.length) corrupt("wrong total bytes");
+  const declared = view.getUint16(4, true);
+  const out: string[] = [];
+  let p = HDR;
+  const end = lp.length - 1;
+  while (p < end) {
+    const e = lp[p] as number;
+    let size: number;
+    let item: string;
+    if ((e & 0x80) === 0) {
+      size = 1;
+      item = String(e);
+    } else if ((e & 0xc0) === 0x80) {
+      const n = e & 0x3f;
+      size = 1 + n;
+      if (p + size > end) corrupt("entry out of range");
+      item = latin1(lp, p + 1, p + size);
+    } else if ((e & 0xe0) === 0xc0) {
+      size = 2;
+      if (p + size > end) corrupt("entry out of range");
+      let u = ((e & 0x1f) << 8) | (lp[p + 1] as number);
+      if (u >= 1 << 12) u -= 1 << 13;
+      item = String(u);
+    } else if ((e & 0xf0) === 0xe0) {
+      if (p + 2 > end) corrupt("entry out of range");
+      const n = ((e & 0x0f) << 8) | (lp[p + 1] as number);
+      size = 2 + n;
+      if (p + size > end) corrupt("entry out of range");
+      item = latin1(lp, p + 2, p + size);
+    } else if (e === 0xf0) {
+      if (p + 5 > end) corrupt("entry out of range");
+      const n = view.getUint32(p + 1, true);
+      size = 5 + n;
+      if (p + size > end) corrupt("entry out of range");
+      item = latin1(lp, p + 5, p + size);
+    } else if (e === 0xf1) {
+      size = 3;
+      if (p + size > end) corrupt("entry out of range");
+      item = String(view.getInt16(p + 1, true));
+    } else if (e === 0xf2) {
+      size = 4;
+      if (p + size > end) corrupt("entry out of range");
+      let u = view.getUint16(p + 1, true) | ((lp[p + 3] as number) << 16);
+      if (u >= 1 << 23) u -= 1 << 24;
+      item = String(u);
+    } else if (e === 0xf3) {
+      size = 5;
+      if (p + size > end) corrupt("entry out of range");
+      item = String(view.getInt32(p + 1, true));
+    } else if (e === 0xf4) {
+      size = 9;
+      if (p + size > end) corrupt("entry out of range");
+      item = String(view.getBigInt64(p + 1, true));
+    } else corrupt("bad entry encoding");
+    const bl = backlenSize(size);
+    if (p + size + bl > end) corrupt("backlen out of range");
+    // The backlen must decode (right to left) to the entry size.
+    let val = 0;
+    let mul = 1;
+    for (let i = bl - 1; i >= 0; i--) {
+      val += ((lp[p + size + i] as number) & 127) * mul;
+      mul *= 128;
+    }
+    if (val !== size) corrupt("bad backlen");
+    out.push(item);
+    p += size + bl;
+  }
+  if (p !== end || lp[end] !== EOF_BYTE) corrupt("missing end byte");
+  if (declared !== COUNT_UNKNOWN && declared !== out.length) corrupt("wrong element count");
+  return out;
+}
