@@ -27,7 +27,7 @@ const SAMPLES: [string, Command[]][] = [
   ['ECHO "\\x41\\n\\t"\r\n', [["ECHO", "A\n\t"]]],
   ["*0\r\n*-1\r\nPING\r\n", [["PING"]]],
   ["\r\n\r\nPING\r\n", [["PING"]]],
-  [mb("A") + mb("B", "C") + "INLINE x\r\n", [["A"], ["B", "C"], ["INLINE", "x"]]],
+  [`${mb("A") + mb("B", "C")}INLINE x\r\n`, [["A"], ["B", "C"], ["INLINE", "x"]]],
 ];
 
 describe("RespDecoder", () => {

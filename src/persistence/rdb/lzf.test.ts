@@ -29,7 +29,8 @@ describe("lzf", () => {
       const len = 1 + Math.floor(rnd() * 3000);
       const alphabet = 1 + Math.floor(rnd() * 255);
       const input = new Uint8Array(len);
-      for (let i = 0; i < len; i++) input[i] = rnd() < 0.5 && i > 10 ? (input[i - 1 - Math.floor(rnd() * 10)] as number) : Math.floor(rnd() * alphabet);
+      for (let i = 0; i < len; i++)
+        input[i] = rnd() < 0.5 && i > 10 ? (input[i - 1 - Math.floor(rnd() * 10)] as number) : Math.floor(rnd() * alphabet);
       const c = lzfCompress(input, len + (len >> 4) + 16);
       expect(c).not.toBeNull();
       expect(Buffer.from(lzfDecompress(c as Uint8Array, len)).equals(Buffer.from(input))).toBe(true);
