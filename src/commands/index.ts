@@ -10,6 +10,7 @@ import { serverCommands } from "./server.ts";
 import { setCommands } from "./set.ts";
 import { sortCommands } from "./sort.ts";
 import { stringCommands } from "./string.ts";
+import { transactionCommands } from "./transactions.ts";
 import { zsetCommands } from "./zset.ts";
 
 /** Every command module's rows: the one command table. */
@@ -23,6 +24,7 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...hashCommands,
   ...setCommands,
   ...zsetCommands,
+  ...transactionCommands,
   ...sortCommands,
   ...serverCommands,
   ...commandCommands,

@@ -43,6 +43,11 @@ export function extendInfo(section: string, ext: InfoExtension): void {
   extensions.set(section, list);
 }
 
+/** Lets a subsystem build a whole section itself, when its fields' order depends on state (replication's role). */
+export function replaceInfoSection(section: string, build: InfoExtension): void {
+  BUILDERS[section] = build;
+}
+
 /** Redis's bytesToHuman. */
 export function bytesToHuman(n: number): string {
   const units = ["K", "M", "G", "T", "P"];

@@ -1,5 +1,6 @@
 import type { Outgoing } from "../resp/encoder.ts";
 import type { Engine } from "./engine.ts";
+import type { QueuedCommand, WatchedKey } from "./multi.ts";
 
 /** How a client's replies leave: set up by the connection that owns the socket. */
 export interface Transport {
@@ -63,6 +64,17 @@ export class Client {
   ssub = 0;
   /** CLIENT LIST's multi=: commands queued in MULTI, -1 outside a transaction. */
   multiQueued = -1;
+  /** MULTI's queue, and the union of the queued commands' flag bits (EXEC under CLIENT PAUSE WRITE). */
+  multiCommands: QueuedCommand[] = [];
+  multiFlags = 0;
+  /** Redis's CLIENT_DIRTY_EXEC: a command was rejected while queueing, so EXEC answers EXECABORT. */
+  multiAborted = false;
+  /** Redis's CLIENT_DIRTY_CAS: a WATCHed key changed, so EXEC answers a null array. */
+  watchDirty = false;
+  /** Keys this client WATCHes (the per-engine index is in engine/multi.ts). */
+  watched: WatchedKey[] = [];
+  /** True while EXEC runs the queue: blocking commands answer at once (Redis's CLIENT_DENY_BLOCKING). */
+  inExec = false;
 
   /**
    * Run by RESET for the state other modules own (MULTI, WATCH, subscriptions,

@@ -7,6 +7,7 @@ import { FLAG_BITS, type HandlerResult, NO_REPLY } from "./command.ts";
 import { Ctx } from "./context.ts";
 import { Errors, RedisError } from "./errors.ts";
 import { LatencyMonitor } from "./latency.ts";
+import { discardTransaction, flagTransaction, NOT_IN_MULTI, refusedInMulti } from "./multi.ts";
 import { quoteArg } from "./quote.ts";
 import { Slowlog } from "./slowlog.ts";
 import { Stats } from "./stats.ts";
@@ -206,24 +207,29 @@ export class Engine implements KeyspaceHooks {
     client.lastInteraction = now;
     const name = argv[0] as string;
     let cmd = this.commands.lookup(name);
-    if (cmd === undefined) return this.#reject(null, unknownCommand(argv));
+    if (cmd === undefined) return this.#reject(client, null, unknownCommand(argv));
     if (cmd.subcommands !== null && argv.length >= 2) {
       const sub = this.commands.lookupSub(cmd, argv[1] as string);
       if (sub === undefined) {
-        return this.#reject(null, `ERR unknown subcommand '${clip(argv[1] as string)}'. Try ${asciiUpper(name)} HELP.`);
+        return this.#reject(client, null, `ERR unknown subcommand '${clip(argv[1] as string)}'. Try ${asciiUpper(name)} HELP.`);
       }
       cmd = sub;
     }
     const arity = cmd.spec.arity;
     if ((arity > 0 && argv.length !== arity) || argv.length < -arity) {
-      return this.#reject(cmd, Errors.wrongArgs(cmd.fullName));
+      return this.#reject(client, cmd, Errors.wrongArgs(cmd.fullName));
     }
-    if (!client.authenticated && (cmd.bits & NO_AUTH) === 0) return this.#reject(cmd, Errors.noAuth);
-    if (this.pausedUntil > now && (!this.pauseWritesOnly || (cmd.bits & (WRITE | MAY_REPLICATE)) !== 0)) return POSTPONED;
+    if (!client.authenticated && (cmd.bits & NO_AUTH) === 0) return this.#reject(client, cmd, Errors.noAuth);
+    if (client.multiQueued >= 0 && refusedInMulti(client, cmd)) return this.#reject(client, cmd, NOT_IN_MULTI);
+    if (this.pausedUntil > now && (!this.pauseWritesOnly || this.#mayReplicate(client, cmd))) return POSTPONED;
     const ctx = new Ctx(this, client, argv, cmd, now);
     for (const gate of this.gates) {
       const r = gate(ctx);
-      if (r !== undefined) return r;
+      if (r !== undefined) {
+        // A gate's refusal while queueing dooms the transaction, like Redis's rejectCommand.
+        if (r instanceof ErrorReply) flagTransaction(client);
+        return r;
+      }
     }
     const result = this.call(ctx, t0);
     // Serve clients blocked on keys this command touched before anyone's next command runs, as Redis does.
@@ -246,6 +252,8 @@ export class Engine implements KeyspaceHooks {
         result = new ErrorReply(`ERR internal error in '${cmd.fullName}': ${(e as Error).message}`);
       }
     }
+    // Inside EXEC nothing may block (Redis's CLIENT_DENY_BLOCKING): answer as on timeout.
+    if (result instanceof Blocked && client.inExec) result = result.onTimeout();
     const micros = Math.round((performance.now() - t0) * 1000);
     let stat = cmd.stat;
     if (stat === null || cmd.statGeneration !== this.stats.generation) {
@@ -279,7 +287,32 @@ export class Engine implements KeyspaceHooks {
 
   /** Sends commands to the AOF and replicas, in their propagated form. */
   propagate(db: number, commands: string[][]): void {
+    const captured = this.#captured;
+    if (captured !== null) {
+      for (const c of commands) captured.push([db, c]);
+      return;
+    }
     for (const l of this.#propagation) l(db, commands);
+  }
+
+  /** While EXEC runs, what its commands propagate is collected here, to leave as one block. */
+  #captured: [number, string[]][] | null = null;
+
+  /** Collects propagation until the returned function is called; it returns what was collected. */
+  capturePropagation(): () => [number, string[]][] {
+    const outer = this.#captured;
+    const mine: [number, string[]][] = [];
+    this.#captured = mine;
+    return () => {
+      this.#captured = outer;
+      return mine;
+    };
+  }
+
+  /** CLIENT PAUSE WRITE holds writes, and an EXEC whose queue holds a write, as Redis 7.0. */
+  #mayReplicate(client: Client, cmd: TableEntry): boolean {
+    if ((cmd.bits & (WRITE | MAY_REPLICATE)) !== 0) return true;
+    return cmd.spec.name === "exec" && client.multiQueued >= 0 && (client.multiFlags & (WRITE | MAY_REPLICATE)) !== 0;
   }
 
   readonly #notifyListeners: ((cls: string, event: string, key: string, db: number) => void)[] = [];
@@ -364,8 +397,15 @@ export class Engine implements KeyspaceHooks {
     this.propagate(db.id, [["DEL", key]]);
   }
 
-  #reject(cmd: TableEntry | null, text: string): ErrorReply {
+  /** Refuses a command before it runs (Redis's rejectCommand): counted, and dooms a MULTI being queued. */
+  #reject(client: Client, cmd: TableEntry | null, text: string): ErrorReply {
+    flagTransaction(client);
     if (cmd) this.stats.command(cmd.fullName).rejectedCalls++;
+    // A refused EXEC ends the transaction, and says so (Redis's execCommandAbort), even outside MULTI.
+    if (cmd !== null && cmd.parent === null && cmd.spec.name === "exec") {
+      discardTransaction(this, client);
+      text = `EXECABORT Transaction discarded because of: ${text.startsWith("ERR ") ? text.slice(4) : text}`;
+    }
     const reply = new ErrorReply(text);
     this.stats.error(reply.code);
     return reply;

@@ -16,7 +16,15 @@ import {
 } from "./reply.ts";
 
 /** What a command sink hands the encoder for one batch. */
-export type Outgoing = Reply | SwitchProtocol;
+export type Outgoing = Reply | SwitchProtocol | RawBytes;
+
+/**
+ * Bytes written exactly as given, outside RESP framing: the replication link's
+ * `$<len>\r\n<rdb>` (no trailing CRLF) and its pre-encoded command stream.
+ */
+export class RawBytes {
+  constructor(readonly bytes: Uint8Array) {}
+}
 
 /**
  * Encodes replies as RESP2 or RESP3. The protocol is per connection and
@@ -54,7 +62,7 @@ export class RespEncoder {
     return this.#out.take();
   }
 
-  #write(r: Reply): void {
+  #write(r: Reply | RawBytes): void {
     const w = this.#out;
     const resp3 = this.protocol === 3;
     if (typeof r === "string") {
@@ -106,6 +114,9 @@ export class RespEncoder {
       w.str(resp3 ? (r.value ? "#t\r\n" : "#f\r\n") : r.value ? ":1\r\n" : ":0\r\n");
     } else if (r instanceof NullArray) {
       w.str(resp3 ? "_\r\n" : "*-1\r\n");
+    } else if (r instanceof RawBytes) {
+      // Last in the chain: only replica links send these, so replies never pay for the check.
+      w.bytes(r.bytes);
     }
   }
 }
@@ -128,6 +139,7 @@ export function estimateSize(r: Outgoing): number {
   if (r instanceof SetReply || r instanceof Push) return estimateSize(r.items);
   if (r instanceof Status || r instanceof ErrorReply) return r.text.length + 4;
   if (r instanceof Verbatim) return r.text.length + 24;
+  if (r instanceof RawBytes) return r.bytes.length;
   return 32;
 }
 

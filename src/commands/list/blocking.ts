@@ -58,11 +58,10 @@ export function timeoutArg(s: string): number {
 /**
  * True when the command runs where it must not block (inside MULTI/EXEC or
  * a script: Redis's CLIENT_DENY_BLOCKING); it then answers as on timeout.
- * TODO(multi): MULTI/EXEC and scripting are not implemented yet; return true
- * here while EXEC (or a script) runs the command.
+ * (Scripts, when they come, set the same client flag.)
  */
-export function isInMulti(_ctx: Ctx): boolean {
-  return false;
+export function isInMulti(ctx: Ctx): boolean {
+  return ctx.client.inExec;
 }
 
 /** A list with items at `key`, for serving a waiter: anything else (missing, other type) means wait on. */

@@ -27,7 +27,7 @@ export interface LoadLimits {
 }
 
 export const DEFAULT_LIMITS: LoadLimits = {
-  hashEntries: 128,
+  hashEntries: 512,
   hashValue: 64,
   setIntsetEntries: 512,
   zsetEntries: 128,
