@@ -4,20 +4,14 @@
  * reply, byte for byte, in the order the scenario reads them) must match;
  * timing checks are on respd alone.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { Differential } from "./helpers/diff.ts";
+import { expect, test } from "bun:test";
+import type { Differential } from "./helpers/diff.ts";
 import { call, encodeCommand, RawClient } from "./helpers/raw.ts";
+import { withDifferential } from "./helpers/suite.ts";
 
 let d: Differential;
-
-beforeAll(async () => {
-  const started = await Differential.start();
-  if (!started) throw new Error("redis-server is not installed");
+withDifferential((started) => {
   d = started;
-});
-
-afterAll(async () => {
-  await d?.stop();
 });
 
 /** A scenario gets a connection factory and a control connection, and logs what it observes. */

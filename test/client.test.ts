@@ -4,9 +4,10 @@
  * behaviour across connections (KILL, PAUSE, REPLY) on respd.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { Differential } from "./helpers/diff.ts";
+import type { Differential } from "./helpers/diff.ts";
 import { call, RawClient } from "./helpers/raw.ts";
 import { requireRedisInCI, type ServerProcess, startRespd } from "./helpers/server.ts";
+import { withDifferential } from "./helpers/suite.ts";
 
 const haveRedis = requireRedisInCI();
 
@@ -33,10 +34,9 @@ function fields(line: string): Map<string, string> {
 
 describe.skipIf(!haveRedis)("CLIENT vs redis-server", () => {
   let d: Differential;
-  beforeAll(async () => {
-    d = (await Differential.start()) as Differential;
+  withDifferential((started) => {
+    d = started;
   });
-  afterAll(() => d?.stop());
 
   test("arity, unknown subcommands and HELP", async () => {
     await d.sequence([

@@ -3,10 +3,11 @@
  * describe itself (COMMAND INFO, COMMAND DOCS) exactly as Redis 7.0 does, and
  * the COMMAND subcommands must reply byte for byte the same.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { Differential } from "./helpers/diff.ts";
+import { describe, expect, test } from "bun:test";
+import type { Differential } from "./helpers/diff.ts";
 import { call } from "./helpers/raw.ts";
 import { requireRedisInCI } from "./helpers/server.ts";
+import { withDifferential } from "./helpers/suite.ts";
 
 /**
  * Commands whose rows are known not to match Redis yet (COMMAND INFO fields).
@@ -147,12 +148,9 @@ const respd = (...args: string[]) => call(d.respdClient, ...args);
 const redis = (...args: string[]) => call(d.redisClient, ...args);
 
 describe.skipIf(!haveRedis)("COMMAND vs redis-server", () => {
-  beforeAll(async () => {
-    d = (await Differential.start()) as Differential;
+  withDifferential(async (started) => {
+    d = started;
     respdNames = (parse(await respd("COMMAND", "LIST")) as string[]).filter((n) => !n.includes("|"));
-  });
-  afterAll(async () => {
-    await d?.stop();
   });
 
   test("COMMAND INFO of every implemented command matches Redis", async () => {

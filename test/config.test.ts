@@ -1,12 +1,13 @@
 /** CONFIG GET/SET/REWRITE and startup config loading, against the real redis-server where deterministic. */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Differential } from "./helpers/diff.ts";
+import type { Differential } from "./helpers/diff.ts";
 import { call, RawClient } from "./helpers/raw.ts";
 import { freePort, redisServerPath, requireRedisInCI, respdCommand, selectedRuntime, startRedis, startRespd } from "./helpers/server.ts";
+import { withDifferential } from "./helpers/suite.ts";
 
 const haveRedis = requireRedisInCI();
 
@@ -22,11 +23,8 @@ function pairs(raw: string): Map<string, string> {
 
 describe.if(haveRedis)("CONFIG vs redis-server", () => {
   let d: Differential;
-  beforeAll(async () => {
-    d = (await Differential.start()) as Differential;
-  });
-  afterAll(async () => {
-    await d.stop();
+  withDifferential((started) => {
+    d = started;
   });
 
   test("CONFIG GET * lists the same parameters with the same defaults", async () => {

@@ -3,10 +3,11 @@
  * the real redis-server: the raw reply bytes must be identical, except the
  * client id in HELLO's map.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { Differential } from "./helpers/diff.ts";
+import { describe, expect, test } from "bun:test";
+import type { Differential } from "./helpers/diff.ts";
 import { call, type RawClient } from "./helpers/raw.ts";
 import { requireRedisInCI } from "./helpers/server.ts";
+import { withDifferential } from "./helpers/suite.ts";
 
 const haveRedis = requireRedisInCI();
 
@@ -24,10 +25,9 @@ async function sameRaw(pair: [RawClient, RawClient], data: string, bytes = 4096)
 
 describe.skipIf(!haveRedis)("connection commands, no password", () => {
   let d: Differential;
-  beforeAll(async () => {
-    d = (await Differential.start()) as Differential;
+  withDifferential((started) => {
+    d = started;
   });
-  afterAll(() => d?.stop());
 
   test("PING / ECHO", async () => {
     await d.sequence([["PING"], ["PING", "hello"], ["ping", "a", "b"], ["ECHO", "x\r\n\0y"], ["ECHO"], ["ECHO", "a", "b"], ["PING", ""]]);
@@ -101,10 +101,12 @@ describe.skipIf(!haveRedis)("connection commands, no password", () => {
 
 describe.skipIf(!haveRedis)("connection commands with requirepass", () => {
   let d: Differential;
-  beforeAll(async () => {
-    d = (await Differential.start(["--requirepass", "s3cret"])) as Differential;
-  });
-  afterAll(() => d?.stop());
+  withDifferential(
+    (started) => {
+      d = started;
+    },
+    ["--requirepass", "s3cret"],
+  );
 
   test("NOAUTH, AUTH forms and errors", async () => {
     await d.sequence([

@@ -3,23 +3,25 @@
  * Redis's are deterministic, payloads crossing both ways for every type and
  * encoding (contents and OBJECT ENCODING compared), and the exact errors.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { createTestEngine } from "../src/engine/testing.ts";
 import { Crc64 } from "../src/persistence/rdb/crc64.ts";
-import { Differential } from "./helpers/diff.ts";
+import type { Differential } from "./helpers/diff.ts";
 import { call } from "./helpers/raw.ts";
 import { requireRedisInCI } from "./helpers/server.ts";
+import { withDifferential } from "./helpers/suite.ts";
 
 const haveRedis = requireRedisInCI();
 let d: Differential;
 
-beforeAll(async () => {
-  if (!haveRedis) return;
-  d = (await Differential.start(["--enable-debug-command", "yes"])) as Differential;
-});
-afterAll(async () => {
-  await d?.stop();
-});
+if (haveRedis) {
+  withDifferential(
+    (started) => {
+      d = started;
+    },
+    ["--enable-debug-command", "yes"],
+  );
+}
 
 /** The bytes of a raw bulk reply ("$n\r\n...\r\n"). */
 function bulk(raw: string): string {
@@ -65,7 +67,7 @@ const FIXTURES: string[][] = [
   ["SADD", "i:64", "1", "9223372036854775807", "-9223372036854775808"],
   ["SADD", "i:many", ...range(400, (i) => String(i * 3 - 600))],
   ["ZADD", "z:lp", "1", "a", "2.5", "b", "-0.1", "c", "1e30", "d", "inf", "e", "-inf", "f", "3", "g"],
-  ["ZADD", "z:sl", ...range(200, (i) => [String((i * 7919) % 1000) + ".25", `m${i}`]).flat()],
+  ["ZADD", "z:sl", ...range(200, (i) => [`${String((i * 7919) % 1000)}.25`, `m${i}`]).flat()],
   ["ZADD", "z:long", "1", x("m", 80), "2", "short"],
 ];
 

@@ -6,20 +6,14 @@
  * guarantees. Ends with a seeded random sequence (HASH_SEED=<n> replays one)
  * and a canonical dump of both keyspaces.
  */
-import { afterAll, beforeAll, beforeEach, expect, test } from "bun:test";
-import { Differential, rng } from "./helpers/diff.ts";
+import { beforeEach, expect, test } from "bun:test";
+import { type Differential, rng } from "./helpers/diff.ts";
 import { call, type RawClient } from "./helpers/raw.ts";
+import { replayable, seedFrom, withDifferential } from "./helpers/suite.ts";
 
 let d: Differential;
-
-beforeAll(async () => {
-  const started = await Differential.start();
-  if (!started) throw new Error("redis-server is not installed");
+withDifferential((started) => {
   d = started;
-});
-
-afterAll(async () => {
-  await d?.stop();
 });
 
 beforeEach(async () => {
@@ -28,9 +22,7 @@ beforeEach(async () => {
   await d.same("CONFIG", "SET", "hash-max-listpack-value", "64");
 });
 
-async function run(...commands: string[][]): Promise<void> {
-  for (const c of commands) await d.same(...c);
-}
+const run = (...commands: string[][]) => d.sequence(commands);
 
 // ---------------------------------------------------------------------------
 // A small RESP reader, so unordered replies can be compared by content.
@@ -760,13 +752,13 @@ async function dump(c: RawClient): Promise<string[]> {
 }
 
 test("a seeded random sequence of hash commands matches Redis", async () => {
-  const seed = Number(process.env.HASH_SEED ?? Date.now() % 1e9);
+  const seed = seedFrom("HASH_SEED");
   const r = rng(seed);
   // A low entry threshold makes conversions frequent; the value threshold stays 64.
   await run(["CONFIG", "SET", "hash-max-listpack-entries", "16"]);
   const keys = ["h0", "h1", "h2", "h3"];
   const log: string[][] = [];
-  try {
+  await replayable("HASH_SEED", seed, log, 10, async () => {
     for (let i = 0; i < 5000; i++) {
       const cmd = randomCommand(r, keys);
       log.push(cmd);
@@ -777,8 +769,5 @@ test("a seeded random sequence of hash commands matches Redis", async () => {
     }
     expect(await dump(d.respdClient)).toEqual(await dump(d.redisClient));
     expect(hashtableChecks).toBeGreaterThan(0);
-  } catch (e) {
-    const tail = log.slice(-10).map((c) => JSON.stringify(c));
-    throw new Error(`random run failed with HASH_SEED=${seed}; last commands:\n${tail.join("\n")}\n${(e as Error).message}`);
-  }
+  });
 }, 40000);

@@ -3,43 +3,21 @@
  * errors byte for byte, glob matching, SCAN guarantees, expiry reclamation
  * and a seeded random command sequence.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { Differential, rng } from "./helpers/diff.ts";
-import { call, encodeCommand, type RawClient } from "./helpers/raw.ts";
+import { expect, test } from "bun:test";
+import { type Differential, rng } from "./helpers/diff.ts";
+import { call, type RawClient } from "./helpers/raw.ts";
+import { parseScan, pipeline } from "./helpers/resp2.ts";
 import { requireRedisInCI } from "./helpers/server.ts";
+import { replayable, seedFrom, withDifferential } from "./helpers/suite.ts";
 
 const haveRedis = requireRedisInCI();
 let d: Differential;
-
-beforeAll(async () => {
-  const started = await Differential.start();
-  if (!started) throw new Error("redis-server missing");
+withDifferential((started) => {
   d = started;
 });
-afterAll(async () => {
-  await d?.stop();
-});
-
-/** Sends all commands at once and returns the raw replies in order. */
-async function pipeline(c: RawClient, cmds: string[][]): Promise<string[]> {
-  c.write(Buffer.concat(cmds.map((a) => encodeCommand(a))));
-  const out: string[] = [];
-  for (let i = 0; i < cmds.length; i++) out.push(await c.readReply());
-  return out;
-}
 
 async function bothPipeline(cmds: string[][]): Promise<void> {
   await Promise.all([pipeline(d.redisClient, cmds), pipeline(d.respdClient, cmds)]);
-}
-
-/** Parses a RESP2 SCAN reply (keys without CR/LF): [cursor, keys]. */
-function parseScan(raw: string): [string, string[]] {
-  const lines = raw.split("\r\n");
-  const cursor = lines[2] as string;
-  const n = Number((lines[3] as string).slice(1));
-  const keys: string[] = [];
-  for (let i = 0; i < n; i++) keys.push(lines[5 + i * 2] as string);
-  return [cursor, keys];
 }
 
 /** A full SCAN iteration; returns the sorted keys. */
@@ -277,7 +255,7 @@ test.skipIf(!haveRedis)("FLUSHDB, FLUSHALL, SWAPDB", async () => {
 
 test.skipIf(!haveRedis)("KEYS and SCAN agree with Redis on random glob patterns", async () => {
   await d.same("FLUSHALL");
-  const seed = Number(process.env.SEED ?? Date.now() % 1000000);
+  const seed = seedFrom("SEED", 1000000);
   const rand = rng(seed);
   const alphabet = ["a", "b", "A", "-", "^", "]", "[", "\\", "*", "?", "\xff", "\x80", "\x00", "z"];
   const pick = (n: number) => {
@@ -421,7 +399,7 @@ test("expired keys are reclaimed by the active cycle without access, and lazily 
 test.skipIf(!haveRedis)(
   "seeded random sequence of keyspace commands matches Redis",
   async () => {
-    const seed = Number(process.env.SEED ?? Date.now() % 1000000);
+    const seed = seedFrom("SEED", 1000000);
     const rand = rng(seed);
     const int = (n: number) => Math.floor(rand() * n);
     const keys = ["a", "b", "c", "d", "e"];
@@ -461,15 +439,14 @@ test.skipIf(!haveRedis)(
     await d.same("SELECT", "0");
     const history: string[][] = [];
     try {
-      for (let i = 0; i < 1500; i++) {
-        const cmd = (generators[int(generators.length)] as () => string[])();
-        history.push(cmd);
-        if (cmd[0] === "KEYS" || cmd[0] === "SCAN") await d.sameUnordered(...cmd);
-        else await d.same(...cmd);
-      }
-    } catch (e) {
-      console.error(`random keyspace sequence failed: SEED=${seed}; last commands:`, history.slice(-15));
-      throw e;
+      await replayable("SEED", seed, history, 15, async () => {
+        for (let i = 0; i < 1500; i++) {
+          const cmd = (generators[int(generators.length)] as () => string[])();
+          history.push(cmd);
+          if (cmd[0] === "KEYS" || cmd[0] === "SCAN") await d.sameUnordered(...cmd);
+          else await d.same(...cmd);
+        }
+      });
     } finally {
       await d.same("SELECT", "0");
     }

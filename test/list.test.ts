@@ -4,38 +4,23 @@
  * seeded random sequence (SEED=<n> replays one) with a final dump of every
  * key compared.
  */
-import { afterAll, beforeAll, beforeEach, expect, test } from "bun:test";
+import { beforeEach, expect, test } from "bun:test";
 import { createTestEngine } from "../src/engine/testing.ts";
-import { Differential, rng } from "./helpers/diff.ts";
-import { call, encodeCommand, RawClient } from "./helpers/raw.ts";
+import { type Differential, rng } from "./helpers/diff.ts";
+import { call, RawClient } from "./helpers/raw.ts";
+import { pipeline } from "./helpers/resp2.ts";
+import { replayable, seedFrom, withDifferential } from "./helpers/suite.ts";
 
 let d: Differential;
-
-beforeAll(async () => {
-  const started = await Differential.start();
-  if (!started) throw new Error("redis-server is not installed");
+withDifferential((started) => {
   d = started;
-});
-
-afterAll(async () => {
-  await d?.stop();
 });
 
 beforeEach(async () => {
   await d.same("FLUSHALL");
 });
 
-async function run(...commands: string[][]): Promise<void> {
-  for (const c of commands) await d.same(...c);
-}
-
-/** Sends all commands at once and returns the raw replies in order. */
-async function pipeline(c: RawClient, cmds: string[][]): Promise<string[]> {
-  c.write(Buffer.concat(cmds.map((a) => encodeCommand(a))));
-  const out: string[] = [];
-  for (let i = 0; i < cmds.length; i++) out.push(await c.readReply());
-  return out;
-}
+const run = (...commands: string[][]) => d.sequence(commands);
 
 test("LPUSH, RPUSH, LPUSHX, RPUSHX, LLEN, LRANGE", async () => {
   await run(
@@ -399,7 +384,7 @@ test("LINSERT / LREM / LSET on a long list and large LRANGE", async () => {
 });
 
 test("seeded random list sequence matches Redis, then every key's contents", async () => {
-  const seed = Number(process.env.SEED ?? Date.now() % 1000000);
+  const seed = seedFrom("SEED", 1000000);
   const rand = rng(seed);
   const int = (n: number) => Math.floor(rand() * n);
   const keys = ["a", "b", "c", "s"];
@@ -449,7 +434,7 @@ test("seeded random list sequence matches Redis, then every key's contents", asy
     () => ["OBJECT", "ENCODING", key()],
   ];
   const history: string[][] = [];
-  try {
+  await replayable("SEED", seed, history, 20, async () => {
     for (let round = 0; round < 60; round++) {
       const batch: string[][] = [];
       for (let i = 0; i < 50; i++) batch.push((gens[int(gens.length)] as () => string[])());
@@ -463,8 +448,5 @@ test("seeded random list sequence matches Redis, then every key's contents", asy
       if (t === "+list\r\n") await d.same("LRANGE", k, "0", "-1");
       else await d.same("GET", k);
     }
-  } catch (e) {
-    console.error(`random list sequence failed: SEED=${seed}; last commands:`, history.slice(-20));
-    throw e;
-  }
+  });
 }, 30000);

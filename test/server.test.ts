@@ -1,10 +1,11 @@
 /** INFO, TIME, LASTSAVE, DEBUG, SLOWLOG, LATENCY, MONITOR, SHUTDOWN: black-box, against redis-server where deterministic. */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import Redis from "ioredis";
 import { cli } from "./helpers/cli.ts";
-import { Differential } from "./helpers/diff.ts";
+import type { Differential } from "./helpers/diff.ts";
 import { call, RawClient } from "./helpers/raw.ts";
 import { requireRedisInCI, startRespd } from "./helpers/server.ts";
+import { withDifferential } from "./helpers/suite.ts";
 
 const haveRedis = requireRedisInCI();
 
@@ -26,11 +27,8 @@ const headers = (raw: string) => raw.split("\r\n").filter((l) => l.startsWith("#
 
 describe.if(haveRedis)("INFO vs redis-server", () => {
   let d: Differential;
-  beforeAll(async () => {
-    d = (await Differential.start()) as Differential;
-  });
-  afterAll(async () => {
-    await d.stop();
+  withDifferential((started) => {
+    d = started;
   });
 
   test("every field redis-server reports in the main sections is there", async () => {
@@ -139,12 +137,12 @@ describe.if(haveRedis)("INFO vs redis-server", () => {
 
 describe.if(haveRedis)("DEBUG, SLOWLOG and LATENCY with debugging enabled", () => {
   let d: Differential;
-  beforeAll(async () => {
-    d = (await Differential.start(["--enable-debug-command", "yes", "--slowlog-log-slower-than", "0"])) as Differential;
-  });
-  afterAll(async () => {
-    await d.stop();
-  });
+  withDifferential(
+    (started) => {
+      d = started;
+    },
+    ["--enable-debug-command", "yes", "--slowlog-log-slower-than", "0"],
+  );
 
   test("DEBUG subcommands and errors", async () => {
     await d.same("DEBUG", "foo");

@@ -5,42 +5,21 @@
  * for the random commands, RESP3 reply types, and a seeded random sequence
  * ending in a canonical dump. SETS_SEED=<n> replays a random run.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { Differential, rng } from "./helpers/diff.ts";
+import { expect, test } from "bun:test";
+import { type Differential, rng } from "./helpers/diff.ts";
 import { call, type RawClient } from "./helpers/raw.ts";
+import { bulks, parseScan } from "./helpers/resp2.ts";
 import { requireRedisInCI } from "./helpers/server.ts";
+import { replayable, seedFrom, withDifferential } from "./helpers/suite.ts";
 
 const haveRedis = requireRedisInCI();
 let d: Differential;
-
-beforeAll(async () => {
-  const started = await Differential.start();
-  if (!started) throw new Error("redis-server missing");
+withDifferential((started) => {
   d = started;
-});
-afterAll(async () => {
-  await d?.stop();
 });
 
 const run = (...cmds: string[][]) => d.sequence(cmds);
 const ints = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => String(from + i));
-
-/** Parses a RESP2 flat array of bulk strings (members without CR/LF). */
-function bulks(raw: string): string[] {
-  const lines = raw.split("\r\n");
-  const out: string[] = [];
-  for (let i = 1; i < lines.length - 1; i += 2) out.push(lines[i + 1] as string);
-  return out;
-}
-
-/** Parses a RESP2 SSCAN reply: [cursor, members]. */
-function parseScan(raw: string): [string, string[]] {
-  const lines = raw.split("\r\n");
-  const n = Number((lines[3] as string).slice(1));
-  const members: string[] = [];
-  for (let i = 0; i < n; i++) members.push(lines[5 + i * 2] as string);
-  return [lines[2] as string, members];
-}
 
 async function sscanAll(c: RawClient, key: string, ...opts: string[]): Promise<[string[], number]> {
   const out: string[] = [];
@@ -557,30 +536,29 @@ const UNORDERED = new Set(["SINTER", "SUNION", "SDIFF", "SMEMBERS", "SPOP", "SRA
 test.skipIf(!haveRedis)(
   "a seeded random sequence of set commands matches Redis",
   async () => {
-    const seed = Number(process.env.SETS_SEED ?? Date.now() % 1e9);
+    const seed = seedFrom("SETS_SEED");
     const r = rng(seed);
     const keys = ["s0", "s1", "s2", "s3"];
     const log: string[][] = [];
     try {
-      await run(["FLUSHALL"], ["CONFIG", "SET", "set-max-intset-entries", "8"]);
-      for (let i = 0; i < 3000; i++) {
-        const cmd = randomCommand(r, keys);
-        log.push(cmd);
-        if (UNORDERED.has(cmd[0] as string)) await d.sameUnordered(...cmd);
-        else await d.same(...cmd);
-      }
-      // Canonical dump: every key's type, encoding and sorted members.
-      await d.same("DBSIZE");
-      for (const k of [...keys, "str", "nokey"]) {
-        await d.same("TYPE", k);
-        await d.same("OBJECT", "ENCODING", k);
-        const [a, b] = await d.both("SMEMBERS", k);
-        if (a.startsWith("*")) expect({ k, members: bulks(b).sort() }).toEqual({ k, members: bulks(a).sort() });
-        else expect(b).toBe(a);
-      }
-    } catch (e) {
-      const tail = log.slice(-8).map((c) => JSON.stringify(c));
-      throw new Error(`random run failed with SETS_SEED=${seed}; last commands:\n${tail.join("\n")}\n${(e as Error).message}`);
+      await replayable("SETS_SEED", seed, log, 8, async () => {
+        await run(["FLUSHALL"], ["CONFIG", "SET", "set-max-intset-entries", "8"]);
+        for (let i = 0; i < 3000; i++) {
+          const cmd = randomCommand(r, keys);
+          log.push(cmd);
+          if (UNORDERED.has(cmd[0] as string)) await d.sameUnordered(...cmd);
+          else await d.same(...cmd);
+        }
+        // Canonical dump: every key's type, encoding and sorted members.
+        await d.same("DBSIZE");
+        for (const k of [...keys, "str", "nokey"]) {
+          await d.same("TYPE", k);
+          await d.same("OBJECT", "ENCODING", k);
+          const [a, b] = await d.both("SMEMBERS", k);
+          if (a.startsWith("*")) expect({ k, members: bulks(b).sort() }).toEqual({ k, members: bulks(a).sort() });
+          else expect(b).toBe(a);
+        }
+      });
     } finally {
       await run(["CONFIG", "SET", "set-max-intset-entries", "512"]);
     }

@@ -11,22 +11,17 @@
  * that server until something resets errno. `resetErrno` does that (ZADD's
  * score parsing sets errno = 0) after each conversion error.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { createTestEngine } from "../src/engine/testing.ts";
-import { Differential, rng } from "./helpers/diff.ts";
+import { type Differential, rng } from "./helpers/diff.ts";
 import { call, RawClient } from "./helpers/raw.ts";
 import { requireRedisInCI } from "./helpers/server.ts";
+import { replayable, seedFrom, withDifferential } from "./helpers/suite.ts";
 
 const haveRedis = requireRedisInCI();
 let d: Differential;
-
-beforeAll(async () => {
-  const started = await Differential.start();
-  if (!started) throw new Error("redis-server missing");
+withDifferential((started) => {
   d = started;
-});
-afterAll(async () => {
-  await d?.stop();
 });
 
 const CONVERSION_ERROR = "-ERR One or more scores can't be converted into double\r\n";
@@ -448,7 +443,7 @@ function randomSort(r: () => number, sources: string[], kinds: Map<string, strin
 test.skipIf(!haveRedis)(
   "a seeded random sequence of SORT calls matches Redis",
   async () => {
-    const seed = Number(process.env.SORT_SEED ?? Date.now() % 1e9);
+    const seed = seedFrom("SORT_SEED");
     const r = rng(seed);
     const log: string[][] = [];
     const exec = async (cmd: string[], compare: RandomSort["compare"] = "exact") => {
@@ -457,7 +452,7 @@ test.skipIf(!haveRedis)(
       else if (compare === "count") await sameCount(...cmd);
       else await sameSort(...cmd);
     };
-    try {
+    await replayable("SORT_SEED", seed, log, 8, async () => {
       await d.same("FLUSHALL");
       const kinds = new Map<string, string>();
       // Weighted towards the sources whose replies are fully deterministic.
@@ -506,10 +501,7 @@ test.skipIf(!haveRedis)(
           if (r() < 0.05) await exec(["OBJECT", "ENCODING", pick(r, ["Z0", "Z1"])]);
         }
       }
-    } catch (e) {
-      const tail = log.slice(-8).map((c) => JSON.stringify(c));
-      throw new Error(`random run failed with SORT_SEED=${seed}; last commands:\n${tail.join("\n")}\n${(e as Error).message}`);
-    }
+    });
   },
   40000,
 );

@@ -5,30 +5,25 @@
  * to reach. (WRONGTYPE is covered by the unit tests: respd has no other type
  * to create yet.)
  */
-import { afterAll, beforeAll, beforeEach, expect, test } from "bun:test";
-import { Differential, rng } from "./helpers/diff.ts";
+import { beforeEach, expect, test } from "bun:test";
+import { type Differential, rng } from "./helpers/diff.ts";
 import { call } from "./helpers/raw.ts";
+import { replayable, seedFrom, withDifferential } from "./helpers/suite.ts";
 
 let d: Differential;
-
-beforeAll(async () => {
-  const started = await Differential.start(["--proto-max-bulk-len", "1mb"]);
-  if (!started) throw new Error("redis-server is not installed");
-  d = started;
-});
-
-afterAll(async () => {
-  await d?.stop();
-});
+withDifferential(
+  (started) => {
+    d = started;
+  },
+  ["--proto-max-bulk-len", "1mb"],
+);
 
 beforeEach(async () => {
   await d.same("FLUSHALL");
 });
 
 /** Runs each command on both servers, comparing replies. */
-async function run(...commands: string[][]): Promise<void> {
-  for (const c of commands) await d.same(...c);
-}
+const run = (...commands: string[][]) => d.sequence(commands);
 
 /** TTL/PTTL replies may differ by the time between the two calls. */
 async function sameTtl(cmd: "TTL" | "PTTL", key: string, tolerance: number): Promise<void> {
@@ -395,7 +390,7 @@ test("INCRBYFLOAT: long double arithmetic and formatting", async () => {
   );
   await sameTtl("TTL", "t", 1);
   // Random decimal and exponent forms exercise parsing and rounding at every magnitude.
-  const seed = Number(process.env.STRINGS_SEED ?? Date.now() % 1e9);
+  const seed = seedFrom("STRINGS_SEED");
   const r = rng(seed);
   try {
     for (let i = 0; i < 300; i++) {
@@ -575,11 +570,11 @@ function randomCommand(r: () => number, keys: string[]): string[] {
 }
 
 test("a seeded random sequence of string commands matches Redis", async () => {
-  const seed = Number(process.env.STRINGS_SEED ?? Date.now() % 1e9);
+  const seed = seedFrom("STRINGS_SEED");
   const r = rng(seed);
   const keys = ["k0", "k1", "k2", "k3", "k4"];
   const log: string[][] = [];
-  try {
+  await replayable("STRINGS_SEED", seed, log, 8, async () => {
     for (let i = 0; i < 3000; i++) {
       const cmd = randomCommand(r, keys);
       log.push(cmd);
@@ -587,10 +582,7 @@ test("a seeded random sequence of string commands matches Redis", async () => {
       else if (cmd[0] === "OBJECT") await sameEncoding(cmd[2] as string);
       else await d.same(...cmd);
     }
-  } catch (e) {
-    const tail = log.slice(-8).map((c) => JSON.stringify(c));
-    throw new Error(`random run failed with STRINGS_SEED=${seed}; last commands:\n${tail.join("\n")}\n${(e as Error).message}`);
-  }
+  });
 }, 30000);
 
 /**

@@ -5,26 +5,24 @@
  * FLUSH*, SWAPDB, RENAME), QUIT/RESET inside MULTI, CLIENT LIST flags,
  * stats and CLIENT PAUSE WRITE.
  */
-import { afterAll, beforeAll, beforeEach, expect, test } from "bun:test";
-import { Differential } from "./helpers/diff.ts";
+import { afterAll, beforeEach, expect, test } from "bun:test";
+import type { Differential } from "./helpers/diff.ts";
 import { call, encodeCommand, type RawClient } from "./helpers/raw.ts";
+import { withDifferential } from "./helpers/suite.ts";
 
 let d: Differential;
 /** Second connections: [to redis, to respd]. */
 let other: [RawClient, RawClient];
 
-beforeAll(async () => {
-  const started = await Differential.start();
-  if (!started) throw new Error("redis-server is not installed");
+withDifferential(async (started) => {
   d = started;
   other = await d.connectPair();
   // Keys must expire only when touched, so both servers see the same thing.
   await d.same("DEBUG", "SET-ACTIVE-EXPIRE", "0");
 });
 
-afterAll(async () => {
+afterAll(() => {
   for (const c of other ?? []) c.close();
-  await d?.stop();
 });
 
 beforeEach(async () => {
@@ -33,9 +31,7 @@ beforeEach(async () => {
   await d.same("SELECT", "0");
 });
 
-async function run(...commands: string[][]): Promise<void> {
-  for (const c of commands) await d.same(...c);
-}
+const run = (...commands: string[][]) => d.sequence(commands);
 
 /** The other client runs `cmd` on both servers; its replies must match too. */
 async function byOther(...cmd: string[]): Promise<void> {

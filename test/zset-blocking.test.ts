@@ -4,20 +4,14 @@
  * same writes happen, and every client's reply must be byte-identical
  * (FIFO order, multi-key waits, timeouts, RESP3, wrong types).
  */
-import { afterAll, beforeAll, beforeEach, expect, test } from "bun:test";
-import { Differential } from "./helpers/diff.ts";
+import { beforeEach, expect, test } from "bun:test";
+import type { Differential } from "./helpers/diff.ts";
 import { encodeCommand, type RawClient } from "./helpers/raw.ts";
+import { withDifferential } from "./helpers/suite.ts";
 
 let d: Differential;
-
-beforeAll(async () => {
-  const started = await Differential.start();
-  if (!started) throw new Error("redis-server is not installed");
+withDifferential((started) => {
   d = started;
-});
-
-afterAll(async () => {
-  await d?.stop();
 });
 
 beforeEach(async () => {

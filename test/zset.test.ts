@@ -4,20 +4,15 @@
  * sequence with a canonical dump of every key at the end. ZSET_SEED=<n>
  * replays a random run.
  */
-import { afterAll, beforeAll, beforeEach, expect, test } from "bun:test";
-import { Differential, rng } from "./helpers/diff.ts";
+import { beforeEach, expect, test } from "bun:test";
+import { type Differential, rng } from "./helpers/diff.ts";
 import { call, type RawClient } from "./helpers/raw.ts";
+import { bulks } from "./helpers/resp2.ts";
+import { replayable, seedFrom, withDifferential } from "./helpers/suite.ts";
 
 let d: Differential;
-
-beforeAll(async () => {
-  const started = await Differential.start();
-  if (!started) throw new Error("redis-server is not installed");
+withDifferential((started) => {
   d = started;
-});
-
-afterAll(async () => {
-  await d?.stop();
 });
 
 beforeEach(async () => {
@@ -569,20 +564,6 @@ test("OBJECT ENCODING follows the listpack limits, one way, for every way of bui
   );
 });
 
-/** Parses a RESP2 array of bulk strings (flat) into strings. */
-function bulks(raw: string): string[] {
-  const out: string[] = [];
-  const re = /\$(\d+)\r\n/g;
-  let m: RegExpExecArray | null = re.exec(raw);
-  while (m !== null) {
-    const start = m.index + m[0].length;
-    out.push(raw.slice(start, start + Number(m[1])));
-    re.lastIndex = start + Number(m[1]) + 2;
-    m = re.exec(raw);
-  }
-  return out;
-}
-
 async function both(c: [RawClient, RawClient], ...args: string[]): Promise<[string, string]> {
   return [await call(c[0], ...args), await call(c[1], ...args)];
 }
@@ -796,21 +777,18 @@ async function dump(c: RawClient): Promise<string> {
 }
 
 test("a seeded random sequence of sorted-set commands matches Redis, and so do the final contents", async () => {
-  const seed = Number(process.env.ZSET_SEED ?? Date.now() % 1e9);
+  const seed = seedFrom("ZSET_SEED");
   const r = rng(seed);
   await run(["CONFIG", "SET", "zset-max-listpack-entries", "12"], ["CONFIG", "SET", "zset-max-listpack-value", "40"]);
   const log: string[][] = [];
-  try {
+  await replayable("ZSET_SEED", seed, log, 10, async () => {
     for (let i = 0; i < 4000; i++) {
       const cmd = randomCommand(r);
       log.push(cmd);
       await d.same(...cmd);
     }
     expect(await dump(d.respdClient)).toBe(await dump(d.redisClient));
-  } catch (e) {
-    const tail = log.slice(-10).map((c) => JSON.stringify(c));
-    throw new Error(`random run failed with ZSET_SEED=${seed}; last commands:\n${tail.join("\n")}\n${(e as Error).message}`);
-  }
+  });
 }, 40000);
 
 test("ZSCAN prints a listpack's integral scores as integers and a skiplist's as %.17g", async () => {

@@ -4,7 +4,8 @@ import type { Ctx } from "../engine/context.ts";
 import { Errors, fail } from "../engine/errors.ts";
 import { parseInt64 } from "../engine/numbers.ts";
 import { asciiLower, asciiUpper } from "../engine/table.ts";
-import { MapReply, OK, type Reply, SetReply, Status, Verbatim } from "../resp/reply.ts";
+import { OK, type Reply, Status, Verbatim } from "../resp/reply.ts";
+import { trackingRedirect, trackingSubcommands } from "./tracking.ts";
 
 const doc = (summary: string, since: string, complexity = "O(1)") => ({ summary, since, group: "connection", complexity });
 
@@ -81,7 +82,7 @@ export function clientInfoLine(c: Client, ctx: Ctx): string {
     ` flags=${flagsOf(c, ctx.engine.blocking.isBlocked(c))} db=${c.db} sub=${c.sub} psub=${c.psub} ssub=${c.ssub} multi=${c.multiQueued}` +
     ` qbuf=0 qbuf-free=0 argv-mem=${argvMem} multi-mem=0 rbs=16384 rbp=16384 obl=0 oll=0 omem=${omem}` +
     ` tot-mem=${totMem} events=${omem > 0 ? "rw" : "r"} cmd=${self ? ctx.cmd.fullName : c.lastCommand}` +
-    ` user=${c.user} redir=-1 resp=${c.protocol} lib-name=${c.libName} lib-ver=${c.libVer}`
+    ` user=${c.user} redir=${trackingRedirect(ctx.engine, c)} resp=${c.protocol} lib-name=${c.libName} lib-ver=${c.libVer}`
   );
 }
 
@@ -340,7 +341,6 @@ function sub(
 
 const SUBCOMMANDS: CommandSpec[] = [
   sub("getname", 2, PLAIN, "Get the current connection name", "2.6.9", (ctx) => ctx.client.name || null),
-  sub("getredir", 2, PLAIN, "Get tracking notifications redirection client ID if any", "6.0.0", () => -1),
   sub("help", 2, ["loading", "stale"], "Show helpful text about the different subcommands", "5.0.0", () => HELP),
   sub("id", 2, PLAIN, "Returns the client ID for the current connection", "5.0.0", (ctx) => ctx.client.id),
   sub(
@@ -371,15 +371,6 @@ const SUBCOMMANDS: CommandSpec[] = [
     return OK;
   }),
   sub(
-    "trackinginfo",
-    2,
-    PLAIN,
-    "Return information about server assisted client side caching for the current connection",
-    "6.2.0",
-    // Tracking is not implemented: every connection reports it off.
-    () => new MapReply(["flags", new SetReply(["off"]), "redirect", -1, "prefixes", []]),
-  ),
-  sub(
     "unblock",
     -3,
     ADMIN,
@@ -398,6 +389,9 @@ const SUBCOMMANDS: CommandSpec[] = [
     "O(N) Where N is the number of paused clients",
   ),
 ];
+
+// CLIENT TRACKING / CACHING / GETREDIR / TRACKINGINFO live with the tracking code.
+SUBCOMMANDS.push(...trackingSubcommands);
 
 export const clientCommands: CommandSpec[] = [
   command(

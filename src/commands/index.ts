@@ -1,4 +1,5 @@
 import type { CommandSpec } from "../engine/command.ts";
+import { aofCommands } from "./aof.ts";
 import { clientCommands } from "./client.ts";
 import { commandCommands } from "./command.ts";
 import { connectionCommands } from "./connection.ts";
@@ -6,6 +7,7 @@ import { dumpCommands } from "./dump.ts";
 import { hashCommands } from "./hash.ts";
 import { keysCommands } from "./keys.ts";
 import { listCommands } from "./list.ts";
+import { pubsubCommands } from "./pubsub.ts";
 import { serverCommands } from "./server.ts";
 import { setCommands } from "./set.ts";
 import { sortCommands } from "./sort.ts";
@@ -24,8 +26,10 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...hashCommands,
   ...setCommands,
   ...zsetCommands,
+  ...pubsubCommands,
   ...transactionCommands,
   ...sortCommands,
   ...serverCommands,
+  ...aofCommands,
   ...commandCommands,
 ];

@@ -3,7 +3,7 @@
  * existence, renaming, moving and copying keys, iteration (KEYS, SCAN,
  * RANDOMKEY), TTLs, OBJECT introspection and whole-database operations.
  */
-import { type CommandSpec, command } from "../engine/command.ts";
+import type { CommandSpec } from "../engine/command.ts";
 import type { Ctx } from "../engine/context.ts";
 import { Errors, fail } from "../engine/errors.ts";
 import { int64Arg, intArg } from "../engine/numbers.ts";
@@ -12,9 +12,13 @@ import { OK, type Reply, Status } from "../resp/reply.ts";
 import type { Database } from "../store/database.ts";
 import { globMatch } from "../store/glob.ts";
 import { copyValue, encodingOf, typeOf, type Value } from "../store/values.ts";
+import { rowsOf } from "./rows.ts";
 
-const generic = (summary: string, since: string, complexity: string) => ({ summary, since, group: "generic", complexity });
-const server = (summary: string, since: string, complexity: string) => ({ summary, since, group: "server", complexity });
+const row = rowsOf("generic", "keyspace");
+const dangerousRow = rowsOf("generic", "keyspace", "dangerous");
+const containerRow = rowsOf("generic");
+const dbRow = rowsOf("server", "keyspace");
+const dangerousDbRow = rowsOf("server", "keyspace", "dangerous");
 
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
@@ -378,68 +382,28 @@ function refcount(ctx: Ctx, v: Value): number {
 
 // In the order Redis 7.0.15 lists them (its dict order), so COMMAND output matches.
 const objectSubcommands: CommandSpec[] = [
-  command(
-    "freq",
-    3,
-    ["readonly"],
-    [2, 2, 1],
-    ["keyspace", "read", "slow"],
-    generic("Get the logarithmic access frequency counter of a Redis object", "4.0.0", "O(1)"),
-    (ctx) => {
-      const v = objectLookup(ctx);
-      if (v === undefined) return null;
-      if (!isLfu(ctx)) fail(LFU_ERROR);
-      // Access frequency is not tracked; report the counter a new key starts with.
-      return LFU_INIT_VAL;
-    },
-  ),
-  command(
-    "encoding",
-    3,
-    ["readonly"],
-    [2, 2, 1],
-    ["keyspace", "read", "slow"],
-    generic("Inspect the internal encoding of a Redis object", "2.2.3", "O(1)"),
-    (ctx) => {
-      const v = objectLookup(ctx);
-      return v === undefined ? null : encodingOf(v);
-    },
-  ),
-  command(
-    "refcount",
-    3,
-    ["readonly"],
-    [2, 2, 1],
-    ["keyspace", "read", "slow"],
-    generic("Get the number of references to the value of the key", "2.2.3", "O(1)"),
-    (ctx) => {
-      const v = objectLookup(ctx);
-      return v === undefined ? null : refcount(ctx, v);
-    },
-  ),
-  command(
-    "help",
-    2,
-    ["loading", "stale"],
-    [0, 0, 0],
-    ["keyspace", "slow"],
-    generic("Show helpful text about the different subcommands", "6.2.0", "O(1)"),
-    () => OBJECT_HELP,
-  ),
-  command(
-    "idletime",
-    3,
-    ["readonly"],
-    [2, 2, 1],
-    ["keyspace", "read", "slow"],
-    generic("Get the time since a Redis object was last accessed", "2.2.3", "O(1)"),
-    (ctx) => {
-      const key = ctx.arg(2);
-      if (objectLookup(ctx) === undefined) return null;
-      if (isLfu(ctx)) fail(LRU_ERROR);
-      return Math.floor(Math.max(0, ctx.db.idleMs(key, ctx.now)) / 1000);
-    },
-  ),
+  row("freq", 3, ["readonly"], [2, 2, 1], "Get the logarithmic access frequency counter of a Redis object", "4.0.0", "O(1)", (ctx) => {
+    const v = objectLookup(ctx);
+    if (v === undefined) return null;
+    if (!isLfu(ctx)) fail(LFU_ERROR);
+    // Access frequency is not tracked; report the counter a new key starts with.
+    return LFU_INIT_VAL;
+  }),
+  row("encoding", 3, ["readonly"], [2, 2, 1], "Inspect the internal encoding of a Redis object", "2.2.3", "O(1)", (ctx) => {
+    const v = objectLookup(ctx);
+    return v === undefined ? null : encodingOf(v);
+  }),
+  row("refcount", 3, ["readonly"], [2, 2, 1], "Get the number of references to the value of the key", "2.2.3", "O(1)", (ctx) => {
+    const v = objectLookup(ctx);
+    return v === undefined ? null : refcount(ctx, v);
+  }),
+  row("help", 2, ["loading", "stale"], [0, 0, 0], "Show helpful text about the different subcommands", "6.2.0", "O(1)", () => OBJECT_HELP),
+  row("idletime", 3, ["readonly"], [2, 2, 1], "Get the time since a Redis object was last accessed", "2.2.3", "O(1)", (ctx) => {
+    const key = ctx.arg(2);
+    if (objectLookup(ctx) === undefined) return null;
+    if (isLfu(ctx)) fail(LRU_ERROR);
+    return Math.floor(Math.max(0, ctx.db.idleMs(key, ctx.now)) / 1000);
+  }),
 ];
 
 /** Touches every key of `db` under each of `ids` (WATCH: a flushed or swapped key counts as modified). */
@@ -465,253 +429,171 @@ function flush(ctx: Ctx, db: Database): void {
 }
 
 export const keysCommands: CommandSpec[] = [
-  command(
+  row(
     "del",
     -2,
     ["write"],
     [1, -1, 1],
-    ["keyspace", "write", "slow"],
-    generic(
-      "Delete a key",
-      "1.0.0",
-      "O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).",
-    ),
+    "Delete a key",
+    "1.0.0",
+    "O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).",
     del,
   ),
-  command(
+  row(
     "unlink",
     -2,
     ["write", "fast"],
     [1, -1, 1],
-    ["keyspace", "write", "fast"],
-    generic(
-      "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.",
-      "4.0.0",
-      "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.",
-    ),
+    "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.",
+    "4.0.0",
+    "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.",
     del,
   ),
-  command(
+  row(
     "exists",
     -2,
     ["readonly", "fast"],
     [1, -1, 1],
-    ["keyspace", "read", "fast"],
-    generic("Determine if a key exists", "1.0.0", "O(N) where N is the number of keys to check."),
+    "Determine if a key exists",
+    "1.0.0",
+    "O(N) where N is the number of keys to check.",
     (ctx) => {
       let n = 0;
       for (let i = 1; i < ctx.argv.length; i++) if (peek(ctx, ctx.arg(i)) !== undefined) n++;
       return n;
     },
   ),
-  command(
-    "type",
-    2,
-    ["readonly", "fast"],
-    [1, 1, 1],
-    ["keyspace", "read", "fast"],
-    generic("Determine the type stored at key", "1.0.0", "O(1)"),
-    (ctx) => {
-      const v = peek(ctx, ctx.arg(1));
-      return new Status(v === undefined ? "none" : typeOf(v));
-    },
-  ),
-  command(
+  row("type", 2, ["readonly", "fast"], [1, 1, 1], "Determine the type stored at key", "1.0.0", "O(1)", (ctx) => {
+    const v = peek(ctx, ctx.arg(1));
+    return new Status(v === undefined ? "none" : typeOf(v));
+  }),
+  dangerousRow(
     "keys",
     2,
     ["readonly"],
     [0, 0, 0],
-    ["keyspace", "read", "slow", "dangerous"],
-    generic(
-      "Find all keys matching the given pattern",
-      "1.0.0",
-      "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.",
-    ),
+    "Find all keys matching the given pattern",
+    "1.0.0",
+    "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.",
     keysCommand,
   ),
-  command(
+  row(
     "scan",
     -2,
     ["readonly"],
     [0, 0, 0],
-    ["keyspace", "read", "slow"],
-    generic(
-      "Incrementally iterate the keys space",
-      "2.8.0",
-      "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",
-    ),
+    "Incrementally iterate the keys space",
+    "2.8.0",
+    "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",
     scan,
   ),
-  command(
-    "randomkey",
-    1,
-    ["readonly"],
-    [0, 0, 0],
-    ["keyspace", "read", "slow"],
-    generic("Return a random key from the keyspace", "1.0.0", "O(1)"),
-    (ctx) => ctx.db.randomKey(ctx.now),
+  row("randomkey", 1, ["readonly"], [0, 0, 0], "Return a random key from the keyspace", "1.0.0", "O(1)", (ctx) =>
+    ctx.db.randomKey(ctx.now),
   ),
-  command("rename", 3, ["write"], [1, 2, 1], ["keyspace", "write", "slow"], generic("Rename a key", "1.0.0", "O(1)"), (ctx) =>
-    rename(ctx, false),
+  row("rename", 3, ["write"], [1, 2, 1], "Rename a key", "1.0.0", "O(1)", (ctx) => rename(ctx, false)),
+  row("renamenx", 3, ["write", "fast"], [1, 2, 1], "Rename a key, only if the new key does not exist", "1.0.0", "O(1)", (ctx) =>
+    rename(ctx, true),
   ),
-  command(
-    "renamenx",
-    3,
-    ["write", "fast"],
-    [1, 2, 1],
-    ["keyspace", "write", "fast"],
-    generic("Rename a key, only if the new key does not exist", "1.0.0", "O(1)"),
-    (ctx) => rename(ctx, true),
-  ),
-  command(
-    "move",
-    3,
-    ["write", "fast"],
-    [1, 1, 1],
-    ["keyspace", "write", "fast"],
-    generic("Move a key to another database", "1.0.0", "O(1)"),
-    move,
-  ),
-  command(
+  row("move", 3, ["write", "fast"], [1, 1, 1], "Move a key to another database", "1.0.0", "O(1)", move),
+  row(
     "copy",
     -3,
     ["write", "denyoom"],
     [1, 2, 1],
-    ["keyspace", "write", "slow"],
-    generic("Copy a key", "6.2.0", "O(N) worst case for collections, where N is the number of nested items. O(1) for string values."),
+    "Copy a key",
+    "6.2.0",
+    "O(N) worst case for collections, where N is the number of nested items. O(1) for string values.",
     copy,
   ),
-  command(
-    "expire",
-    -3,
-    ["write", "fast"],
-    [1, 1, 1],
-    ["keyspace", "write", "fast"],
-    generic("Set a key's time to live in seconds", "1.0.0", "O(1)"),
-    (ctx) => expireGeneric(ctx, true, true),
+  row("expire", -3, ["write", "fast"], [1, 1, 1], "Set a key's time to live in seconds", "1.0.0", "O(1)", (ctx) =>
+    expireGeneric(ctx, true, true),
   ),
-  command(
-    "pexpire",
-    -3,
-    ["write", "fast"],
-    [1, 1, 1],
-    ["keyspace", "write", "fast"],
-    generic("Set a key's time to live in milliseconds", "2.6.0", "O(1)"),
-    (ctx) => expireGeneric(ctx, true, false),
+  row("pexpire", -3, ["write", "fast"], [1, 1, 1], "Set a key's time to live in milliseconds", "2.6.0", "O(1)", (ctx) =>
+    expireGeneric(ctx, true, false),
   ),
-  command(
-    "expireat",
-    -3,
-    ["write", "fast"],
-    [1, 1, 1],
-    ["keyspace", "write", "fast"],
-    generic("Set the expiration for a key as a UNIX timestamp", "1.2.0", "O(1)"),
-    (ctx) => expireGeneric(ctx, false, true),
+  row("expireat", -3, ["write", "fast"], [1, 1, 1], "Set the expiration for a key as a UNIX timestamp", "1.2.0", "O(1)", (ctx) =>
+    expireGeneric(ctx, false, true),
   ),
-  command(
+  row(
     "pexpireat",
     -3,
     ["write", "fast"],
     [1, 1, 1],
-    ["keyspace", "write", "fast"],
-    generic("Set the expiration for a key as a UNIX timestamp specified in milliseconds", "2.6.0", "O(1)"),
+    "Set the expiration for a key as a UNIX timestamp specified in milliseconds",
+    "2.6.0",
+    "O(1)",
     (ctx) => expireGeneric(ctx, false, false),
   ),
-  command(
-    "ttl",
-    2,
-    ["readonly", "fast"],
-    [1, 1, 1],
-    ["keyspace", "read", "fast"],
-    generic("Get the time to live for a key in seconds", "1.0.0", "O(1)"),
-    (ctx) => ttlGeneric(ctx, false, false),
+  row("ttl", 2, ["readonly", "fast"], [1, 1, 1], "Get the time to live for a key in seconds", "1.0.0", "O(1)", (ctx) =>
+    ttlGeneric(ctx, false, false),
   ),
-  command(
-    "pttl",
-    2,
-    ["readonly", "fast"],
-    [1, 1, 1],
-    ["keyspace", "read", "fast"],
-    generic("Get the time to live for a key in milliseconds", "2.6.0", "O(1)"),
-    (ctx) => ttlGeneric(ctx, true, false),
+  row("pttl", 2, ["readonly", "fast"], [1, 1, 1], "Get the time to live for a key in milliseconds", "2.6.0", "O(1)", (ctx) =>
+    ttlGeneric(ctx, true, false),
   ),
-  command(
-    "expiretime",
-    2,
-    ["readonly", "fast"],
-    [1, 1, 1],
-    ["keyspace", "read", "fast"],
-    generic("Get the expiration Unix timestamp for a key", "7.0.0", "O(1)"),
-    (ctx) => ttlGeneric(ctx, false, true),
+  row("expiretime", 2, ["readonly", "fast"], [1, 1, 1], "Get the expiration Unix timestamp for a key", "7.0.0", "O(1)", (ctx) =>
+    ttlGeneric(ctx, false, true),
   ),
-  command(
+  row(
     "pexpiretime",
     2,
     ["readonly", "fast"],
     [1, 1, 1],
-    ["keyspace", "read", "fast"],
-    generic("Get the expiration Unix timestamp for a key in milliseconds", "7.0.0", "O(1)"),
+    "Get the expiration Unix timestamp for a key in milliseconds",
+    "7.0.0",
+    "O(1)",
     (ctx) => ttlGeneric(ctx, true, true),
   ),
-  command(
-    "persist",
-    2,
-    ["write", "fast"],
-    [1, 1, 1],
-    ["keyspace", "write", "fast"],
-    generic("Remove the expiration from a key", "2.2.0", "O(1)"),
-    (ctx) => {
-      const key = ctx.arg(1);
-      if (ctx.write(key) === undefined || !ctx.db.persist(key)) return 0;
-      ctx.touched(key);
-      ctx.notify("g", "persist", key);
-      ctx.dirty();
-      return 1;
-    },
-  ),
-  command(
+  row("persist", 2, ["write", "fast"], [1, 1, 1], "Remove the expiration from a key", "2.2.0", "O(1)", (ctx) => {
+    const key = ctx.arg(1);
+    if (ctx.write(key) === undefined || !ctx.db.persist(key)) return 0;
+    ctx.touched(key);
+    ctx.notify("g", "persist", key);
+    ctx.dirty();
+    return 1;
+  }),
+  row(
     "touch",
     -2,
     ["readonly", "fast"],
     [1, -1, 1],
-    ["keyspace", "read", "fast"],
-    generic(
-      "Alters the last access time of a key(s). Returns the number of existing keys specified.",
-      "3.2.1",
-      "O(N) where N is the number of keys that will be touched.",
-    ),
+    "Alters the last access time of a key(s). Returns the number of existing keys specified.",
+    "3.2.1",
+    "O(N) where N is the number of keys that will be touched.",
     (ctx) => {
       let n = 0;
       for (let i = 1; i < ctx.argv.length; i++) if (ctx.read(ctx.arg(i)) !== undefined) n++;
       return n;
     },
   ),
-  command(
+  containerRow(
     "object",
     -2,
     [],
     [0, 0, 0],
-    ["slow"],
-    generic("A container for object introspection commands", "2.2.3", "Depends on subcommand."),
+    "A container for object introspection commands",
+    "2.2.3",
+    "Depends on subcommand.",
     () => fail(Errors.syntax),
     { subcommands: objectSubcommands },
   ),
-  command(
+  dbRow(
     "dbsize",
     1,
     ["readonly", "fast"],
     [0, 0, 0],
-    ["keyspace", "read", "fast"],
-    server("Return the number of keys in the selected database", "1.0.0", "O(1)"),
+    "Return the number of keys in the selected database",
+    "1.0.0",
+    "O(1)",
     (ctx) => ctx.db.size,
   ),
-  command(
+  dangerousDbRow(
     "flushdb",
     -1,
     ["write"],
     [0, 0, 0],
-    ["keyspace", "write", "slow", "dangerous"],
-    server("Remove all keys from the current database", "1.0.0", "O(N) where N is the number of keys in the selected database"),
+    "Remove all keys from the current database",
+    "1.0.0",
+    "O(N) where N is the number of keys in the selected database",
     (ctx) => {
       flushArgs(ctx);
       flush(ctx, ctx.db);
@@ -720,13 +602,14 @@ export const keysCommands: CommandSpec[] = [
       return OK;
     },
   ),
-  command(
+  dangerousDbRow(
     "flushall",
     -1,
     ["write"],
     [0, 0, 0],
-    ["keyspace", "write", "slow", "dangerous"],
-    server("Remove all keys from all databases", "1.0.0", "O(N) where N is the total number of keys in all databases"),
+    "Remove all keys from all databases",
+    "1.0.0",
+    "O(N) where N is the total number of keys in all databases",
     (ctx) => {
       flushArgs(ctx);
       for (const db of ctx.engine.dbs) flush(ctx, db);
@@ -735,13 +618,14 @@ export const keysCommands: CommandSpec[] = [
       return OK;
     },
   ),
-  command(
+  dangerousDbRow(
     "swapdb",
     3,
     ["write", "fast"],
     [0, 0, 0],
-    ["keyspace", "write", "fast", "dangerous"],
-    server("Swaps two Redis databases", "4.0.0", "O(N) where N is the count of clients watching or blocking on keys from both databases."),
+    "Swaps two Redis databases",
+    "4.0.0",
+    "O(N) where N is the count of clients watching or blocking on keys from both databases.",
     (ctx) => {
       const id1 = int32Arg(ctx.arg(1), "ERR invalid first DB index");
       const id2 = int32Arg(ctx.arg(2), "ERR invalid second DB index");

@@ -1,6 +1,6 @@
 /**
- * The server family: TIME, LASTSAVE, MONITOR, SHUTDOWN here, and the bigger
- * members in their own modules (INFO, CONFIG, DEBUG, SLOWLOG, LATENCY).
+ * The server family: TIME, MONITOR, SHUTDOWN here, and the bigger
+ * members in their own modules (INFO, CONFIG, DEBUG, SLOWLOG, LATENCY, SAVE/BGSAVE/LASTSAVE).
  */
 import { type CommandSpec, command, NO_REPLY } from "../engine/command.ts";
 import type { Ctx } from "../engine/context.ts";
@@ -12,6 +12,7 @@ import { configCommands } from "./config.ts";
 import { debugCommands } from "./debug.ts";
 import { infoCommands } from "./info.ts";
 import { latencyCommands } from "./latency.ts";
+import { persistenceCommands } from "./persistence.ts";
 import { slowlogCommands } from "./slowlog.ts";
 
 const doc = (summary: string, since: string, complexity?: string) => ({ summary, since, group: "server", complexity });
@@ -59,17 +60,8 @@ export const serverCommands: CommandSpec[] = [
   ...debugCommands,
   ...slowlogCommands,
   ...latencyCommands,
+  ...persistenceCommands,
   command("time", 1, ["loading", "stale", "fast"], [0, 0, 0], ["fast"], doc("Return the current server time", "2.6.0", "O(1)"), time),
-  command(
-    "lastsave",
-    1,
-    ["loading", "stale", "fast"],
-    [0, 0, 0],
-    ["admin", "fast", "dangerous"],
-    doc("Get the UNIX time stamp of the last successful save to disk", "1.0.0", "O(1)"),
-    // No save has happened yet: Redis reports its start time then too.
-    (ctx) => Math.floor(ctx.engine.startedAt / 1000),
-  ),
   command(
     "monitor",
     1,

@@ -2,37 +2,27 @@
  * SORT and SORT_RO's table rows. Metadata is Redis 7.0's (key specs and
  * argument docs come from ./metadata.ts); the handler lives in ./sort/.
  */
-import { type CommandSpec, command } from "../engine/command.ts";
+import type { CommandSpec } from "../engine/command.ts";
+import { ONE_KEY, rowsOf } from "./rows.ts";
 import { sortCommand, sortRoCommand } from "./sort/command.ts";
 import { sortKeys } from "./sort/options.ts";
 
 const COMPLEXITY =
   "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).";
-const CATEGORIES = ["set", "sortedset", "list", "slow", "dangerous"];
+const row = rowsOf("generic", "set", "sortedset", "list", "dangerous");
 
 export const sortCommands: CommandSpec[] = [
-  command(
-    "sort",
-    -2,
-    ["write", "denyoom"],
-    [1, 1, 1],
-    ["write", ...CATEGORIES],
-    { summary: "Sort the elements in a list, set or sorted set", since: "1.0.0", group: "generic", complexity: COMPLEXITY },
-    sortCommand,
-    { getKeys: sortKeys },
-  ),
-  command(
+  row("sort", -2, ["write", "denyoom"], ONE_KEY, "Sort the elements in a list, set or sorted set", "1.0.0", COMPLEXITY, sortCommand, {
+    getKeys: sortKeys,
+  }),
+  row(
     "sort_ro",
     -2,
     ["readonly"],
-    [1, 1, 1],
-    ["read", ...CATEGORIES],
-    {
-      summary: "Sort the elements in a list, set or sorted set. Read-only variant of SORT.",
-      since: "7.0.0",
-      group: "generic",
-      complexity: COMPLEXITY,
-    },
+    ONE_KEY,
+    "Sort the elements in a list, set or sorted set. Read-only variant of SORT.",
+    "7.0.0",
+    COMPLEXITY,
     sortRoCommand,
   ),
 ];

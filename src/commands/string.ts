@@ -2,7 +2,8 @@
  * The string command family's table rows. Metadata (arity, flags, keys, ACL
  * categories, docs) is Redis 7.0's; the handlers live in ./string/.
  */
-import { type CommandFlag, type CommandSpec, command, type Handler } from "../engine/command.ts";
+import type { CommandSpec } from "../engine/command.ts";
+import { ONE_KEY, rowsOf } from "./rows.ts";
 import {
   getCommand,
   getdelCommand,
@@ -24,29 +25,23 @@ const O1 = "O(1)";
 const RANGE_COMPLEXITY =
   "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.";
 
-/** One row: the categories follow from the flags, as in Redis's generated table. */
-function row(
-  name: string,
-  arity: number,
-  flags: CommandFlag[],
-  keys: [number, number, number],
-  summary: string,
-  since: string,
-  complexity: string,
-  handler: Handler,
-): CommandSpec {
-  const categories = [flags.includes("write") ? "write" : "read", "string", flags.includes("fast") ? "fast" : "slow"];
-  return command(name, arity, flags, keys, categories, { summary, since, group: "string", complexity }, handler);
-}
-
-const ONE: [number, number, number] = [1, 1, 1];
+const row = rowsOf("string", "string");
 
 export const stringCommands: CommandSpec[] = [
-  row("get", 2, ["readonly", "fast"], ONE, "Get the value of a key", "1.0.0", O1, getCommand),
-  row("set", -3, ["write", "denyoom"], ONE, "Set the string value of a key", "1.0.0", O1, setCommand),
-  row("setnx", 3, ["write", "denyoom", "fast"], ONE, "Set the value of a key, only if the key does not exist", "1.0.0", O1, setnxCommand),
-  row("setex", 4, ["write", "denyoom"], ONE, "Set the value and expiration of a key", "2.0.0", O1, setexCommand),
-  row("psetex", 4, ["write", "denyoom"], ONE, "Set the value and expiration in milliseconds of a key", "2.6.0", O1, psetexCommand),
+  row("get", 2, ["readonly", "fast"], ONE_KEY, "Get the value of a key", "1.0.0", O1, getCommand),
+  row("set", -3, ["write", "denyoom"], ONE_KEY, "Set the string value of a key", "1.0.0", O1, setCommand),
+  row(
+    "setnx",
+    3,
+    ["write", "denyoom", "fast"],
+    ONE_KEY,
+    "Set the value of a key, only if the key does not exist",
+    "1.0.0",
+    O1,
+    setnxCommand,
+  ),
+  row("setex", 4, ["write", "denyoom"], ONE_KEY, "Set the value and expiration of a key", "2.0.0", O1, setexCommand),
+  row("psetex", 4, ["write", "denyoom"], ONE_KEY, "Set the value and expiration in milliseconds of a key", "2.6.0", O1, psetexCommand),
   row(
     "mget",
     -2,
@@ -77,27 +72,36 @@ export const stringCommands: CommandSpec[] = [
     "O(N) where N is the number of keys to set.",
     msetnxCommand,
   ),
-  row("getset", 3, ["write", "denyoom", "fast"], ONE, "Set the string value of a key and return its old value", "1.0.0", O1, getsetCommand),
-  row("getdel", 2, ["write", "fast"], ONE, "Get the value of a key and delete the key", "6.2.0", O1, getdelCommand),
-  row("getex", -2, ["write", "fast"], ONE, "Get the value of a key and optionally set its expiration", "6.2.0", O1, getexCommand),
+  row(
+    "getset",
+    3,
+    ["write", "denyoom", "fast"],
+    ONE_KEY,
+    "Set the string value of a key and return its old value",
+    "1.0.0",
+    O1,
+    getsetCommand,
+  ),
+  row("getdel", 2, ["write", "fast"], ONE_KEY, "Get the value of a key and delete the key", "6.2.0", O1, getdelCommand),
+  row("getex", -2, ["write", "fast"], ONE_KEY, "Get the value of a key and optionally set its expiration", "6.2.0", O1, getexCommand),
   row(
     "append",
     3,
     ["write", "denyoom", "fast"],
-    ONE,
+    ONE_KEY,
     "Append a value to a key",
     "2.0.0",
     "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.",
     appendCommand,
   ),
-  row("strlen", 2, ["readonly", "fast"], ONE, "Get the length of the value stored in a key", "2.2.0", O1, strlenCommand),
-  row("incr", 2, ["write", "denyoom", "fast"], ONE, "Increment the integer value of a key by one", "1.0.0", O1, incrCommand),
-  row("decr", 2, ["write", "denyoom", "fast"], ONE, "Decrement the integer value of a key by one", "1.0.0", O1, decrCommand),
+  row("strlen", 2, ["readonly", "fast"], ONE_KEY, "Get the length of the value stored in a key", "2.2.0", O1, strlenCommand),
+  row("incr", 2, ["write", "denyoom", "fast"], ONE_KEY, "Increment the integer value of a key by one", "1.0.0", O1, incrCommand),
+  row("decr", 2, ["write", "denyoom", "fast"], ONE_KEY, "Decrement the integer value of a key by one", "1.0.0", O1, decrCommand),
   row(
     "incrby",
     3,
     ["write", "denyoom", "fast"],
-    ONE,
+    ONE_KEY,
     "Increment the integer value of a key by the given amount",
     "1.0.0",
     O1,
@@ -107,7 +111,7 @@ export const stringCommands: CommandSpec[] = [
     "decrby",
     3,
     ["write", "denyoom", "fast"],
-    ONE,
+    ONE_KEY,
     "Decrement the integer value of a key by the given number",
     "1.0.0",
     O1,
@@ -117,19 +121,19 @@ export const stringCommands: CommandSpec[] = [
     "incrbyfloat",
     3,
     ["write", "denyoom", "fast"],
-    ONE,
+    ONE_KEY,
     "Increment the float value of a key by the given amount",
     "2.6.0",
     O1,
     incrbyfloatCommand,
   ),
-  row("getrange", 4, ["readonly"], ONE, "Get a substring of the string stored at a key", "2.4.0", RANGE_COMPLEXITY, getrangeCommand),
-  row("substr", 4, ["readonly"], ONE, "Get a substring of the string stored at a key", "1.0.0", RANGE_COMPLEXITY, getrangeCommand),
+  row("getrange", 4, ["readonly"], ONE_KEY, "Get a substring of the string stored at a key", "2.4.0", RANGE_COMPLEXITY, getrangeCommand),
+  row("substr", 4, ["readonly"], ONE_KEY, "Get a substring of the string stored at a key", "1.0.0", RANGE_COMPLEXITY, getrangeCommand),
   row(
     "setrange",
     4,
     ["write", "denyoom"],
-    ONE,
+    ONE_KEY,
     "Overwrite part of a string at key starting at the specified offset",
     "2.2.0",
     "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.",

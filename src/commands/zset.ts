@@ -3,7 +3,8 @@
  * docs) is Redis 7.0's; key specs and arguments come from ./metadata.ts.
  * The handlers live in ./zset/.
  */
-import { type CommandFlag, type CommandSpec, command, type Handler } from "../engine/command.ts";
+import type { CommandFlag, CommandSpec } from "../engine/command.ts";
+import { type KeyRange, ONE_KEY, rowsOf } from "./rows.ts";
 import {
   zaddCommand,
   zcardCommand,
@@ -41,25 +42,10 @@ import {
   zunionstoreCommand,
 } from "./zset/setops.ts";
 
-/** One row: the categories follow from the flags, as in Redis's generated table. */
-function row(
-  name: string,
-  arity: number,
-  flags: CommandFlag[],
-  keys: [number, number, number],
-  summary: string,
-  since: string,
-  complexity: string,
-  handler: Handler,
-): CommandSpec {
-  const categories = [flags.includes("write") ? "write" : "read", "sortedset", flags.includes("fast") ? "fast" : "slow"];
-  if (flags.includes("blocking")) categories.push("blocking");
-  return command(name, arity, flags, keys, categories, { summary, since, group: "sorted-set", complexity }, handler);
-}
+const row = rowsOf("sorted-set", "sortedset");
 
-const ONE: [number, number, number] = [1, 1, 1];
 /** numkeys commands: Redis shows 0 0 0 and finds keys through the key specs (movablekeys). */
-const MOVABLE: [number, number, number] = [0, 0, 0];
+const MOVABLE: KeyRange = [0, 0, 0];
 const RO_FAST: CommandFlag[] = ["readonly", "fast"];
 const RO: CommandFlag[] = ["readonly"];
 
@@ -81,7 +67,7 @@ export const zsetCommands: CommandSpec[] = [
     "zadd",
     -4,
     ["write", "denyoom", "fast"],
-    ONE,
+    ONE_KEY,
     "Add one or more members to a sorted set, or update its score if it already exists",
     "1.2.0",
     "O(log(N)) for each item added, where N is the number of elements in the sorted set.",
@@ -91,7 +77,7 @@ export const zsetCommands: CommandSpec[] = [
     "zincrby",
     4,
     ["write", "denyoom", "fast"],
-    ONE,
+    ONE_KEY,
     "Increment the score of a member in a sorted set",
     "1.2.0",
     "O(log(N)) where N is the number of elements in the sorted set.",
@@ -101,47 +87,47 @@ export const zsetCommands: CommandSpec[] = [
     "zrem",
     -3,
     ["write", "fast"],
-    ONE,
+    ONE_KEY,
     "Remove one or more members from a sorted set",
     "1.2.0",
     "O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed.",
     zremCommand,
   ),
-  row("zcard", 2, RO_FAST, ONE, "Get the number of members in a sorted set", "1.2.0", "O(1)", zcardCommand),
-  row("zcount", 4, RO_FAST, ONE, "Count the members in a sorted set with scores within the given values", "2.0.0", LOGN, zcountCommand),
+  row("zcard", 2, RO_FAST, ONE_KEY, "Get the number of members in a sorted set", "1.2.0", "O(1)", zcardCommand),
+  row("zcount", 4, RO_FAST, ONE_KEY, "Count the members in a sorted set with scores within the given values", "2.0.0", LOGN, zcountCommand),
   row(
     "zlexcount",
     4,
     RO_FAST,
-    ONE,
+    ONE_KEY,
     "Count the number of members in a sorted set between a given lexicographical range",
     "2.8.9",
     LOGN,
     zlexcountCommand,
   ),
-  row("zscore", 3, RO_FAST, ONE, "Get the score associated with the given member in a sorted set", "1.2.0", "O(1)", zscoreCommand),
+  row("zscore", 3, RO_FAST, ONE_KEY, "Get the score associated with the given member in a sorted set", "1.2.0", "O(1)", zscoreCommand),
   row(
     "zmscore",
     -3,
     RO_FAST,
-    ONE,
+    ONE_KEY,
     "Get the score associated with the given members in a sorted set",
     "6.2.0",
     "O(N) where N is the number of members being requested.",
     zmscoreCommand,
   ),
-  row("zrank", 3, RO_FAST, ONE, "Determine the index of a member in a sorted set", "2.0.0", "O(log(N))", zrankCommand),
+  row("zrank", 3, RO_FAST, ONE_KEY, "Determine the index of a member in a sorted set", "2.0.0", "O(log(N))", zrankCommand),
   row(
     "zrevrank",
     3,
     RO_FAST,
-    ONE,
+    ONE_KEY,
     "Determine the index of a member in a sorted set, with scores ordered from high to low",
     "2.0.0",
     "O(log(N))",
     zrevrankCommand,
   ),
-  row("zrange", -4, RO, ONE, "Return a range of members in a sorted set", "1.2.0", RANGE, zrangeCommand),
+  row("zrange", -4, RO, ONE_KEY, "Return a range of members in a sorted set", "1.2.0", RANGE, zrangeCommand),
   row(
     "zrangestore",
     -5,
@@ -156,18 +142,18 @@ export const zsetCommands: CommandSpec[] = [
     "zrevrange",
     -4,
     RO,
-    ONE,
+    ONE_KEY,
     "Return a range of members in a sorted set, by index, with scores ordered from high to low",
     "1.2.0",
     RANGE,
     zrevrangeCommand,
   ),
-  row("zrangebyscore", -4, RO, ONE, "Return a range of members in a sorted set, by score", "1.0.5", RANGE_LIMIT, zrangebyscoreCommand),
+  row("zrangebyscore", -4, RO, ONE_KEY, "Return a range of members in a sorted set, by score", "1.0.5", RANGE_LIMIT, zrangebyscoreCommand),
   row(
     "zrevrangebyscore",
     -4,
     RO,
-    ONE,
+    ONE_KEY,
     "Return a range of members in a sorted set, by score, with scores ordered from high to low",
     "2.2.0",
     RANGE_LIMIT,
@@ -177,7 +163,7 @@ export const zsetCommands: CommandSpec[] = [
     "zrangebylex",
     -4,
     RO,
-    ONE,
+    ONE_KEY,
     "Return a range of members in a sorted set, by lexicographical range",
     "2.8.9",
     RANGE_LIMIT,
@@ -187,7 +173,7 @@ export const zsetCommands: CommandSpec[] = [
     "zrevrangebylex",
     -4,
     RO,
-    ONE,
+    ONE_KEY,
     "Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings.",
     "2.8.9",
     RANGE_LIMIT,
@@ -197,7 +183,7 @@ export const zsetCommands: CommandSpec[] = [
     "zremrangebyrank",
     4,
     ["write"],
-    ONE,
+    ONE_KEY,
     "Remove all members in a sorted set within the given indexes",
     "2.0.0",
     REMRANGE,
@@ -207,7 +193,7 @@ export const zsetCommands: CommandSpec[] = [
     "zremrangebyscore",
     4,
     ["write"],
-    ONE,
+    ONE_KEY,
     "Remove all members in a sorted set within the given scores",
     "1.2.0",
     REMRANGE,
@@ -217,7 +203,7 @@ export const zsetCommands: CommandSpec[] = [
     "zremrangebylex",
     4,
     ["write"],
-    ONE,
+    ONE_KEY,
     "Remove all members in a sorted set between the given lexicographical range",
     "2.8.9",
     REMRANGE,
@@ -227,7 +213,7 @@ export const zsetCommands: CommandSpec[] = [
     "zpopmin",
     -2,
     ["write", "fast"],
-    ONE,
+    ONE_KEY,
     "Remove and return members with the lowest scores in a sorted set",
     "5.0.0",
     POP,
@@ -237,7 +223,7 @@ export const zsetCommands: CommandSpec[] = [
     "zpopmax",
     -2,
     ["write", "fast"],
-    ONE,
+    ONE_KEY,
     "Remove and return members with the highest scores in a sorted set",
     "5.0.0",
     POP,
@@ -248,7 +234,7 @@ export const zsetCommands: CommandSpec[] = [
     "zrandmember",
     -2,
     RO,
-    ONE,
+    ONE_KEY,
     "Get one or multiple random elements from a sorted set",
     "6.2.0",
     "O(N) where N is the number of elements returned",
@@ -270,7 +256,7 @@ export const zsetCommands: CommandSpec[] = [
     "zunionstore",
     -4,
     ["write", "denyoom"],
-    ONE,
+    ONE_KEY,
     "Add multiple sorted sets and store the resulting sorted set in a new key",
     "2.0.0",
     "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.",
@@ -280,7 +266,7 @@ export const zsetCommands: CommandSpec[] = [
     "zinterstore",
     -4,
     ["write", "denyoom"],
-    ONE,
+    ONE_KEY,
     "Intersect multiple sorted sets and store the resulting sorted set in a new key",
     "2.0.0",
     INTER,
@@ -290,7 +276,7 @@ export const zsetCommands: CommandSpec[] = [
     "zdiffstore",
     -4,
     ["write", "denyoom"],
-    ONE,
+    ONE_KEY,
     "Subtract multiple sorted sets and store the resulting sorted set in a new key",
     "6.2.0",
     DIFF,
@@ -310,7 +296,7 @@ export const zsetCommands: CommandSpec[] = [
     "zscan",
     -3,
     RO,
-    ONE,
+    ONE_KEY,
     "Incrementally iterate sorted sets elements and associated scores",
     "2.8.0",
     "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..",

@@ -94,9 +94,10 @@ const notifyKeyspaceEvents: SpecialCodec = {
       else throw new ConfigError("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
     }
     let out = "";
+    // Redis 7.0 prints `n` only without `A` (so `An` reads back as `A`), and before K and E.
     if ([...NOTIFY_ALL].every((c) => flags.has(c))) out = "A";
-    else for (const c of NOTIFY_ALL) if (flags.has(c)) out += c;
-    for (const c of "KEmn") if (flags.has(c)) out += c;
+    else for (const c of `${NOTIFY_ALL}n`) if (flags.has(c)) out += c;
+    for (const c of "KEm") if (flags.has(c)) out += c;
     return out;
   },
   lines(name, value) {
@@ -106,6 +107,8 @@ const notifyKeyspaceEvents: SpecialCodec = {
 
 const replicaof: SpecialCodec = {
   parse(args) {
+    // A multi-arg directive given as one argument (`--replicaof "host port"`) is split on spaces, as in Redis.
+    if (args.length === 1) args = (args[0] as string).split(" ").filter((a) => a !== "");
     if (args.length !== 2) throw new ConfigError("wrong number of arguments");
     const [host, port] = args as [string, string];
     if (host.toLowerCase() === "no" && port.toLowerCase() === "one") return "";

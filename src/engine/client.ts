@@ -105,10 +105,18 @@ export class Client {
     }
   }
 
+  /**
+   * While this client's own batch runs, the sink points this at the batch's
+   * replies, so pushes sent to it mid-command (its subscribe confirmations, a
+   * message it published to itself) land in order among its replies.
+   */
+  outbox: Outgoing[] | null = null;
+
   /** Sends replies outside a command batch (MONITOR lines, pub/sub pushes). */
   send(batch: Outgoing[]): void {
     if (this.closing || batch.length === 0) return;
-    this.transport.write(batch);
+    if (this.outbox !== null) this.outbox.push(...batch);
+    else this.transport.write(batch);
   }
 
   /** Closes after the replies already queued are written (QUIT, protocol errors). */

@@ -3,6 +3,7 @@ import { isStringValue, stringOf, type Value } from "../store/values.ts";
 import type { Client } from "./client.ts";
 import type { Engine } from "./engine.ts";
 import { Errors, fail } from "./errors.ts";
+import { PROPAGATE_ALL, PROPAGATE_REPL } from "./propagation.ts";
 import type { TableEntry } from "./table.ts";
 
 /**
@@ -19,6 +20,8 @@ export type NotifyClass = "g" | "$" | "l" | "s" | "h" | "z" | "x" | "e" | "t" | 
 export class Ctx {
   /** Set by `propagate`: what replicas and the AOF get instead of argv. */
   propagated: string[][] | null = null;
+  /** Who gets `propagated` (PROPAGATE_* bits). */
+  propagateTargets = PROPAGATE_ALL;
 
   constructor(
     readonly engine: Engine,
@@ -52,6 +55,12 @@ export class Ctx {
   propagate(argv: string[]): void {
     if (this.propagated === null) this.propagated = [];
     this.propagated.push(argv);
+  }
+
+  /** Propagates to replicas but not the AOF (PUBLISH: replaying it from the AOF would publish again). */
+  propagateToReplicasOnly(argv: string[]): void {
+    this.propagate(argv);
+    this.propagateTargets = PROPAGATE_REPL;
   }
 
   /**

@@ -8,13 +8,17 @@ import { Ctx } from "./context.ts";
 import { Errors, RedisError } from "./errors.ts";
 import { LatencyMonitor } from "./latency.ts";
 import { discardTransaction, flagTransaction, NOT_IN_MULTI, refusedInMulti } from "./multi.ts";
+import { PROPAGATE_ALL } from "./propagation.ts";
 import { quoteArg } from "./quote.ts";
 import { Slowlog } from "./slowlog.ts";
 import { Stats } from "./stats.ts";
 import { asciiUpper, type CommandTable, type TableEntry } from "./table.ts";
 
-/** Receives every change in its propagated form (AOF and replicas hook in here). */
-export type PropagationListener = (db: number, commands: string[][]) => void;
+/**
+ * Receives every change in its propagated form (AOF and replicas hook in here);
+ * `targets` says who it is for (PROPAGATE_AOF / PROPAGATE_REPL bits).
+ */
+export type PropagationListener = (db: number, commands: string[][], targets: number) => void;
 
 /**
  * A check run before a command executes (MULTI queueing, pub/sub mode,
@@ -280,19 +284,20 @@ export class Engine implements KeyspaceHooks {
       this.latency.add((cmd.bits & FAST) !== 0 ? "fast-command" : "command", Math.floor(micros / 1000));
     }
     if (Client.monitorCount > 0 && (cmd.bits & SKIP_MONITOR) === 0) this.#feedMonitors(client, ctx.argv, ctx.now);
-    if (ctx.propagated !== null) this.propagate(client.db, ctx.propagated);
+    if (ctx.propagated !== null) this.propagate(client.db, ctx.propagated, ctx.propagateTargets);
     else if (this.dirty !== dirtyBefore && (cmd.bits & (WRITE | MAY_REPLICATE)) !== 0) this.propagate(client.db, [ctx.argv]);
     return result;
   }
 
-  /** Sends commands to the AOF and replicas, in their propagated form. */
-  propagate(db: number, commands: string[][]): void {
+  /** Sends commands to the AOF and/or replicas, in their propagated form. */
+  propagate(db: number, commands: string[][], targets = PROPAGATE_ALL): void {
     const captured = this.#captured;
     if (captured !== null) {
+      // Inside EXEC everything joins the block (a PUBLISH there reaches the AOF too).
       for (const c of commands) captured.push([db, c]);
       return;
     }
-    for (const l of this.#propagation) l(db, commands);
+    for (const l of this.#propagation) l(db, commands, targets);
   }
 
   /** While EXEC runs, what its commands propagate is collected here, to leave as one block. */

@@ -17,6 +17,9 @@ export class ClientClosing extends Error {}
  * socket write).
  */
 export class CommandSink {
+  /** Run right before a batch's replies leave (the AOF's fsync under appendfsync always); null keeps the hot path free. */
+  beforeReply: (() => void) | null = null;
+
   constructor(readonly engine: Engine) {}
 
   /** The UnderlyingSink that feeds one client's batches into the engine. */
@@ -35,6 +38,15 @@ export class CommandSink {
   run(client: Client, batch: Batch, from = 0): Promise<void> | undefined {
     if (client.closing) throw new ClientClosing();
     const out: Outgoing[] = [];
+    client.outbox = out;
+    try {
+      return this.#run(client, batch, from, out);
+    } finally {
+      client.outbox = null;
+    }
+  }
+
+  #run(client: Client, batch: Batch, from: number, out: Outgoing[]): Promise<void> | undefined {
     for (let i = from; i < batch.length; i++) {
       const item = batch[i] as Batch[number];
       if (!Array.isArray(item)) {
@@ -50,13 +62,16 @@ export class CommandSink {
       const reply = this.engine.execute(client, item);
       if (reply === POSTPONED) {
         // CLIENT PAUSE: flush what ran, then resume this batch at this command once unpaused.
+        if (this.beforeReply !== null) this.beforeReply();
         if (out.length > 0) client.transport.write(out);
         return this.engine.whenUnpaused().then(() => this.run(client, batch, i));
       }
       if (reply instanceof Blocked && reply.promise !== null) {
         // A blocking command with nothing to serve: read nothing more from this client until it is served.
+        if (this.beforeReply !== null) this.beforeReply();
         if (out.length > 0) client.transport.write(out);
         return reply.promise.then((served) => {
+          if (this.beforeReply !== null) this.beforeReply();
           if (client.replyMode === "on" && !client.skipping) client.transport.write([served]);
           client.afterCommand();
           return this.run(client, batch, i + 1);
@@ -70,6 +85,7 @@ export class CommandSink {
       client.afterCommand();
       if (client.closing) break;
     }
+    if (this.beforeReply !== null) this.beforeReply();
     if (out.length > 0) client.transport.write(out);
     if (client.closing) {
       client.transport.closeAfterFlush();

@@ -2,7 +2,7 @@
 import { unlinkSync } from "node:fs";
 import type { Socket, TCPSocketListener, UnixSocketListener } from "bun";
 import { installLatin1Codec } from "../resp/bytes.ts";
-import { formatAddress, nodeFiles } from "./shared.ts";
+import { formatAddress, nodeFiles, nodeProcess, processStats } from "./shared.ts";
 import type { Connection, Listener, OnConnection, Runtime } from "./types.ts";
 
 interface SocketState {
@@ -132,11 +132,7 @@ export function createRuntime(): Runtime {
   return {
     name: "bun",
     version: Bun.version,
-    pid: process.pid,
-    args: process.argv.slice(2),
-    executable: process.execPath,
-    platform: process.platform,
-    arch: process.arch,
+    ...nodeProcess(),
 
     async listenTcp(host, port, _backlog, onConnection): Promise<Listener> {
       const server: TCPSocketListener<SocketState> = Bun.listen<SocketState>({
@@ -185,23 +181,6 @@ export function createRuntime(): Runtime {
 
     ...files,
 
-    onSignal(signal, handler) {
-      process.on(signal, handler);
-    },
-    exit(code) {
-      process.exit(code);
-    },
-    stdout(text) {
-      files.writeFd(1, text);
-    },
-    stderr(text) {
-      files.writeFd(2, text);
-    },
-    cpuUsage() {
-      const u = process.cpuUsage();
-      return { user: u.user, system: u.system };
-    },
-    rss: () => process.memoryUsage.rss(),
-    heapUsed: () => process.memoryUsage().heapUsed,
+    ...processStats(files),
   };
 }

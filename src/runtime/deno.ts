@@ -1,6 +1,4 @@
-import { Buffer } from "node:buffer";
-import { installLatin1Codec } from "../resp/bytes.ts";
-import { formatAddress, nodeFiles } from "./shared.ts";
+import { formatAddress, installBufferLatin1Codec, nodeFiles, processStats } from "./shared.ts";
 import type { Connection, Listener, OnConnection, Runtime } from "./types.ts";
 
 /** The slice of the Deno namespace this adapter uses (Deno's own types are not installed for tsc). */
@@ -129,10 +127,7 @@ async function acceptLoop(listener: DenoListener, onConnection: OnConnection): P
 }
 
 export function createRuntime(): Runtime {
-  installLatin1Codec({
-    decode: (bytes, start, end) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1", start, end),
-    encodeInto: (s, target, offset) => Buffer.from(target.buffer, target.byteOffset, target.length).write(s, offset, "latin1"),
-  });
+  installBufferLatin1Codec();
   const files = nodeFiles();
   return {
     name: "deno",
@@ -167,20 +162,19 @@ export function createRuntime(): Runtime {
     onSignal(signal, handler) {
       Deno.addSignalListener(signal, handler);
     },
+    onUncaughtError(handler) {
+      globalThis.addEventListener("unhandledrejection", (e) => {
+        e.preventDefault();
+        handler((e as Event & { reason?: unknown }).reason);
+      });
+      globalThis.addEventListener("error", (e) => {
+        e.preventDefault();
+        handler((e as Event & { error?: unknown }).error);
+      });
+    },
     exit(code) {
       Deno.exit(code);
     },
-    stdout(text) {
-      files.writeFd(1, text);
-    },
-    stderr(text) {
-      files.writeFd(2, text);
-    },
-    cpuUsage() {
-      const u = process.cpuUsage();
-      return { user: u.user, system: u.system };
-    },
-    rss: () => process.memoryUsage.rss(),
-    heapUsed: () => process.memoryUsage().heapUsed,
+    ...processStats(files),
   };
 }

@@ -1,8 +1,6 @@
-import { Buffer } from "node:buffer";
 import { unlinkSync } from "node:fs";
 import { connect, createServer, type Server, type Socket } from "node:net";
-import { installLatin1Codec } from "../resp/bytes.ts";
-import { formatAddress, nodeFiles } from "./shared.ts";
+import { formatAddress, installBufferLatin1Codec, nodeFiles, nodeProcess, processStats } from "./shared.ts";
 import type { Connection, Listener, OnConnection, Runtime } from "./types.ts";
 
 /**
@@ -109,19 +107,12 @@ function listen(server: Server, onListen: (cb: () => void) => void): Promise<voi
 }
 
 export function createRuntime(): Runtime {
-  installLatin1Codec({
-    decode: (bytes, start, end) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1", start, end),
-    encodeInto: (s, target, offset) => Buffer.from(target.buffer, target.byteOffset, target.length).write(s, offset, "latin1"),
-  });
+  installBufferLatin1Codec();
   const files = nodeFiles();
   return {
     name: "node",
     version: process.versions.node,
-    pid: process.pid,
-    args: process.argv.slice(2),
-    executable: process.execPath,
-    platform: process.platform,
-    arch: process.arch,
+    ...nodeProcess(),
 
     async listenTcp(host, port, backlog, onConnection: OnConnection): Promise<Listener> {
       const server = createServer({ noDelay: true }, (socket) => onConnection(wrap(socket, null)));
@@ -153,23 +144,6 @@ export function createRuntime(): Runtime {
 
     ...files,
 
-    onSignal(signal, handler) {
-      process.on(signal, handler);
-    },
-    exit(code) {
-      process.exit(code);
-    },
-    stdout(text) {
-      files.writeFd(1, text);
-    },
-    stderr(text) {
-      files.writeFd(2, text);
-    },
-    cpuUsage() {
-      const u = process.cpuUsage();
-      return { user: u.user, system: u.system };
-    },
-    rss: () => process.memoryUsage.rss(),
-    heapUsed: () => process.memoryUsage().heapUsed,
+    ...processStats(files),
   };
 }

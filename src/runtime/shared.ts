@@ -2,6 +2,7 @@
  * Pieces the adapters share. Bun, Deno and Node all implement node:fs, so
  * file access is written once here (still inside the runtime boundary).
  */
+import { Buffer } from "node:buffer";
 import {
   chmodSync,
   closeSync,
@@ -15,7 +16,8 @@ import {
   writeSync,
 } from "node:fs";
 import { resolve } from "node:path";
-import type { AppendFile } from "./types.ts";
+import { installLatin1Codec } from "../resp/bytes.ts";
+import type { AppendFile, Runtime } from "./types.ts";
 
 /** Redis's address format: "ip:port", IPv6 in brackets. */
 export function formatAddress(ip: string | undefined, port: number | undefined): string {
@@ -60,6 +62,17 @@ export function nodeFiles() {
         close: () => closeSync(fd),
       };
     },
+    openTruncate(path: string): AppendFile {
+      const fd = openSync(path, "w");
+      return {
+        write: (bytes: Uint8Array) => writeAll(fd, bytes),
+        fsync: () => fsyncSync(fd),
+        close: () => closeSync(fd),
+      };
+    },
+    rename(from: string, to: string): void {
+      renameSync(from, to);
+    },
     removeFile(path: string): void {
       try {
         unlinkSync(path);
@@ -80,5 +93,57 @@ export function nodeFiles() {
         writeAll(fd, new TextEncoder().encode(text));
       } catch {}
     },
+  };
+}
+
+/** Latin-1 strings <-> bytes through node:buffer (Deno, Node; Bun has faster native slices). */
+export function installBufferLatin1Codec(): void {
+  installLatin1Codec({
+    decode: (bytes, start, end) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1", start, end),
+    encodeInto: (s, target, offset) => Buffer.from(target.buffer, target.byteOffset, target.length).write(s, offset, "latin1"),
+  });
+}
+
+/** Identity and control of a node:process style process (Bun, Node; Deno has its own namespace). */
+export function nodeProcess(): Pick<
+  Runtime,
+  "pid" | "args" | "executable" | "platform" | "arch" | "onSignal" | "onUncaughtError" | "exit"
+> {
+  return {
+    pid: process.pid,
+    args: process.argv.slice(2),
+    executable: process.execPath,
+    platform: process.platform,
+    arch: process.arch,
+    onSignal(signal, handler) {
+      process.on(signal, handler);
+    },
+    onUncaughtError(handler) {
+      process.on("uncaughtException", handler);
+      process.on("unhandledRejection", handler);
+    },
+    exit(code) {
+      process.exit(code);
+    },
+  };
+}
+
+/** Log output and resource figures, the same on every runtime (Deno implements node:process too). */
+export function processStats(files: {
+  writeFd(fd: number, text: string): void;
+}): Pick<Runtime, "stdout" | "stderr" | "cpuUsage" | "rss" | "heapUsed"> {
+  return {
+    stdout(text) {
+      files.writeFd(1, text);
+    },
+    stderr(text) {
+      files.writeFd(2, text);
+    },
+    cpuUsage() {
+      const u = process.cpuUsage();
+      return { user: u.user, system: u.system };
+    },
+    rss: () => process.memoryUsage.rss(),
+    heapUsed: () => process.memoryUsage().heapUsed,
   };
 }

@@ -69,6 +69,10 @@ export interface Runtime {
   /** Writes to `path` via a temp file, fsync and rename, so readers never see half a file. */
   writeFileAtomic(path: string, data: Uint8Array): void;
   openAppend(path: string): AppendFile;
+  /** Opens `path` for writing from empty (e.g. an RDB temp file written in chunks). */
+  openTruncate(path: string): AppendFile;
+  /** rename(2): atomically replaces `to`. */
+  rename(from: string, to: string): void;
   removeFile(path: string): void;
   /** Absolute form of a path (relative to the current directory). */
   realPath(path: string): string;
@@ -76,6 +80,12 @@ export interface Runtime {
   chdir(path: string): void;
 
   onSignal(signal: "SIGINT" | "SIGTERM", handler: () => void): void;
+  /**
+   * Routes errors nothing caught (a rejected promise in some pipe or timer) to
+   * `handler` instead of ending the process: one bad connection must not take
+   * every client's data down with it.
+   */
+  onUncaughtError(handler: (error: unknown) => void): void;
   exit(code: number): never;
   /** Writes a log line to stdout synchronously (so it is out before an exit). */
   stdout(text: string): void;

@@ -4,6 +4,10 @@ import { FatalConfigError, loadConfig } from "../config/load.ts";
 import { Engine, RESPD_VERSION, type ShutdownOptions, VERSION } from "../engine/engine.ts";
 import { CommandSink } from "../engine/sink.ts";
 import { CommandTable } from "../engine/table.ts";
+import { AofManager, nodeAofFs } from "../persistence/aof/index.ts";
+import { Saver } from "../persistence/saver.ts";
+import { loadAtStartup } from "../persistence/startup.ts";
+import { setWarningLog } from "../pubsub/limits.ts";
 import { fromLatin1, latin1 } from "../resp/bytes.ts";
 import type { Listener, Runtime } from "../runtime/types.ts";
 import { serveConnection } from "./connection.ts";
@@ -97,7 +101,28 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
   });
 
   const engine = new Engine(config, new CommandTable(ALL_COMMANDS));
+  setWarningLog(engine, (m) => logger.warning(m));
   const sink = new CommandSink(engine);
+  // SAVE/BGSAVE, save points, MISCONF and BGSAVE's copy-on-write gates (before any client connects).
+  const saver = new Saver(
+    engine,
+    {
+      create: (path) => runtime.openTruncate(path),
+      rename: (from, to) => runtime.rename(from, to),
+      remove: (path) => runtime.removeFile(path),
+      cwd: () => runtime.cwd(),
+    },
+    logger,
+    runtime.pid,
+  );
+  // The multi-part AOF: loaded at startup when appendonly is yes, then fed every propagated write.
+  const aof = new AofManager(
+    engine,
+    { ...nodeAofFs(), log: (level, text) => logger.log(level, text), exit: (code) => runtime.exit(code) },
+    config,
+  );
+  saver.otherChildActive = () => aof.rewriting;
+  aof.otherChildActive = () => saver.bgsaveInProgress;
   const listeners: Listener[] = [];
   /** Each open connection's "output fully written" promise, so shutdown can wait for replies to drain. */
   const outputs = new Set<Promise<void>>();
@@ -160,6 +185,12 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
     if (shuttingDown) return null;
     shuttingDown = true;
     logger.warning("User requested shutdown...");
+    if (!saver.beforeShutdown(options)) {
+      shuttingDown = false;
+      return "ERR Errors trying to SHUTDOWN. Check logs.";
+    }
+    saver.stop();
+    aof.shutdown();
     for (const l of listeners) l.close();
     if (cron !== null) clearInterval(cron);
     for (const c of engine.clients.values()) c.transport.closeAfterFlush();
@@ -190,14 +221,34 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
     shutdown,
   };
 
-  const onSignal = (name: string) => () => {
+  const onSignal = (name: "SIGINT" | "SIGTERM") => () => {
     logger.warning(`Received ${name} scheduling shutdown...`);
-    shutdown({ save: null, now: false, force: false, abort: false });
+    // shutdown-on-sigint / shutdown-on-sigterm: default | save | nosave, plus now / force.
+    const words = config.get(name === "SIGINT" ? "shutdown-on-sigint" : "shutdown-on-sigterm").split(" ");
+    const save = words.includes("save") ? true : words.includes("nosave") ? false : null;
+    const err = shutdown({ save, now: words.includes("now"), force: words.includes("force"), abort: false });
+    if (err !== null) {
+      logger.warning(`${name} received but errors trying to shut down the server, check the logs for more information`);
+    }
   };
+  runtime.onUncaughtError((error) => {
+    logger.warning(
+      `Unexpected error (the server keeps running): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+  });
   runtime.onSignal("SIGINT", onSignal("SIGINT"));
   runtime.onSignal("SIGTERM", onSignal("SIGTERM"));
 
   logger.notice("Server initialized");
+  // The listeners are up: clients get LOADING while the dataset loads in slices.
+  await loadAtStartup(engine, saver, {
+    readFile: (path) => runtime.readFile(path),
+    log: logger,
+    exit: (code) => runtime.exit(code),
+    aof: { load: () => void aof.load() },
+  });
+  aof.attach(sink);
+  saver.start();
   logger.notice(`Ready to accept connections ${port !== 0 ? "tcp" : "unix"}`);
   return { engine, logger, listeners, done };
 }

@@ -225,6 +225,9 @@ function listpackScore(score: number): string {
 const LONG_MAX = 9223372036854775807n;
 const HALF_LONG_MAX = LONG_MAX / 2n;
 
+/** The most repeated members one ZRANDMEMBER reply may hold (SRANDMEMBER has the same bound). */
+const MAX_REPEATED_PICKS = 1 << 24;
+
 /** ZRANDMEMBER key [count [WITHSCORES]]. */
 export function zrandmemberCommand(ctx: Ctx): Reply {
   const argc = ctx.argv.length;
@@ -242,6 +245,8 @@ export function zrandmemberCommand(ctx: Ctx): Reply {
   const count = Number(big);
   const z = readZset(ctx, ctx.arg(1));
   if (z === undefined || count === 0) return [];
+  // Redis streams any count; respd builds each reply whole, so a repeat count that could not fit is refused.
+  if (count < -MAX_REPEATED_PICKS) fail(`ERR count is too large (at most ${MAX_REPEATED_PICKS} repeated members)`);
   const picked = randomNodes(z, count);
   return withScores ? scoredReply(ctx, picked) : picked.map((n) => n.member);
 }

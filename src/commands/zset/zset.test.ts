@@ -6,7 +6,7 @@
 import { expect, test } from "bun:test";
 import { Blocked } from "../../engine/blocking.ts";
 import { createTestEngine } from "../../engine/testing.ts";
-import { Double, NULL_ARRAY } from "../../resp/reply.ts";
+import { Double, ErrorReply, NULL_ARRAY } from "../../resp/reply.ts";
 
 function setup() {
   const t = createTestEngine();
@@ -134,4 +134,13 @@ test("a blocked pop times out with a null array", async () => {
   expect(await blocked.promise).toBe(NULL_ARRAY);
   const mpop = w.exec("BZMPOP", "0.02", "1", "k1", "MIN") as Blocked;
   expect(await mpop.promise).toBe(NULL_ARRAY);
+});
+
+test("ZRANDMEMBER refuses a repeat count too large for one reply instead of failing inside", () => {
+  const t = createTestEngine();
+  t.exec("ZADD", "z", "1", "a");
+  const r = t.exec("ZRANDMEMBER", "z", "-9223372036854775807");
+  expect(r).toBeInstanceOf(ErrorReply);
+  expect((r as ErrorReply).text).toBe("ERR count is too large (at most 16777216 repeated members)");
+  expect(t.exec("ZRANDMEMBER", "z", "-3")).toEqual(["a", "a", "a"]);
 });

@@ -1,44 +1,27 @@
 /**
  * The primitive RDB fields: lengths, strings (raw, integer-encoded or LZF),
- * doubles, millisecond times. `RdbWriter` appends them to a growable buffer;
+ * doubles, millisecond times. `RdbWriter` appends them to a ByteWriter;
  * `RdbReader` reads them from bytes with bounds checks, throwing an RdbError
  * (never reading past the end) on truncated or malformed input.
  */
-import { latin1 } from "../../resp/bytes.ts";
+import { ByteWriter, fromLatin1, latin1 } from "../../resp/bytes.ts";
 import { isLongString } from "../../store/values.ts";
 import { ENC_INT8, ENC_INT16, ENC_INT32, ENC_LZF, ENCVAL, LEN_32BIT, LEN_64BIT, RdbError } from "./constants.ts";
 import { lzfCompress, lzfDecompress } from "./lzf.ts";
 
-export class RdbWriter {
-  buf: Uint8Array;
-  len = 0;
+/** ByteWriter plus RDB's field encodings. */
+export class RdbWriter extends ByteWriter {
   /** rdbcompression: try LZF on strings longer than 20 bytes. */
   compress: boolean;
 
   constructor(compress = true, initial = 256) {
+    super(initial);
     this.compress = compress;
-    this.buf = new Uint8Array(initial);
   }
 
-  #ensure(extra: number): void {
-    const need = this.len + extra;
-    if (need <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < need) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.len));
-    this.buf = next;
-  }
-
-  byte(b: number): void {
-    this.#ensure(1);
-    this.buf[this.len++] = b;
-  }
-
+  /** `bytes` under the name the RDB encoders use. */
   raw(b: Uint8Array): void {
-    this.#ensure(b.length);
-    this.buf.set(b, this.len);
-    this.len += b.length;
+    this.bytes(b);
   }
 
   /** rdbSaveLen: 6-bit, 14-bit, 32-bit or 64-bit big-endian length. */
@@ -48,12 +31,12 @@ export class RdbWriter {
       this.byte(0x40 | (n >> 8));
       this.byte(n & 0xff);
     } else if (n <= 0xffffffff) {
-      this.#ensure(5);
+      this.ensure(5);
       this.buf[this.len++] = LEN_32BIT;
       new DataView(this.buf.buffer).setUint32(this.len, n, false);
       this.len += 4;
     } else {
-      this.#ensure(9);
+      this.ensure(9);
       this.buf[this.len++] = LEN_64BIT;
       new DataView(this.buf.buffer).setBigUint64(this.len, BigInt(n), false);
       this.len += 8;
@@ -71,7 +54,7 @@ export class RdbWriter {
       this.byte((v >> 8) & 0xff);
     } else if (v >= -2147483648 && v <= 2147483647) {
       this.byte((ENCVAL << 6) | ENC_INT32);
-      this.#ensure(4);
+      this.ensure(4);
       new DataView(this.buf.buffer).setInt32(this.len, v, true);
       this.len += 4;
     } else return false;
@@ -82,16 +65,14 @@ export class RdbWriter {
   string(s: string): void {
     if (s.length <= 11 && isLongString(s) && this.#intEncoded(Number(s))) return;
     if (this.compress && s.length > 20) {
-      const bytes = toBytes(s);
+      const bytes = fromLatin1(s);
       if (this.#lzf(bytes)) return;
       this.length(bytes.length);
-      this.raw(bytes);
+      this.bytes(bytes);
       return;
     }
     this.length(s.length);
-    this.#ensure(s.length);
-    for (let i = 0; i < s.length; i++) this.buf[this.len + i] = s.charCodeAt(i);
-    this.len += s.length;
+    this.str(s);
   }
 
   /** rdbSaveRawString for a blob (listpack, intset): the same rules as strings. */
@@ -102,7 +83,7 @@ export class RdbWriter {
     }
     if (this.compress && b.length > 20 && this.#lzf(b)) return;
     this.length(b.length);
-    this.raw(b);
+    this.bytes(b);
   }
 
   /** rdbSaveLzfStringObject: only when it saves at least 4 bytes... and fits. */
@@ -113,38 +94,25 @@ export class RdbWriter {
     this.byte((ENCVAL << 6) | ENC_LZF);
     this.length(c.length);
     this.length(b.length);
-    this.raw(c);
+    this.bytes(c);
     return true;
   }
 
   binaryDouble(d: number): void {
-    this.#ensure(8);
+    this.ensure(8);
     new DataView(this.buf.buffer).setFloat64(this.len, d, true);
     this.len += 8;
   }
 
   millis(t: number): void {
-    this.#ensure(8);
+    this.ensure(8);
     new DataView(this.buf.buffer).setBigInt64(this.len, BigInt(Math.trunc(t)), true);
     this.len += 8;
-  }
-
-  /** The bytes written so far (a copy), and a reset for the next chunk. */
-  take(): Uint8Array {
-    const out = this.buf.slice(0, this.len);
-    this.len = 0;
-    return out;
   }
 
   view(): Uint8Array {
     return this.buf.subarray(0, this.len);
   }
-}
-
-export function toBytes(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
 }
 
 function truncated(): never {
@@ -225,7 +193,7 @@ export class RdbReader {
       if (len > 512 * 1024 * 1024 || (len > 0 && clen === 0)) throw new RdbError("Invalid LZF compressed string");
       return lzfDecompress(this.bytes(clen), len);
     }
-    return toBytes(String(this.#int(enc)));
+    return fromLatin1(String(this.#int(enc)));
   }
 
   /** A string as a byte string (integer encodings become decimal). */

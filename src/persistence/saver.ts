@@ -1,0 +1,443 @@
+/**
+ * SAVE / BGSAVE orchestration (Redis's rdb.c + the save part of serverCron):
+ * writing dump.rdb through a temp file, fsync and rename; save points; the
+ * MISCONF gate after a failed background save; copy-on-write for the
+ * incremental BGSAVE; the final save at shutdown; INFO persistence fields.
+ *
+ * One Saver per engine, found with `saverOf(engine)`.
+ */
+
+import { extendInfo } from "../commands/info.ts";
+import { FLAG_BITS, keyPositions } from "../engine/command.ts";
+import type { Ctx } from "../engine/context.ts";
+import type { Engine, ShutdownOptions } from "../engine/engine.ts";
+import type { TableEntry } from "../engine/table.ts";
+import { ErrorReply } from "../resp/reply.ts";
+import type { AppendFile } from "../runtime/types.ts";
+import { Snapshot } from "./snapshot.ts";
+
+/** The file operations saving needs (the runtime's, plumbed by src/server/server.ts). */
+export interface SaveFiles {
+  /** Opens `path` for writing, truncated. */
+  create(path: string): AppendFile;
+  rename(from: string, to: string): void;
+  remove(path: string): void;
+  cwd(): string;
+}
+
+export interface SaveLog {
+  notice(m: string): void;
+  warning(m: string): void;
+}
+
+export const MISCONF =
+  "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
+
+/** CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE, save points wait this long before retrying. */
+const RETRY_DELAY_S = 5;
+/** Work per event-loop turn while a BGSAVE runs: short enough to keep command latency low. */
+const STEP_MS = 1;
+/** REDIS_AUTOSYNC_BYTES: with rdb-save-incremental-fsync, fsync every 4 MB so the final fsync is short. */
+const AUTOSYNC_BYTES = 4 * 1024 * 1024;
+
+const WRITE = FLAG_BITS.write;
+/** Commands that run at once inside MULTI (the rest are queued and checked at EXEC). */
+const RUN_IN_MULTI = new Set(["exec", "discard", "multi", "watch", "quit", "reset"]);
+
+const savers = new WeakMap<Engine, Saver>();
+
+export function saverOf(engine: Engine): Saver | undefined {
+  return savers.get(engine);
+}
+
+interface Background {
+  snapshot: Snapshot;
+  file: AppendFile;
+  tmp: string;
+  startedAt: number;
+  dirtyAtStart: number;
+  unsynced: number;
+  timer: ReturnType<typeof setTimeout> | null;
+  aborted: boolean;
+}
+
+export class Saver {
+  /** Unix seconds of the last successful save (LASTSAVE); the start time until then, as Redis. */
+  lastSave: number;
+  lastBgsaveOk = true;
+  #lastBgsaveTry = 0;
+  #dirtyAtSave = 0;
+  saves = 0;
+  #lastBgsaveSeconds = -1;
+  #bg: Background | null = null;
+  #scheduled = false;
+  #cron: ReturnType<typeof setInterval> | null = null;
+  /** True while the dataset is being loaded at startup: no saving, no save points. */
+  loading = false;
+  /** Set by another background job (AOF rewrite) while it runs: BGSAVE then needs SCHEDULE. */
+  otherChildActive: () => boolean = () => false;
+
+  constructor(
+    readonly engine: Engine,
+    readonly files: SaveFiles,
+    readonly log: SaveLog,
+    readonly pid: number,
+  ) {
+    this.lastSave = Math.floor(engine.startedAt / 1000);
+    savers.set(engine, this);
+    engine.gates.push((ctx) => this.#misconfGate(ctx));
+    engine.gates.push((ctx) => this.#copyOnWriteGate(ctx));
+    // FLUSHALL with save points saves at once, as Redis 7 (flushAllDataAndResetRDB).
+    engine.onPropagate((_db, commands) => {
+      if (this.loading || this.saveParams().length === 0) return;
+      for (const argv of commands) {
+        if ((argv[0] as string).toLowerCase() !== "flushall") continue;
+        this.#save();
+        return;
+      }
+    });
+  }
+
+  /** Starts the save-point timer. */
+  start(): void {
+    this.#cron = setInterval(() => this.cron(), 100);
+  }
+
+  stop(): void {
+    if (this.#cron !== null) clearInterval(this.#cron);
+    this.#cron = null;
+    this.abortBackground();
+  }
+
+  get changesSinceSave(): number {
+    return this.engine.dirty - this.#dirtyAtSave;
+  }
+
+  get bgsaveInProgress(): boolean {
+    return this.#bg !== null;
+  }
+
+  /** The `save` config as [seconds, changes] pairs. */
+  saveParams(): [number, number][] {
+    const words = this.engine.config
+      .get("save")
+      .split(" ")
+      .filter((w) => w !== "");
+    const out: [number, number][] = [];
+    for (let i = 0; i + 1 < words.length; i += 2) out.push([Number(words[i]), Number(words[i + 1])]);
+    return out;
+  }
+
+  #path(): string {
+    return this.engine.config.get("dbfilename");
+  }
+
+  #options() {
+    const config = this.engine.config;
+    return { compress: config.bool("rdbcompression"), checksum: config.bool("rdbchecksum"), usedMemory: this.engine.host?.heapUsed() ?? 0 };
+  }
+
+  /** SAVE: the whole snapshot now, blocking. */
+  save(): boolean {
+    this.saves++;
+    return this.#save();
+  }
+
+  #save(): boolean {
+    const tmp = `temp-${this.pid}.rdb`;
+    let file: AppendFile;
+    try {
+      file = this.files.create(tmp);
+    } catch (e) {
+      this.log.warning(`Failed opening the temp RDB file ${tmp} (in server root dir ${this.files.cwd()}) for saving: ${reason(e)}`);
+      return false;
+    }
+    try {
+      const snapshot = new Snapshot(this.engine.dbs, { ...this.#options(), out: (c) => file.write(c) });
+      snapshot.finish();
+      file.fsync();
+      file.close();
+      this.files.rename(tmp, this.#path());
+    } catch (e) {
+      this.log.warning(`Write error saving DB on disk(${this.#path()}): ${reason(e)}`);
+      try {
+        file.close();
+      } catch {}
+      this.files.remove(tmp);
+      return false;
+    }
+    this.log.notice("DB saved on disk");
+    this.#dirtyAtSave = this.engine.dirty;
+    this.lastSave = Math.floor(Date.now() / 1000);
+    this.lastBgsaveOk = true;
+    return true;
+  }
+
+  /**
+   * BGSAVE: starts the incremental snapshot. Returns null when started,
+   * else the error text (already running, or the temp file cannot be opened).
+   */
+  bgsave(): string | null {
+    if (this.#bg !== null) return "ERR Background save already in progress";
+    this.#lastBgsaveTry = Math.floor(Date.now() / 1000);
+    this.saves++;
+    const tmp = `temp-${this.pid}.rdb`;
+    let file: AppendFile;
+    try {
+      file = this.files.create(tmp);
+    } catch (e) {
+      // Redis's child fails here after the fork: the command still says "started".
+      this.log.notice(`Background saving started by pid ${this.pid}`);
+      this.log.warning(`Failed opening the temp RDB file ${tmp} (in server root dir ${this.files.cwd()}) for saving: ${reason(e)}`);
+      this.log.warning("Background saving error");
+      this.lastBgsaveOk = false;
+      this.#lastBgsaveSeconds = 0;
+      return null;
+    }
+    const bg: Background = {
+      snapshot: null as unknown as Snapshot,
+      file,
+      tmp,
+      startedAt: Date.now(),
+      dirtyAtStart: this.engine.dirty,
+      unsynced: 0,
+      timer: null,
+      aborted: false,
+    };
+    const incrementalFsync = this.engine.config.bool("rdb-save-incremental-fsync");
+    bg.snapshot = new Snapshot(this.engine.dbs, {
+      ...this.#options(),
+      out: (c) => {
+        file.write(c);
+        bg.unsynced += c.length;
+        if (incrementalFsync && bg.unsynced >= AUTOSYNC_BYTES) {
+          file.fsync();
+          bg.unsynced = 0;
+        }
+      },
+    });
+    this.#bg = bg;
+    this.log.notice(`Background saving started by pid ${this.pid}`);
+    this.#continue(bg);
+    return null;
+  }
+
+  /** One slice of the walk per event-loop turn; setTimeout(0) lets sockets run between slices. */
+  #continue(bg: Background): void {
+    bg.timer = setTimeout(() => {
+      bg.timer = null;
+      if (bg.aborted) return;
+      let finished: boolean;
+      try {
+        finished = bg.snapshot.step(STEP_MS);
+        if (finished) {
+          bg.file.fsync();
+          bg.file.close();
+          this.files.rename(bg.tmp, this.#path());
+        }
+      } catch (e) {
+        this.log.warning(`Write error saving DB on disk(${this.#path()}): ${reason(e)}`);
+        this.#endBackground(bg, false);
+        return;
+      }
+      if (finished) {
+        this.log.notice("DB saved on disk");
+        this.#endBackground(bg, true);
+      } else this.#continue(bg);
+    }, 0);
+  }
+
+  #endBackground(bg: Background, ok: boolean): void {
+    this.#bg = null;
+    this.#lastBgsaveSeconds = Math.floor((Date.now() - bg.startedAt) / 1000);
+    if (ok) {
+      // Changes made while saving still count for the next save point.
+      this.#dirtyAtSave = bg.dirtyAtStart;
+      this.lastSave = Math.floor(Date.now() / 1000);
+      this.lastBgsaveOk = true;
+      this.log.notice("Background saving terminated with success");
+    } else {
+      try {
+        bg.file.close();
+      } catch {}
+      this.files.remove(bg.tmp);
+      this.lastBgsaveOk = false;
+      this.log.warning("Background saving error");
+    }
+  }
+
+  /** Stops a running BGSAVE without marking it failed (Redis kills the child with SIGUSR1). */
+  abortBackground(): boolean {
+    const bg = this.#bg;
+    if (bg === null) return false;
+    bg.aborted = true;
+    if (bg.timer !== null) clearTimeout(bg.timer);
+    this.#bg = null;
+    try {
+      bg.file.close();
+    } catch {}
+    this.files.remove(bg.tmp);
+    this.log.warning("Background saving terminated by signal 10");
+    return true;
+  }
+
+  /** BGSAVE [SCHEDULE] as the command sees it: the reply text, or an error. */
+  bgsaveCommand(schedule: boolean, inExec: boolean): { status: string } | { error: string } {
+    if (this.#bg !== null) return { error: "ERR Background save already in progress" };
+    if (this.otherChildActive() || inExec) {
+      if (schedule || inExec) {
+        this.#scheduled = true;
+        return { status: "Background saving scheduled" };
+      }
+      return {
+        error:
+          "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.",
+      };
+    }
+    const err = this.bgsave();
+    return err === null ? { status: "Background saving started" } : { error: err };
+  }
+
+  /** Save points and scheduled BGSAVEs, checked a few times a second (serverCron). */
+  cron(): void {
+    if (this.loading || this.#bg !== null || this.otherChildActive()) return;
+    const now = Math.floor(Date.now() / 1000);
+    const mayRetry = now - this.#lastBgsaveTry > RETRY_DELAY_S || this.lastBgsaveOk;
+    if (this.#scheduled && mayRetry) {
+      this.#scheduled = false;
+      this.bgsave();
+      return;
+    }
+    const changes = this.changesSinceSave;
+    for (const [seconds, need] of this.saveParams()) {
+      if (changes >= need && now - this.lastSave > seconds && mayRetry) {
+        this.log.notice(`${need} changes in ${seconds} seconds. Saving...`);
+        this.bgsave();
+        return;
+      }
+    }
+  }
+
+  /**
+   * The save part of Redis's prepareForShutdown: stops a BGSAVE, then saves
+   * when asked to or when save points are configured. False = refuse to exit.
+   */
+  beforeShutdown(opts: ShutdownOptions): boolean {
+    if (this.#bg !== null) {
+      this.log.warning("There is a child saving an .rdb. Killing it!");
+      this.abortBackground();
+    }
+    const wanted = opts.save === true || (opts.save === null && this.saveParams().length > 0);
+    if (!wanted || this.loading) return true;
+    this.log.notice("Saving the final RDB snapshot before exiting.");
+    if (this.#save()) return true;
+    if (opts.force) {
+      this.log.warning("Error trying to save the DB. Exit anyway.");
+      return true;
+    }
+    this.log.warning("Error trying to save the DB, can't exit.");
+    return false;
+  }
+
+  /** After a failed background save, writes (and PING) get MISCONF until a save succeeds. */
+  #misconfGate(ctx: Ctx): ErrorReply | undefined {
+    if (this.lastBgsaveOk || !this.engine.config.bool("stop-writes-on-bgsave-error")) return undefined;
+    if (this.saveParams().length === 0) return undefined;
+    const c = ctx.cmd;
+    const isWrite =
+      (c.bits & WRITE) !== 0 || (c.spec.name === "exec" && ctx.client.multiQueued >= 0 && (ctx.client.multiFlags & WRITE) !== 0);
+    if (!isWrite && c.spec.name !== "ping") return undefined;
+    return new ErrorReply(MISCONF);
+  }
+
+  /** Copy-on-write: before a command changes keys the running BGSAVE has not written, write them first. */
+  #copyOnWriteGate(ctx: Ctx): undefined {
+    const bg = this.#bg;
+    if (bg === null) return undefined;
+    const client = ctx.client;
+    // Queued commands are handled when EXEC runs them.
+    if (client.multiQueued >= 0 && !RUN_IN_MULTI.has(ctx.cmd.spec.name)) return undefined;
+    if (ctx.cmd.spec.name === "flushall" && this.saveParams().length > 0) {
+      // It saves right after; Redis kills the child rather than copying everything.
+      this.abortBackground();
+      return undefined;
+    }
+    const snap = bg.snapshot;
+    if (ctx.cmd.spec.name === "exec") {
+      let db = client.db;
+      for (const [cmd, argv] of client.multiCommands) {
+        if (cmd.spec.name === "select") db = Number(argv[1]);
+        else this.#preserveFor(snap, cmd, argv, db);
+      }
+    } else this.#preserveFor(snap, ctx.cmd, ctx.argv, client.db);
+    // A write may serve blocked clients (BLMOVE pushes to its destination): keep their keys too.
+    if (this.engine.blocking.size > 0) {
+      for (const c of this.engine.clients.values()) {
+        const w = this.engine.blocking.waiterOf(c);
+        if (w) this.#preserveFor(snap, w.origin.cmd, w.origin.argv, w.db, true);
+      }
+    }
+    return undefined;
+  }
+
+  #preserveFor(snap: Snapshot, cmd: TableEntry, argv: string[], db: number, force = false): void {
+    const name = cmd.spec.name;
+    const now = Date.now();
+    if (name === "debug") return snap.preserveAll(now);
+    if (!force && (cmd.bits & WRITE) === 0) return;
+    switch (name) {
+      case "flushdb":
+        return snap.preserveDb(db, now);
+      case "flushall":
+        return snap.preserveAll(now);
+      case "swapdb":
+        snap.preserveDb(Number(argv[1]), now);
+        snap.preserveDb(Number(argv[2]), now);
+        return;
+      case "move":
+        snap.preserve(db, argv[1] as string, now);
+        snap.preserve(Number(argv[2]), argv[1] as string, now);
+        return;
+      case "copy":
+        for (let i = 3; i + 1 < argv.length; i++) {
+          if ((argv[i] as string).toLowerCase() === "db") snap.preserve(Number(argv[i + 1]), argv[2] as string, now);
+        }
+        break;
+    }
+    let positions: number[];
+    try {
+      positions = keyPositions(cmd.spec, argv);
+    } catch {
+      return snap.preserveAll(now);
+    }
+    // A write naming no keys may change anything.
+    if (positions.length === 0) return snap.preserveAll(now);
+    for (const i of positions) snap.preserve(db, argv[i] as string, now);
+  }
+
+  /** INFO persistence's RDB fields. */
+  info(): [string, string | number][] {
+    const bg = this.#bg;
+    const now = Date.now();
+    const processed = bg?.snapshot.keysProcessed ?? 0;
+    const total = bg?.snapshot.keysTotal ?? 0;
+    return [
+      ["current_fork_perc", total > 0 ? ((processed / total) * 100).toFixed(2) : "0.00"],
+      ["current_save_keys_processed", processed],
+      ["current_save_keys_total", total],
+      ["rdb_changes_since_last_save", this.changesSinceSave],
+      ["rdb_bgsave_in_progress", bg ? 1 : 0],
+      ["rdb_last_save_time", this.lastSave],
+      ["rdb_last_bgsave_status", this.lastBgsaveOk ? "ok" : "err"],
+      ["rdb_last_bgsave_time_sec", this.#lastBgsaveSeconds],
+      ["rdb_current_bgsave_time_sec", bg ? Math.floor((now - bg.startedAt) / 1000) : -1],
+      ["rdb_saves", this.saves],
+    ];
+  }
+}
+
+extendInfo("persistence", (engine) => saverOf(engine)?.info() ?? []);
+
+function reason(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
