@@ -20,16 +20,20 @@ export function setCommands(from: number, to: number): Buffer {
 }
 
 /** Sends one inline command and returns its raw reply (a single-line reply or one bulk string). */
-export async function rawCommand(port: number, line: string): Promise<string> {
+export async function rawCommand(port: number, line: string, timeoutMs = 60_000): Promise<string> {
   const sock = await open(port);
   try {
     sock.write(`${line}\r\n`);
-    const got = await readExactly(sock, (b) => {
-      const eol = b.indexOf("\r\n");
-      if (eol < 0) return 0;
-      const len = b[0] === 0x24 ? Number(b.subarray(1, eol).toString("latin1")) : -1;
-      return len >= 0 ? eol + 2 + len + 2 : eol + 2;
-    });
+    const got = await readExactly(
+      sock,
+      (b) => {
+        const eol = b.indexOf("\r\n");
+        if (eol < 0) return 0;
+        const len = b[0] === 0x24 ? Number(b.subarray(1, eol).toString("latin1")) : -1;
+        return len >= 0 ? eol + 2 + len + 2 : eol + 2;
+      },
+      timeoutMs,
+    );
     return got.toString("latin1");
   } finally {
     sock.destroy();
@@ -45,12 +49,12 @@ export function open(port: number): Promise<Socket> {
 
 /**
  * Resolves once `need(buffer)` bytes have arrived (`need` returns 0 for "not
- * known yet"). Bounded by a 60 s timeout.
+ * known yet"). Bounded by a timeout (60 s unless told).
  */
-export function readExactly(sock: Socket, need: (b: Buffer) => number): Promise<Buffer> {
+export function readExactly(sock: Socket, need: (b: Buffer) => number, timeoutMs = 60_000): Promise<Buffer> {
   return new Promise((res, rej) => {
     let buf: Buffer = Buffer.alloc(0);
-    const timer = setTimeout(() => finish(new Error("timeout waiting for replies")), 60_000);
+    const timer = setTimeout(() => finish(new Error("timeout waiting for replies")), timeoutMs);
     const onData = (d: Buffer) => {
       buf = buf.length ? Buffer.concat([buf, d]) : d;
       const n = need(buf);
@@ -71,14 +75,15 @@ export function readExactly(sock: Socket, need: (b: Buffer) => number): Promise<
 
 /**
  * Sends `count` commands in batches of 10,000 (`build(from, to)` makes one
- * batch) and checks that every reply is exactly `reply`. Gives up once
+ * batch) and checks that the replies are exactly `reply` for each command
+ * (or, as a function, `reply(from, to)` for the whole batch). Gives up once
  * `budgetMs` have passed (checked between batches).
  */
 export async function pipelineLoad(
   port: number,
   count: number,
   build: (from: number, to: number) => Buffer,
-  reply: string,
+  reply: string | ((from: number, to: number) => string),
   budgetMs = Number.POSITIVE_INFINITY,
 ): Promise<void> {
   const sock = await open(port);
@@ -88,9 +93,9 @@ export async function pipelineLoad(
       if (performance.now() > deadline) throw new Error(`only ${from} of ${count} loaded after ${budgetMs / 1000} s`);
       const to = Math.min(count, from + BATCH);
       sock.write(build(from, to));
-      const expected = (to - from) * reply.length;
-      const got = await readExactly(sock, () => expected);
-      if (got.length !== expected || got.toString("latin1") !== reply.repeat(to - from)) {
+      const want = typeof reply === "string" ? reply.repeat(to - from) : reply(from, to);
+      const got = await readExactly(sock, () => want.length);
+      if (got.length !== want.length || got.toString("latin1") !== want) {
         throw new Error(`unexpected reply while loading ${from}..${to}: ${JSON.stringify(got.subarray(0, 80).toString("latin1"))}`);
       }
     }

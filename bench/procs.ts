@@ -38,10 +38,10 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-async function waitForPort(port: number, proc: ChildProcess, log: () => string): Promise<void> {
+async function waitForPort(port: number, running: () => boolean, log: () => string): Promise<void> {
   // Bounded: 100 tries × 100 ms.
   for (let i = 0; i < 100; i++) {
-    if (proc.exitCode !== null) throw new Error(`server exited early (${proc.exitCode}):\n${log()}`);
+    if (!running()) throw new Error(`server exited early:\n${log()}`);
     const ok = await new Promise<boolean>((res) => {
       const s = connect({ port, host: "127.0.0.1" }, () => {
         s.destroy();
@@ -55,21 +55,34 @@ async function waitForPort(port: number, proc: ChildProcess, log: () => string):
   throw new Error(`server did not listen on ${port}:\n${log()}`);
 }
 
-async function startServer(name: string, cmd: string, args: string[], port: number, core?: string): Promise<BenchServer> {
-  const dir = mkdtempSync(join(tmpdir(), `bench-${name}-`));
-  const [c, a] = pinned(core, cmd, [...args, "--dir", dir]);
+export interface SpawnedServer extends BenchServer {
+  /** Whether the process is still running. */
+  running(): boolean;
+  /** Everything it printed so far. */
+  log(): string;
+}
+
+/**
+ * Starts a server without waiting for it to listen. `dir` is its working
+ * directory (`--dir`); without one a temp dir is made and removed on stop.
+ */
+export function spawnServer(name: string, cmd: string, args: string[], port: number, core?: string, dir?: string): SpawnedServer {
+  const ownDir = dir === undefined;
+  const where = dir ?? mkdtempSync(join(tmpdir(), `bench-${name}-`));
+  const [c, a] = pinned(core, cmd, [...args, "--dir", where]);
   const proc = spawn(c, a, { stdio: ["ignore", "pipe", "pipe"] });
   live.add(proc);
   let out = "";
   proc.stdout?.on("data", (d) => (out += d));
   proc.stderr?.on("data", (d) => (out += d));
   const exited = new Promise<void>((res) => proc.once("exit", () => res()));
-  await waitForPort(port, proc, () => out);
   if (proc.pid === undefined) throw new Error(`${name}: no pid`);
   return {
     name,
     port,
     pid: proc.pid,
+    running: () => proc.exitCode === null && proc.signalCode === null,
+    log: () => out,
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) {
         proc.kill("SIGTERM");
@@ -78,22 +91,58 @@ async function startServer(name: string, cmd: string, args: string[], port: numb
         clearTimeout(t);
       }
       live.delete(proc);
-      rmSync(dir, { recursive: true, force: true });
+      if (ownDir) rmSync(where, { recursive: true, force: true });
     },
   };
 }
 
-/** Both servers with persistence off, each in its own temp dir (removed when it stops). */
-export async function startPair(runtime: RuntimeName, core?: string): Promise<{ redis: BenchServer; respd: BenchServer }> {
+async function startServer(name: string, cmd: string, args: string[], port: number, core?: string, dir?: string): Promise<BenchServer> {
+  const s = spawnServer(name, cmd, args, port, core, dir);
+  try {
+    await waitForPort(port, s.running, s.log);
+  } catch (e) {
+    await s.stop();
+    throw e;
+  }
+  return s;
+}
+
+/** The command line of one server: persistence off, loopback only, plus `extra`. */
+export async function serverCommand(
+  kind: "redis" | "respd",
+  runtime: RuntimeName,
+  extra: string[] = [],
+): Promise<{ cmd: string; args: string[]; port: number }> {
+  const port = await freePort();
+  const base = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...extra];
+  if (kind === "respd") {
+    const [cmd, args] = respdCommand(runtime, base);
+    return { cmd, args, port };
+  }
   const bin = redisServerPath();
   if (!bin) throw new Error("redis-server is not installed (apt-get install redis-server)");
-  const off = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
-  const rPort = await freePort();
-  const redis = await startServer("redis", bin, ["--port", String(rPort), ...off], rPort, core);
+  return { cmd: bin, args: base, port };
+}
+
+/** One server, listening; `dir` as in spawnServer. */
+export async function startOne(
+  kind: "redis" | "respd",
+  runtime: RuntimeName,
+  opts: { core?: string; extra?: string[]; dir?: string } = {},
+): Promise<BenchServer> {
+  const { cmd, args, port } = await serverCommand(kind, runtime, opts.extra);
+  return startServer(kind, cmd, args, port, opts.core, opts.dir);
+}
+
+/** Both servers with persistence off, each in its own temp dir (removed when it stops), `extra` added to both command lines. */
+export async function startPair(
+  runtime: RuntimeName,
+  core?: string,
+  extra: string[] = [],
+): Promise<{ redis: BenchServer; respd: BenchServer }> {
+  const redis = await startOne("redis", runtime, { core, extra });
   try {
-    const dPort = await freePort();
-    const [cmd, args] = respdCommand(runtime, ["--port", String(dPort), ...off]);
-    const respd = await startServer("respd", cmd, args, dPort, core);
+    const respd = await startOne("respd", runtime, { core, extra });
     return { redis, respd };
   } catch (e) {
     await redis.stop();
@@ -103,17 +152,33 @@ export async function startPair(runtime: RuntimeName, core?: string): Promise<{ 
 
 const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
 
-/** utime+stime of a whole process (all threads), in seconds. */
-export function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-  // The command name may contain spaces and parentheses: fields start after the last ')'.
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+/** A /proc file, or null once the process is gone (a crashed server then shows as n/a, not as a benchmark crash). */
+function procFile(pid: number, name: string): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/${name}`, "latin1");
+  } catch {
+    return null;
+  }
 }
 
-/** VmRSS in bytes. */
+/** utime and stime of a whole process (all threads), in seconds; NaN once it has exited. */
+export function cpuTimes(pid: number): { user: number; system: number } {
+  const stat = procFile(pid, "stat");
+  if (stat === null) return { user: Number.NaN, system: Number.NaN };
+  // The command name may contain spaces and parentheses: fields start after the last ')'.
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return { user: Number(f[11]) / CLK_TCK, system: Number(f[12]) / CLK_TCK };
+}
+
+/** utime+stime of a whole process (all threads), in seconds; NaN once it has exited. */
+export function cpuSeconds(pid: number): number {
+  const t = cpuTimes(pid);
+  return t.user + t.system;
+}
+
+/** VmRSS in bytes; NaN once the process has exited. */
 export function rssBytes(pid: number): number {
-  const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "latin1"));
+  const m = /^VmRSS:\s+(\d+) kB/m.exec(procFile(pid, "status") ?? "");
   return m ? Number(m[1]) * 1024 : Number.NaN;
 }
 

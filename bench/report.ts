@@ -46,7 +46,7 @@ function target(r: Row): string {
     const ratio = r.respdUs / r.redisUs;
     out.push(`CPU ≤ ${r.cpuTarget}×: ${verdict(ratio <= r.cpuTarget, Number.isFinite(ratio))}`);
   }
-  return out.join("; ");
+  return out.length ? out.join("; ") : "—";
 }
 
 export function throughputTable(rows: Row[]): string {
@@ -111,5 +111,64 @@ export function zsetTable(rows: ZsetRow[]): string {
         `${fmt(r.redisUs, 2)} | ${fmt(r.respdUs, 2)} | ${fmt(cpu, 2)} | ${t} |`,
     );
   }
+  return lines.join("\n");
+}
+
+export interface FanoutRow {
+  subscribers: number;
+  messages: number;
+  redis: { seconds: number; cpuSeconds: number; systemSeconds: number; error?: string };
+  respd: { seconds: number; cpuSeconds: number; systemSeconds: number; error?: string };
+}
+
+/** Pub/sub fan-out: deliveries = subscribers × messages. */
+export function fanoutTable(rows: FanoutRow[]): string {
+  const lines = [
+    "| subscribers | messages | deliveries | redis deliveries/s | respd deliveries/s | ratio | redis µs/delivery | respd µs/delivery | CPU ratio | redis kernel % | respd kernel % | note |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+  ];
+  for (const r of rows) {
+    const n = r.subscribers * r.messages;
+    const ok = (s: FanoutRow["redis"]) => !s.error;
+    const rate = (s: FanoutRow["redis"]) => (ok(s) ? n / s.seconds : Number.NaN);
+    const us = (s: FanoutRow["redis"]) => (ok(s) ? (s.cpuSeconds * 1e6) / n : Number.NaN);
+    const sys = (s: FanoutRow["redis"]) => (ok(s) ? (100 * s.systemSeconds) / s.cpuSeconds : Number.NaN);
+    const note = [r.redis.error && `redis: ${r.redis.error}`, r.respd.error && `respd: ${r.respd.error}`].filter(Boolean).join("; ");
+    lines.push(
+      `| ${int(r.subscribers)} | ${int(r.messages)} | ${int(n)} | ${int(rate(r.redis))} | ${int(rate(r.respd))} | ` +
+        `${fmt(rate(r.respd) / rate(r.redis), 3)} | ${fmt(us(r.redis), 3)} | ${fmt(us(r.respd), 3)} | ${fmt(us(r.respd) / us(r.redis), 1)} | ` +
+        `${fmt(sys(r.redis), 0)} | ${fmt(sys(r.respd), 0)} | ${note || "—"} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+export interface PersistenceRow {
+  loadSeconds: number;
+  rssLoaded: number;
+  saveSeconds: number;
+  saveCpuSeconds: number;
+  fileBytes: number;
+  emptyStartSeconds: number;
+  startSeconds: number;
+  error?: string;
+}
+
+/** One row per figure, redis and respd side by side with respd ÷ redis. */
+export function persistenceTable(redis: PersistenceRow, respd: PersistenceRow): string {
+  const lines = ["| figure | redis | respd | respd ÷ redis |", "|---|---:|---:|---:|"];
+  const row = (label: string, pick: (r: PersistenceRow) => number, digits: number, scale = 1) => {
+    const a = pick(redis) / scale;
+    const b = pick(respd) / scale;
+    lines.push(`| ${label} | ${fmt(a, digits)} | ${fmt(b, digits)} | ${fmt(b / a, 2)} |`);
+  };
+  row("load with pipelined commands (s)", (r) => r.loadSeconds, 1);
+  row("RSS loaded (MB)", (r) => r.rssLoaded, 1, 1e6);
+  row("SAVE wall clock (s)", (r) => r.saveSeconds, 2);
+  row("SAVE server CPU (s)", (r) => r.saveCpuSeconds, 2);
+  row("dump.rdb (MB)", (r) => r.fileBytes, 1, 1e6);
+  row("start, empty dir: spawn to +PONG (s)", (r) => r.emptyStartSeconds, 3);
+  row("start on its dump.rdb: spawn to +PONG (s)", (r) => r.startSeconds, 2);
+  row("load time (start on file − empty start) (s)", (r) => r.startSeconds - r.emptyStartSeconds, 2);
   return lines.join("\n");
 }

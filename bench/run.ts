@@ -2,16 +2,19 @@
  * `npm run bench`: redis-benchmark against the real redis-server and respd,
  * alternating, pinned (server on one core, client on the other), medians of
  * several rounds (strings and issue 3's data types); then a sorted set of
- * 1,000,000 members (ZADD, ZRANK, ZRANGEBYSCORE); then RSS with 1,000,000 keys loaded. See
+ * 1,000,000 members (ZADD, ZRANK, ZRANGEBYSCORE); then RSS with 1,000,000 keys loaded; then pub/sub
+ * fan-out to 1–10,000 subscribers; then SAVE and load-at-start of 1,000,000 mixed keys. See
  * /work/shared/PERFORMANCE-NOTES.md for why server CPU per request is the
  * figure that matters on a 2-core machine.
  *
  *   bun run bench/run.ts [--quick] [--tests set,get,lrange_100] [--requests N] [--requests-pipelined N]
  *                        [--rounds N] [--clients N] [--keys N] [--no-memory] [--no-zset]
- *                        [--zset-members N] [--zset-requests N] [--only throughput|zset|memory]
- *                        [--runtime bun|deno|node]
+ *                        [--zset-members N] [--zset-requests N] [--no-pubsub] [--pubsub-sizes 1,100,1000,10000]
+ *                        [--pubsub-deliveries N | --pubsub-messages M] [--no-persistence] [--persist-keys N]
+ *                        [--only throughput,zset,memory,pubsub,persistence (any of them)] [--runtime bun|deno|node]
  *
  * --requests applies to the string tests; the data-type tests run a share of it (bench/workloads.ts).
+ * Pub/sub publishes M = deliveries ÷ subscribers messages per size unless --pubsub-messages fixes M.
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -19,8 +22,20 @@ import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { type RuntimeName, respdCommand } from "../test/helpers/server.ts";
 import { loadKeys, rawCommand } from "./loader.ts";
+import { type PersistenceResult, persistenceWorkload } from "./persistence.ts";
 import { type BenchServer, cpuSeconds, killAll, pinning, processName, redisBenchmark, rssBytes, startPair } from "./procs.ts";
-import { median, memoryTable, type Row, TARGETS, throughputTable, zsetTable } from "./report.ts";
+import { fanout } from "./pubsub.ts";
+import {
+  type FanoutRow,
+  fanoutTable,
+  median,
+  memoryTable,
+  persistenceTable,
+  type Row,
+  TARGETS,
+  throughputTable,
+  zsetTable,
+} from "./report.ts";
 import { DEFAULT_TESTS, type ThroughputTest, throughputTest } from "./workloads.ts";
 import { zsetWorkload } from "./zset.ts";
 
@@ -37,6 +52,12 @@ const { values: flags } = parseArgs({
     "no-zset": { type: "boolean", default: false },
     "zset-members": { type: "string" },
     "zset-requests": { type: "string" },
+    "no-pubsub": { type: "boolean", default: false },
+    "pubsub-sizes": { type: "string", default: "1,100,1000,10000" },
+    "pubsub-deliveries": { type: "string" },
+    "pubsub-messages": { type: "string" },
+    "no-persistence": { type: "boolean", default: false },
+    "persist-keys": { type: "string" },
     only: { type: "string" },
     runtime: { type: "string", default: "bun" },
   },
@@ -51,9 +72,10 @@ function positive(name: string, v: string | undefined, fallback: number): number
 
 const runtime = flags.runtime as RuntimeName;
 if (!["bun", "deno", "node"].includes(runtime)) throw new Error(`--runtime bun|deno|node, got ${flags.runtime}`);
-const SECTIONS = ["throughput", "zset", "memory"];
-if (flags.only !== undefined && !SECTIONS.includes(flags.only)) throw new Error(`--only throughput|zset|memory, got ${flags.only}`);
-const wanted = (section: string) => flags.only === undefined || flags.only === section;
+const SECTIONS = ["throughput", "zset", "memory", "pubsub", "persistence"];
+const only = flags.only?.split(",");
+for (const s of only ?? []) if (!SECTIONS.includes(s)) throw new Error(`--only ${SECTIONS.join("|")} (comma-separated), got ${s}`);
+const wanted = (section: string) => only === undefined || only.includes(section);
 const quick = flags.quick;
 const requests = positive("requests", flags.requests, quick ? 20_000 : 100_000);
 const config = {
@@ -61,15 +83,23 @@ const config = {
   pipelines: [1, 16],
   clients: positive("clients", flags.clients, 50),
   rounds: positive("rounds", flags.rounds, quick ? 1 : 3),
-  // Pipelined runs are ~10× faster; 10× the requests keeps CPU ticks (10 ms each) meaningful.
-  requests: { 1: requests, 16: positive("requests-pipelined", flags["requests-pipelined"], requests * 10) } as Record<number, number>,
+  // Pipelined runs are ~10× faster; 5× the requests keeps CPU ticks (10 ms each) meaningful (Redis: ~40 ticks
+  // a run at 0.8 µs/request) and the default run near 5 minutes with the data types.
+  requests: { 1: requests, 16: positive("requests-pipelined", flags["requests-pipelined"], requests * 5) } as Record<number, number>,
   keys: positive("keys", flags.keys, quick ? 100_000 : 1_000_000),
   throughput: wanted("throughput"),
   memory: !flags["no-memory"] && wanted("memory"),
   zset: !flags["no-zset"] && wanted("zset"),
   zsetMembers: positive("zset-members", flags["zset-members"], quick ? 100_000 : 1_000_000),
-  // CPU time comes in 10 ms ticks: 100,000 requests of ~1 µs keep Redis's figure within a few %.
-  zsetRequests: positive("zset-requests", flags["zset-requests"], quick ? 20_000 : 100_000),
+  // CPU time comes in 10 ms ticks: Redis spends 3–10 µs per operation here, so 50,000 requests give it 15–50 ticks.
+  zsetRequests: positive("zset-requests", flags["zset-requests"], quick ? 20_000 : 50_000),
+  pubsub: !flags["no-pubsub"] && wanted("pubsub"),
+  pubsubSizes: flags["pubsub-sizes"].split(",").map((n) => positive("pubsub-sizes", n, 1)),
+  // respd spends ~10 µs per delivery at the time of writing: 1M deliveries per size keep the section near a minute.
+  pubsubDeliveries: positive("pubsub-deliveries", flags["pubsub-deliveries"], quick ? 100_000 : 1_000_000),
+  pubsubMessages: flags["pubsub-messages"] === undefined ? undefined : positive("pubsub-messages", flags["pubsub-messages"], 1),
+  persistence: !flags["no-persistence"] && wanted("persistence"),
+  persistKeys: positive("persist-keys", flags["persist-keys"], quick ? 100_000 : 1_000_000),
 };
 const tests = config.tests.map(throughputTest);
 
@@ -171,6 +201,39 @@ async function memory(redis: BenchServer, respd: BenchServer) {
 
 const mb = (b: number) => (b / 1e6).toFixed(1);
 
+/** The open-files limit this process inherited (each subscriber is one socket here and one in the server). */
+function openFilesLimit(): number {
+  const r = spawnSync("sh", ["-c", "ulimit -n"], { encoding: "utf8" });
+  const n = Number(r.stdout?.trim());
+  return r.stdout?.trim() === "unlimited" ? Number.POSITIVE_INFINITY : Number.isFinite(n) && n > 0 ? n : 1024;
+}
+
+/** Sizes the fd limit allows (with room for the servers' own files), and a note for the ones it does not. */
+function fanoutSizes(): { sizes: number[]; skipped: string[] } {
+  const limit = openFilesLimit();
+  const fits = (n: number) => n + 128 <= limit;
+  const skipped = config.pubsubSizes.filter((n) => !fits(n)).map((n) => `${n} subscribers skipped: ulimit -n is ${limit}`);
+  return { sizes: config.pubsubSizes.filter(fits), skipped };
+}
+
+async function pubsub(redis: BenchServer, respd: BenchServer, sizes: number[]): Promise<FanoutRow[]> {
+  const rows: FanoutRow[] = [];
+  for (const [i, n] of sizes.entries()) {
+    const messages = config.pubsubMessages ?? Math.max(1, Math.round(config.pubsubDeliveries / n));
+    const row: Partial<FanoutRow> = { subscribers: n, messages };
+    for (const server of i % 2 === 0 ? [redis, respd] : [respd, redis]) {
+      // Bounded: at most 10 s plus 50 µs per delivery (respd's rate at the time of writing is ~10 µs).
+      const r = await fanout(server, n, messages, 10_000 + (n * messages) / 20);
+      const d = n * messages;
+      const shown = r.error ?? `${Math.round(d / r.seconds)} deliveries/s, ${((r.cpuSeconds * 1e6) / d).toFixed(3)} µs/delivery`;
+      console.error(`  ${String(n).padStart(6)} subscribers × ${messages} messages ${server.name.padEnd(5)} ${shown}`);
+      row[server.name as "redis" | "respd"] = r;
+    }
+    rows.push(row as FanoutRow);
+  }
+  return rows;
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   const pins = pinning();
@@ -238,7 +301,49 @@ async function main(): Promise<void> {
       const m = await memory(servers.redis, servers.respd);
       console.log(`## Memory: ${config.keys.toLocaleString("en-US")} keys key:%012d -> 16-byte values (VmRSS)\n`);
       console.log(memoryTable(m));
-      console.log(`\ntarget: respd RSS ≤ ${TARGETS.rss}× redis`);
+      console.log(`\ntarget: respd RSS ≤ ${TARGETS.rss}× redis\n`);
+    }
+
+    if (config.pubsub) {
+      const { sizes, skipped } = fanoutSizes();
+      const most = Math.max(0, ...sizes);
+      await Promise.all([servers.redis.stop(), servers.respd.stop()]);
+      servers = await startPair(runtime, pins?.server, ["--maxclients", String(most + 100)]);
+      // The subscribers live in this process: keep it off the servers' core, as redis-benchmark is.
+      const pinnedSelf = pins !== null && spawnSync("taskset", ["-a", "-cp", pins.client, String(process.pid)]).status === 0;
+      const rows = await pubsub(servers.redis, servers.respd, sizes);
+      console.log("## Pub/sub fan-out (one run per size)\n");
+      console.log(
+        `method: N subscribers (raw sockets in the bench process${pinnedSelf ? `, pinned to core ${pins?.client}` : ""}) on one ` +
+          "channel, one publisher sending M PUBLISHes of a 32-byte payload pipelined 500 per write (at most 2 writes unanswered " +
+          "and 2,000 messages ahead of the average subscriber); the clock stops when every subscriber has every message. " +
+          `Servers started with --maxclients ${most + 100}. µs/delivery = server CPU ÷ (N×M); kernel % = ` +
+          "stime's share of it\n",
+      );
+      console.log(fanoutTable(rows));
+      for (const s of skipped) console.log(`\n${s}`);
+      console.log("");
+    }
+
+    if (config.persistence) {
+      // This section starts and restarts its own servers.
+      await Promise.all([servers.redis.stop(), servers.respd.stop()]);
+      const p = { keys: config.persistKeys, runtime, core: pins?.server, budgetMs: 300_000 };
+      const { results, cross } = await persistenceWorkload(p);
+      const [rd, rs] = results as [PersistenceResult, PersistenceResult];
+      console.log(`## Persistence: SAVE and load at start, ${p.keys.toLocaleString("en-US")} mixed keys\n`);
+      console.log(
+        "method: the same generated mix (bench/dataset.ts: 60% strings, 15% small hashes, 10% small lists, 7.5% small sets, " +
+          '7% small sorted sets, 0.4% large ones of each) loaded with pipelined commands into a server with --save "" and ' +
+          "its own --dir; SAVE timed from command to +OK; the server stopped and started on the same dir, timed from spawn " +
+          "until PING answers +PONG (polled every 5 ms); then DBSIZE and 10 values checked\n",
+      );
+      console.log(persistenceTable(rd, rs));
+      for (const r of results) if (r.error) console.log(`\n${r.server} failed at ${r.error}`);
+      console.log(
+        `\nrespd started on redis's dump.rdb: ${cross.error ? `FAILED: ${cross.error}` : `ready after ${cross.seconds.toFixed(2)} s, DBSIZE and values match`}`,
+      );
+      // The finally below stops these again, harmlessly.
     }
   } finally {
     await Promise.all([servers.redis.stop(), servers.respd.stop()]);

@@ -6,6 +6,12 @@ import type { QueuedCommand, WatchedKey } from "./multi.ts";
 export interface Transport {
   /** Queues one batch of replies (one socket write). */
   write(batch: Outgoing[]): void;
+  /**
+   * Queues out-of-band replies (pub/sub messages) to leave with others of the
+   * same turn as one write; anything written later goes after them. Optional:
+   * without it, `write` is used.
+   */
+  writeSoon?(batch: Outgoing[]): void;
   /** A promise while the output queue is full (backpressure), else undefined. */
   readonly backpressure: Promise<void> | undefined;
   /** Bytes queued but not yet written (omem in CLIENT LIST). */
@@ -116,6 +122,7 @@ export class Client {
   send(batch: Outgoing[]): void {
     if (this.closing || batch.length === 0) return;
     if (this.outbox !== null) this.outbox.push(...batch);
+    else if (this.transport.writeSoon) this.transport.writeSoon(batch);
     else this.transport.write(batch);
   }
 

@@ -45,10 +45,32 @@ export function serveConnection(engine: Engine, sink: CommandSink, conn: Connect
   const encoder = new RespEncoderStream(conn.writable, new RespEncoder(countOutput));
   const writer = encoder.getWriter();
   let closed = false;
+  /** Out-of-band replies of this turn (a publisher's burst), written once at its end. */
+  let soon: Outgoing[] | null = null;
+  const flushSoon = () => {
+    if (soon === null) return;
+    const batch = soon;
+    soon = null;
+    if (!closed) writer.write(batch).catch(() => {});
+  };
   const transport: Transport = {
     write(batch: Outgoing[]) {
       if (closed) return;
+      // Messages queued earlier in this turn go first: Redis's output buffer keeps that order.
+      if (soon !== null) {
+        soon.push(...batch);
+        flushSoon();
+        return;
+      }
       writer.write(batch).catch(() => {});
+    },
+    writeSoon(batch: Outgoing[]) {
+      if (closed) return;
+      if (soon !== null) soon.push(...batch);
+      else {
+        soon = batch.slice();
+        queueMicrotask(flushSoon);
+      }
     },
     get backpressure() {
       const size = writer.desiredSize;

@@ -1,0 +1,46 @@
+/**
+ * The benchmark's own workloads stay runnable: the mixed data set loads with
+ * exactly the replies bench/dataset.ts expects and passes its spot checks, and
+ * a small pub/sub fan-out completes, on real Redis and on respd alike. No
+ * timings are asserted.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { mixedBatch, spotChecks } from "../bench/dataset.ts";
+import { pipelineLoad, rawCommand } from "../bench/loader.ts";
+import { type BenchServer, startPair } from "../bench/procs.ts";
+import { fanout } from "../bench/pubsub.ts";
+import { selectedRuntime } from "./helpers/server.ts";
+
+let servers: { redis: BenchServer; respd: BenchServer };
+
+beforeAll(async () => {
+  servers = await startPair(selectedRuntime());
+});
+
+afterAll(async () => {
+  await Promise.all([servers.redis.stop(), servers.respd.stop()]);
+});
+
+const KEYS = 2000;
+
+for (const name of ["redis", "respd"] as const) {
+  test(`${name}: the mixed data set loads with the expected replies and passes the spot checks`, async () => {
+    const s = servers[name];
+    let replies = "";
+    const build = (from: number, to: number) => {
+      const b = mixedBatch(from, to);
+      replies = b.replies;
+      return b.commands;
+    };
+    await pipelineLoad(s.port, KEYS, build, () => replies);
+    expect(await rawCommand(s.port, "DBSIZE")).toBe(`:${KEYS}\r\n`);
+    for (const [command, want] of spotChecks(KEYS)) expect([command, await rawCommand(s.port, command)]).toEqual([command, want]);
+    expect(await rawCommand(s.port, "TYPE bigzset:000000001999")).toBe("+zset\r\n");
+  });
+
+  test(`${name}: a fan-out to 5 subscribers delivers every message`, async () => {
+    const r = await fanout(servers[name], 5, 1200, 20_000);
+    expect(r.error).toBeUndefined();
+    expect(r.seconds).toBeGreaterThan(0);
+  });
+}
