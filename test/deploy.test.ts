@@ -135,6 +135,7 @@ function imagePathToRepo(instructions: Instruction[], imagePath: string): string
 const dockerfile = dockerInstructions(readFileSync(join(ROOT, "Dockerfile"), "utf8"));
 interface Service {
   command: string[];
+  depends_on?: Record<string, { condition: string }>;
   ports: string[];
   volumes: string[];
   healthcheck: { test: string[] };
@@ -144,6 +145,7 @@ const compose = parseYaml(readFileSync(join(ROOT, "compose.yaml"), "utf8")) as u
   volumes?: Record<string, Yaml>;
 };
 const master = compose.services.master!;
+const replica = compose.services.replica!;
 
 function only(op: string): Instruction {
   const all = dockerfile.filter((d) => d.op === op);
@@ -188,11 +190,27 @@ afterAll(async () => {
   }
 });
 
-async function runServer(cmd: string[]): Promise<number> {
+/** `--replicaof <service> 6379` -> the local port that service was started on. */
+function localReplicaof(args: string[], ports: Record<string, number>): string[] {
+  const out = [...args];
+  const at = out.indexOf("--replicaof");
+  if (at >= 0) {
+    const port = ports[out[at + 1]!];
+    if (port === undefined) throw new Error(`--replicaof names ${out[at + 1]}, which was not started`);
+    expect(out[at + 2]).toBe("6379");
+    out.splice(at + 1, 2, "127.0.0.1", String(port));
+  }
+  return out;
+}
+
+async function runServer(cmd: string[], ports: Record<string, number> = {}): Promise<number> {
   const { script, args } = bunScript(cmd);
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "respd-deploy-"));
-  const proc = spawn(BUN, ["run", script, ...localFlags(args, port, dir)], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(BUN, ["run", script, ...localReplicaof(localFlags(args, port, dir), ports)], {
+    cwd: dir,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   started.push(proc);
   let out = "";
   proc.stdout?.on("data", (d) => (out += d));
@@ -245,6 +263,35 @@ describe("compose.yaml", () => {
     expect(await call(c, "GET", "deploy")).toBe("$2\r\nok\r\n");
     c.close();
   });
+});
+
+describe("compose.yaml replica", () => {
+  test("depends on a healthy master, has its own port and volume", () => {
+    expect(replica.depends_on?.master?.condition).toBe("service_healthy");
+    expect(replica.command).toContain("--replicaof");
+    expect(replica.ports.some((p) => p.endsWith(":6379"))).toBe(true);
+    expect(replica.ports).not.toEqual(master.ports);
+    const volumeName = replica.volumes[0]!.split(":")[0]!;
+    expect(Object.keys(compose.volumes ?? {})).toContain(volumeName);
+  });
+
+  test("the master and replica commands, started as processes, replicate a write", async () => {
+    const masterPort = await runServer(master.command);
+    const replicaPort = await runServer(replica.command, { master: masterPort });
+    expect(runHealthcheck(replica.healthcheck.test, replicaPort)).toBe(0);
+    const m = await RawClient.connect(masterPort);
+    const r = await RawClient.connect(replicaPort);
+    expect(await call(m, "SET", "replicated", "yes")).toBe("+OK\r\n");
+    let got = "";
+    for (let i = 0; i < 200 && got !== "$3\r\nyes\r\n"; i++) {
+      got = await call(r, "GET", "replicated");
+      if (got !== "$3\r\nyes\r\n") await new Promise((res) => setTimeout(res, 50));
+    }
+    expect(got).toBe("$3\r\nyes\r\n");
+    expect(await call(r, "SET", "x", "1")).toBe("-READONLY You can't write against a read only replica.\r\n");
+    m.close();
+    r.close();
+  }, 20000);
 });
 
 describe("Dockerfile", () => {

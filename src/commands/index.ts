@@ -8,6 +8,7 @@ import { hashCommands } from "./hash.ts";
 import { keysCommands } from "./keys.ts";
 import { listCommands } from "./list.ts";
 import { pubsubCommands } from "./pubsub.ts";
+import { replicationCommands } from "./replication.ts";
 import { serverCommands } from "./server.ts";
 import { setCommands } from "./set.ts";
 import { sortCommands } from "./sort.ts";
@@ -30,6 +31,7 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...transactionCommands,
   ...sortCommands,
   ...serverCommands,
+  ...replicationCommands,
   ...aofCommands,
   ...commandCommands,
 ];

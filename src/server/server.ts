@@ -8,6 +8,7 @@ import { AofManager, nodeAofFs } from "../persistence/aof/index.ts";
 import { Saver } from "../persistence/saver.ts";
 import { loadAtStartup } from "../persistence/startup.ts";
 import { setWarningLog } from "../pubsub/limits.ts";
+import { setupReplication } from "../replication/index.ts";
 import { fromLatin1, latin1 } from "../resp/bytes.ts";
 import type { Listener, Runtime } from "../runtime/types.ts";
 import { serveConnection } from "./connection.ts";
@@ -250,5 +251,15 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
   aof.attach(sink);
   saver.start();
   logger.notice(`Ready to accept connections ${port !== 0 ? "tcp" : "unix"}`);
+  // After loading: a replica's link replaces the dataset it loaded.
+  setupReplication(engine, {
+    connectTcp: (host, p) => runtime.connectTcp(host, p),
+    notice: (m) => logger.notice(m),
+    warning: (m) => logger.warning(m),
+    listeningPort: () => listeners[0]?.port ?? port,
+    setRole: (role) => {
+      logger.role = role;
+    },
+  });
   return { engine, logger, listeners, done };
 }

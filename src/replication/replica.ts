@@ -1,0 +1,353 @@
+/**
+ * The replica side: connect to the master, handshake as Redis 7.0 does
+ * (PING, AUTH, REPLCONF listening-port / capa, PSYNC), load the snapshot
+ * (`$<len>` or diskless `$EOF:<mark>` framing), then apply the command stream
+ * through the engine with a master client whose replies go nowhere, counting
+ * the offset byte for byte.
+ */
+import type { Client } from "../engine/client.ts";
+import { type Engine, POSTPONED } from "../engine/engine.ts";
+import { loadRdb } from "../persistence/rdb/file.ts";
+import { fromLatin1 } from "../resp/bytes.ts";
+import { RespDecoderStream } from "../resp/decoder.ts";
+import type { Connection } from "../runtime/types.ts";
+import { commandText, encodeCommand } from "./backlog.ts";
+import { newBacklog, streamWrite } from "./master.ts";
+import { LinkClosed, LinkReader } from "./reader.ts";
+import type { ReplicationState } from "./state.ts";
+
+export type LinkState = "connect" | "connecting" | "handshake" | "sync" | "connected";
+
+/** Bytes a command occupies in the stream: masters always send canonical multibulks. */
+export function commandSize(argv: readonly string[]): number {
+  let n = 3 + String(argv.length).length;
+  for (const a of argv) n += 5 + String(a.length).length + a.length;
+  return n;
+}
+
+export class MasterLink {
+  state: LinkState = "connect";
+  /** The client the master's stream runs as (flag M); null while not streaming. */
+  client: Client | null = null;
+  /** The master's history and the db its stream had selected, kept across reconnects for PSYNC. */
+  cachedReplid: string | null = null;
+  #cachedDb = 0;
+  lastIo = 0;
+  downSince = Date.now();
+  syncTotal = -1;
+  syncRead = 0;
+  #conn: Connection | null = null;
+  #writer: WritableStreamDefaultWriter<Uint8Array> | null = null;
+  #reader: LinkReader | null = null;
+  #stopped = false;
+  #retry: ReturnType<typeof setTimeout> | null = null;
+  /** True while a command from the master runs (lookups then see keys past their TTL). */
+  applying = false;
+  /** Bytes of a MULTI block received but not yet counted: the offset moves at EXEC, as in Redis. */
+  #pending: string[][] = [];
+
+  constructor(
+    readonly rs: ReplicationState,
+    readonly host: string,
+    readonly port: number,
+  ) {}
+
+  get engine(): Engine {
+    return this.rs.engine;
+  }
+
+  start(): void {
+    void this.#run();
+  }
+
+  /** Ends the link for good (REPLICAOF NO ONE or another master). */
+  stop(): void {
+    this.#stopped = true;
+    if (this.#retry !== null) clearTimeout(this.#retry);
+    this.#drop();
+  }
+
+  /** Once a second: REPLCONF ACK, and drop a link silent for longer than repl-timeout. */
+  cron(): void {
+    if (this.state !== "connected") return;
+    const timeout = this.engine.config.num("repl-timeout") * 1000;
+    if (Date.now() - this.lastIo > timeout) {
+      this.#log("warning", "MASTER timeout: no data nor PING received...");
+      this.#drop();
+      return;
+    }
+    this.sendAck();
+  }
+
+  sendAck(): void {
+    this.#send(["REPLCONF", "ACK", String(this.rs.offset)]);
+  }
+
+  #send(argv: string[]): void {
+    this.#writer?.write(encodeCommand(argv)).catch(() => {});
+  }
+
+  #log(level: "notice" | "warning", text: string): void {
+    if (level === "notice") this.rs.host?.notice(text);
+    else this.rs.host?.warning(text);
+  }
+
+  #drop(): void {
+    if (this.client !== null) {
+      // Redis caches the master client; what matters for PSYNC is its db and our offset.
+      this.#cachedDb = this.client.db;
+      if (this.engine.clients.has(this.client.id)) this.engine.removeClient(this.client);
+      this.client = null;
+    }
+    this.#pending = [];
+    this.#reader?.cancel();
+    this.#reader = null;
+    this.#conn?.destroy();
+    this.#conn = null;
+    this.#writer = null;
+    if (this.state === "connected") this.downSince = Date.now();
+    this.state = "connect";
+  }
+
+  async #run(): Promise<void> {
+    while (!this.#stopped) {
+      try {
+        await this.#session();
+      } catch (e) {
+        if (this.#stopped) return;
+        const wasConnected = this.state === "connected";
+        this.#drop();
+        if (e instanceof LinkClosed) {
+          this.#log("warning", wasConnected ? "Connection with master lost." : "Master closed the connection during sync");
+        } else this.#log("warning", `Error condition on socket for SYNC: ${(e as Error).message}`);
+      }
+      if (this.#stopped) return;
+      // Redis retries from its once-a-second replication cron.
+      await new Promise<void>((res) => {
+        this.#retry = setTimeout(res, 1000);
+      });
+    }
+  }
+
+  async #session(): Promise<void> {
+    const host = this.rs.host;
+    if (host === null) throw new Error("no runtime to connect with");
+    this.state = "connecting";
+    this.#log("notice", `Connecting to MASTER ${this.host}:${this.port}`);
+    this.#log("notice", "MASTER <-> REPLICA sync started");
+    const conn = await host.connectTcp(this.host, this.port);
+    if (this.#stopped) {
+      conn.destroy();
+      return;
+    }
+    this.#conn = conn;
+    this.#writer = conn.writable.getWriter();
+    const reader = new LinkReader(conn.readable, (n) => {
+      this.lastIo = Date.now();
+      this.syncRead += n;
+    });
+    this.#reader = reader;
+    this.lastIo = Date.now();
+    this.state = "handshake";
+    this.#log("notice", "Non blocking connect for SYNC fired the event.");
+
+    this.#send(["PING"]);
+    let reply = await reader.line();
+    // An auth error here is fine: AUTH comes next (as in Redis).
+    if (reply.startsWith("-") && !/^-(NOAUTH|NOPERM|ERR operation not permitted)/.test(reply)) {
+      throw new Error(`Error reply to PING from master: '${reply}'`);
+    }
+    this.#log("notice", "Master replied to PING, replication can continue...");
+    const config = this.engine.config;
+    const auth = config.get("masterauth");
+    if (auth !== "") {
+      const user = config.get("masteruser");
+      this.#send(user !== "" ? ["AUTH", user, auth] : ["AUTH", auth]);
+      reply = await reader.line();
+      if (reply.startsWith("-")) throw new Error(`Unable to AUTH to MASTER: ${reply}`);
+    }
+    const port = config.num("replica-announce-port") || (host.listeningPort?.() ?? config.num("port"));
+    this.#send(["REPLCONF", "listening-port", String(port)]);
+    reply = await reader.line();
+    if (reply.startsWith("-")) this.#log("notice", `(Non critical) Master does not understand REPLCONF listening-port: ${reply}`);
+    const ip = config.get("replica-announce-ip");
+    if (ip !== "") {
+      this.#send(["REPLCONF", "ip-address", ip]);
+      reply = await reader.line();
+      if (reply.startsWith("-")) this.#log("notice", `(Non critical) Master does not understand REPLCONF ip-address: ${reply}`);
+    }
+    this.#send(["REPLCONF", "capa", "eof", "capa", "psync2"]);
+    reply = await reader.line();
+    if (reply.startsWith("-")) this.#log("notice", `(Non critical) Master does not understand REPLCONF capa: ${reply}`);
+
+    const replid = this.cachedReplid ?? "?";
+    const from = this.cachedReplid === null ? -1 : this.rs.offset + 1;
+    if (replid !== "?") this.#log("notice", `Trying a partial resynchronization (request ${replid}:${from}).`);
+    else this.#log("notice", "Partial resynchronization not possible (no cached master)");
+    this.#send(["PSYNC", replid, String(from)]);
+    do reply = await reader.line();
+    while (reply === "");
+
+    if (reply.startsWith("+CONTINUE")) {
+      const newId = reply.slice(10).trim();
+      this.#log("notice", "Successful partial resynchronization with master.");
+      if (newId !== "" && newId !== this.cachedReplid) {
+        // The master moved to a new history (it was promoted): ours follows, the old one stays valid up to here.
+        this.rs.replid2 = this.cachedReplid ?? this.rs.replid2;
+        this.rs.secondOffset = this.rs.offset + 1;
+        this.rs.replid = newId;
+        this.cachedReplid = newId;
+        this.#log("notice", `Master replication ID changed to ${newId}`);
+        this.#disconnectSubReplicas();
+      }
+      this.#log("notice", "MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
+      await this.#stream(reader, this.#cachedDb);
+      return;
+    }
+    const full = /^\+FULLRESYNC ([0-9a-f]{40}) (\d+)/.exec(reply);
+    if (full === null) {
+      if (reply.startsWith("-NOMASTERLINK") || reply.startsWith("-LOADING")) {
+        this.#log("notice", `Master is currently unable to PSYNC but should be in the future: ${reply}`);
+      } else this.#log("warning", `Unexpected reply to PSYNC from master: ${reply}`);
+      throw new Error(`PSYNC failed: ${reply}`);
+    }
+    const [, masterId, offsetText] = full as unknown as [string, string, string];
+    this.#log("notice", `Full resync from master: ${masterId}:${offsetText}`);
+    this.state = "sync";
+    this.syncRead = 0;
+    let header: string;
+    do header = await reader.line();
+    while (header === "");
+    if (header.startsWith("-")) throw new Error(`MASTER aborted replication with an error: ${header.slice(1)}`);
+    if (!header.startsWith("$")) throw new Error(`Bad protocol from MASTER, the first byte is not '$': ${header}`);
+    let rdb: Uint8Array;
+    if (header.startsWith("$EOF:")) {
+      this.syncTotal = -1;
+      this.#log("notice", "MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk");
+      rdb = await reader.untilMark(fromLatin1(header.slice(5)));
+    } else {
+      this.syncTotal = Number(header.slice(1));
+      this.#log("notice", `MASTER <-> REPLICA sync: receiving ${this.syncTotal} bytes from master to disk`);
+      rdb = await reader.bytes(this.syncTotal);
+    }
+    // Our own replicas hold the old dataset: they must resync with the new one.
+    this.#disconnectSubReplicas();
+    this.#log("notice", "MASTER <-> REPLICA sync: Flushing old data");
+    let streamDb: number;
+    try {
+      streamDb = this.#load(rdb);
+    } catch (e) {
+      // Half a dataset is worse than none (Redis empties it too).
+      for (const db of this.engine.dbs) db.flush();
+      throw new Error(`Failed trying to load the MASTER synchronization DB: ${(e as Error).message}`);
+    }
+    this.rs.offset = Number(offsetText);
+    this.rs.replid = masterId;
+    this.rs.replid2 = "0".repeat(40);
+    this.rs.secondOffset = -1;
+    this.cachedReplid = masterId;
+    this.syncTotal = -1;
+    // Our own backlog of the master's stream, so whoever continues this history later (the old
+    // master after a failover) can resync partially with us.
+    newBacklog(this.rs);
+    this.#log("notice", "MASTER <-> REPLICA sync: Finished with success");
+    await this.#stream(reader, streamDb);
+  }
+
+  #disconnectSubReplicas(): void {
+    for (const r of [...this.rs.replicas]) r.client.kill();
+  }
+
+  /** Replaces the dataset with the snapshot; returns the db the stream starts in. */
+  #load(rdb: Uint8Array): number {
+    const engine = this.engine;
+    for (const db of engine.dbs) db.flush();
+    this.#log("notice", "MASTER <-> REPLICA sync: Loading DB in memory");
+    const now = Date.now();
+    let streamDb = 0;
+    loadRdb(rdb, {
+      aux(key, value) {
+        if (key === "repl-stream-db") streamDb = Number(value) || 0;
+      },
+      key(dbIndex, key, value, expireAt) {
+        const db = engine.dbs[dbIndex];
+        if (db === undefined) return;
+        // A replica keeps keys whose TTL passed: the master's DEL removes them.
+        db.set(key, value, now);
+        if (expireAt !== -1) db.setExpire(key, expireAt);
+      },
+      functionLibrary() {},
+    });
+    return streamDb;
+  }
+
+  /** Counts applied commands into the offset (and our backlog), at a transaction's end when inside one. */
+  #commit(): void {
+    for (const argv of this.#pending) {
+      // Into our backlog and on to our own replicas, byte for byte as the master sent it.
+      if (this.rs.backlog !== null) streamWrite(this.rs, commandText(argv));
+      else this.rs.offset += commandSize(argv);
+    }
+    this.#pending = [];
+  }
+
+  #apply(client: Client, argv: string[]): ReturnType<Engine["execute"]> {
+    this.applying = true;
+    try {
+      return this.engine.execute(client, argv);
+    } finally {
+      this.applying = false;
+    }
+  }
+
+  /** Applies the master's stream until the link ends. */
+  async #stream(reader: LinkReader, db: number): Promise<void> {
+    const engine = this.engine;
+    // Replies to the master's commands go nowhere; killing this client (CLIENT KILL TYPE master) drops the link.
+    const client = engine.createClient(`${this.host}:${this.port}`, "", {
+      write() {},
+      backpressure: undefined,
+      pendingBytes: 0,
+      closeAfterFlush() {},
+      destroy: () => {
+        if (this.client === client) this.#drop();
+      },
+    });
+    if (client === null) throw new Error("max number of clients reached");
+    client.authenticated = true;
+    client.extraFlags = "M";
+    client.db = db;
+    this.client = client;
+    this.state = "connected";
+    this.lastIo = Date.now();
+    // Tell the master where we are at once (it waits for this after a diskless transfer).
+    this.sendAck();
+    const limits = {
+      maxBulkLen: Number.MAX_SAFE_INTEGER,
+      queryBufferLimit: Number.MAX_SAFE_INTEGER,
+      authRequired: () => false,
+    };
+    await reader
+      .stream()
+      .pipeThrough(new RespDecoderStream(limits))
+      .pipeTo(
+        new WritableStream({
+          write: async (batch) => {
+            for (const item of batch) {
+              if (!Array.isArray(item)) throw new Error(`Protocol error from master: ${item.message}`);
+              if (this.client !== client) return;
+              let r = this.#apply(client, item);
+              while (r === POSTPONED) {
+                await engine.whenUnpaused();
+                r = this.#apply(client, item);
+              }
+              client.afterCommand();
+              this.#pending.push(item);
+              if (client.multiQueued < 0) this.#commit();
+            }
+          },
+        }),
+      );
+    throw new LinkClosed();
+  }
+}

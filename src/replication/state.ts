@@ -1,0 +1,100 @@
+import type { Client } from "../engine/client.ts";
+import type { Engine } from "../engine/engine.ts";
+import type { Connection } from "../runtime/types.ts";
+import type { Backlog } from "./backlog.ts";
+
+/** What replication needs from the process around the engine (wired by src/server/server.ts). */
+export interface ReplicationHost {
+  connectTcp(host: string, port: number): Promise<Connection>;
+  notice(text: string): void;
+  warning(text: string): void;
+  /** The port this server listens on, for REPLCONF listening-port. */
+  listeningPort?(): number;
+  /** Switches the log's role letter (M master, S replica). */
+  setRole?(role: "M" | "S"): void;
+}
+
+/** A replica attached to this server (master side), one per PSYNC/SYNC client. */
+export interface AttachedReplica {
+  client: Client;
+  /** REPLCONF listening-port / ip-address. */
+  port: number;
+  ip: string;
+  capaEof: boolean;
+  capaPsync2: boolean;
+  /** Set once PSYNC/SYNC ran: the link then carries the stream. */
+  online: boolean;
+  /** After a diskless snapshot: the stream offset to start from once the first ACK arrives; -1 = streaming. */
+  streamFrom: number;
+  /** Last REPLCONF ACK offset and when it came (ms). */
+  ackOffset: number;
+  ackTime: number;
+}
+
+/** A client parked by WAIT until `numreplicas` replicas acknowledged `offset`. */
+export interface PendingWait {
+  client: Client;
+  offset: number;
+  numreplicas: number;
+}
+
+export function randomReplId(): string {
+  let id = "";
+  for (let i = 0; i < 40; i++) id += "0123456789abcdef"[(Math.random() * 16) | 0];
+  return id;
+}
+
+/**
+ * The replication state of one engine (Redis's server.repl* fields). It exists
+ * for every engine but does nothing until a replica attaches or REPLICAOF is set:
+ * no propagation listener, no timers, no gates before that.
+ */
+export class ReplicationState {
+  replid = randomReplId();
+  replid2 = "0".repeat(40);
+  /** master_repl_offset: stream bytes produced (master) or processed (replica). */
+  offset = 0;
+  secondOffset = -1;
+  backlog: Backlog | null = null;
+  /** The db the stream last SELECTed; -1 forces a SELECT before the next command. */
+  seldb = -1;
+  readonly replicas: AttachedReplica[] = [];
+  /** Stream bytes (a byte string) counted in `offset` but not yet in the backlog nor sent: see flushStream. */
+  unsent = "";
+  /** By client id, for REPLCONF from a client that is not yet streaming. */
+  readonly byClient = new Map<number, AttachedReplica>();
+  waits: PendingWait[] = [];
+  /** A REPLCONF GETACK is queued for this event-loop turn. */
+  ackRequested = false;
+  stats = { syncFull: 0, syncPartialOk: 0, syncPartialErr: 0 };
+  host: ReplicationHost | null = null;
+  /** Set while this server replicates from a master (see replica.ts). */
+  link: import("./replica.ts").MasterLink | null = null;
+  /** Hooks installed once, the first time they are needed. */
+  feedInstalled = false;
+  goneInstalled = false;
+  replicaHooksInstalled = false;
+  cronTimer: ReturnType<typeof setInterval> | null = null;
+  /** Once a replica, always keep the history ids on backlog creation (Redis's replica always had a backlog). */
+  wasReplica = false;
+
+  constructor(readonly engine: Engine) {}
+
+  /** Moves to a new history (Redis's shiftReplicationId): the old id stays valid up to the current offset. */
+  shiftReplId(): void {
+    this.replid2 = this.replid;
+    this.secondOffset = this.offset + 1;
+    this.replid = randomReplId();
+  }
+}
+
+const states = new WeakMap<Engine, ReplicationState>();
+
+export function replicationOf(engine: Engine): ReplicationState {
+  let s = states.get(engine);
+  if (s === undefined) {
+    s = new ReplicationState(engine);
+    states.set(engine, s);
+  }
+  return s;
+}
