@@ -172,3 +172,38 @@ export function persistenceTable(redis: PersistenceRow, respd: PersistenceRow): 
   row("load time (start on file − empty start) (s)", (r) => r.startSeconds - r.emptyStartSeconds, 2);
   return lines.join("\n");
 }
+
+export interface ReplicationSyncRow {
+  loadSeconds: number;
+  syncSeconds: number;
+  masterCpuSeconds: number;
+  replicaCpuSeconds: number;
+}
+
+export interface ReplicationLagRow {
+  rps: number;
+  samples: number;
+  maxLag: number;
+  medianLag: number;
+  catchUpSeconds: number;
+}
+
+/** Replication: full sync and lag under load, redis and respd side by side with respd ÷ redis. */
+export function replicationTable(sync: [ReplicationSyncRow, ReplicationSyncRow], lag: [ReplicationLagRow, ReplicationLagRow]): string {
+  const lines = ["| figure | redis | respd | respd ÷ redis |", "|---|---:|---:|---:|"];
+  const row = <T>(pair: [T, T], label: string, pick: (r: T) => number, show: (n: number) => string) => {
+    const [a, b] = [pick(pair[0]), pick(pair[1])];
+    lines.push(`| ${label} | ${show(a)} | ${show(b)} | ${fmt(b / a, 2)} |`);
+  };
+  const s = (d: number) => (n: number) => fmt(n, d);
+  row(sync, "load master with pipelined SETs (s)", (r) => r.loadSeconds, s(1));
+  row(sync, "full sync: REPLICAOF to in sync (s)", (r) => r.syncSeconds, s(2));
+  row(sync, "full sync: master CPU incl. fork child (s)", (r) => r.masterCpuSeconds, s(2));
+  row(sync, "full sync: replica CPU (s)", (r) => r.replicaCpuSeconds, s(2));
+  row(lag, "under load: SETs/s on the master", (r) => r.rps, int);
+  row(lag, "under load: samples", (r) => r.samples, int);
+  row(lag, "under load: max lag (bytes)", (r) => r.maxLag, int);
+  row(lag, "under load: median lag (bytes)", (r) => r.medianLag, int);
+  row(lag, "after load: time to equal offsets (ms)", (r) => r.catchUpSeconds * 1000, s(0));
+  return lines.join("\n");
+}

@@ -3,7 +3,8 @@
  * alternating, pinned (server on one core, client on the other), medians of
  * several rounds (strings and issue 3's data types); then a sorted set of
  * 1,000,000 members (ZADD, ZRANK, ZRANGEBYSCORE); then RSS with 1,000,000 keys loaded; then pub/sub
- * fan-out to 1–10,000 subscribers; then SAVE and load-at-start of 1,000,000 mixed keys. See
+ * fan-out to 1–10,000 subscribers; then SAVE and load-at-start of 1,000,000 mixed keys; then replication
+ * (full sync of 1,000,000 keys, replica lag under redis-benchmark SETs). See
  * /work/shared/PERFORMANCE-NOTES.md for why server CPU per request is the
  * figure that matters on a 2-core machine.
  *
@@ -11,7 +12,8 @@
  *                        [--rounds N] [--clients N] [--keys N] [--no-memory] [--no-zset]
  *                        [--zset-members N] [--zset-requests N] [--no-pubsub] [--pubsub-sizes 1,100,1000,10000]
  *                        [--pubsub-deliveries N | --pubsub-messages M] [--no-persistence] [--persist-keys N]
- *                        [--only throughput,zset,memory,pubsub,persistence (any of them)] [--runtime bun|deno|node]
+ *                        [--no-replication] [--repl-keys N]
+ *                        [--only throughput,zset,memory,pubsub,persistence,replication (any of them)] [--runtime bun|deno|node]
  *
  * --requests applies to the string tests; the data-type tests run a share of it (bench/workloads.ts).
  * Pub/sub publishes M = deliveries ÷ subscribers messages per size unless --pubsub-messages fixes M.
@@ -25,6 +27,7 @@ import { loadKeys, rawCommand } from "./loader.ts";
 import { type PersistenceResult, persistenceWorkload } from "./persistence.ts";
 import { type BenchServer, cpuSeconds, killAll, pinning, processName, redisBenchmark, rssBytes, startPair } from "./procs.ts";
 import { fanout } from "./pubsub.ts";
+import { replicationWorkload } from "./replication.ts";
 import {
   type FanoutRow,
   fanoutTable,
@@ -32,6 +35,7 @@ import {
   memoryTable,
   persistenceTable,
   type Row,
+  replicationTable,
   TARGETS,
   throughputTable,
   zsetTable,
@@ -58,6 +62,8 @@ const { values: flags } = parseArgs({
     "pubsub-messages": { type: "string" },
     "no-persistence": { type: "boolean", default: false },
     "persist-keys": { type: "string" },
+    "no-replication": { type: "boolean", default: false },
+    "repl-keys": { type: "string" },
     only: { type: "string" },
     runtime: { type: "string", default: "bun" },
   },
@@ -72,7 +78,7 @@ function positive(name: string, v: string | undefined, fallback: number): number
 
 const runtime = flags.runtime as RuntimeName;
 if (!["bun", "deno", "node"].includes(runtime)) throw new Error(`--runtime bun|deno|node, got ${flags.runtime}`);
-const SECTIONS = ["throughput", "zset", "memory", "pubsub", "persistence"];
+const SECTIONS = ["throughput", "zset", "memory", "pubsub", "persistence", "replication"];
 const only = flags.only?.split(",");
 for (const s of only ?? []) if (!SECTIONS.includes(s)) throw new Error(`--only ${SECTIONS.join("|")} (comma-separated), got ${s}`);
 const wanted = (section: string) => only === undefined || only.includes(section);
@@ -100,6 +106,8 @@ const config = {
   pubsubMessages: flags["pubsub-messages"] === undefined ? undefined : positive("pubsub-messages", flags["pubsub-messages"], 1),
   persistence: !flags["no-persistence"] && wanted("persistence"),
   persistKeys: positive("persist-keys", flags["persist-keys"], quick ? 100_000 : 1_000_000),
+  replication: !flags["no-replication"] && wanted("replication"),
+  replKeys: positive("repl-keys", flags["repl-keys"], quick ? 100_000 : 1_000_000),
 };
 const tests = config.tests.map(throughputTest);
 
@@ -344,6 +352,30 @@ async function main(): Promise<void> {
         `\nrespd started on redis's dump.rdb: ${cross.error ? `FAILED: ${cross.error}` : `ready after ${cross.seconds.toFixed(2)} s, DBSIZE and values match`}`,
       );
       // The finally below stops these again, harmlessly.
+    }
+
+    if (config.replication) {
+      // This section starts its own masters and replicas.
+      await Promise.all([servers.redis.stop(), servers.respd.stop()]);
+      const lag = { clients: 50, pipeline: 16, requests: 200_000, random: 100_000 };
+      const r = { keys: config.replKeys, runtime, core: pins?.server, clientCore: pins?.client, rounds: config.rounds, lag };
+      const { sync, lag: lags } = await replicationWorkload(r);
+      console.log(`## Replication: full sync of ${r.keys.toLocaleString("en-US")} keys, lag under load\n`);
+      console.log(
+        "method: master and replica of the same kind, each with its own --dir, both on the servers' core, " +
+          "--repl-diskless-sync-delay 0 on both (Redis 7 otherwise waits 5 s before a transfer; respd never waits). " +
+          `Full sync: ${r.keys} keys key:%012d -> 16-byte values loaded into the master with pipelined SETs, then timed ` +
+          "from REPLICAOF on a fresh replica (one per round) until its INFO replication shows master_link_status:up and " +
+          "master_sync_in_progress:0 and its DBSIZE matches (polled every 10 ms). Lag: a fresh pair in sync, then " +
+          `redis-benchmark -t set -c ${lag.clients} -P ${lag.pipeline} -n ${lag.requests} -r ${lag.random} on the master ` +
+          "(client core); every 50 ms the master's master_repl_offset minus the replica's slave_repl_offset " +
+          "(both asked at once over open connections); then the time from the benchmark's exit until they are equal (polled every 10 ms). " +
+          `${r.rounds} round(s) each, kinds alternating; sync, CPU, SETs/s and time to equal are medians over rounds, ` +
+          "max and median lag are over all samples of all rounds\n",
+      );
+      console.log(replicationTable([sync[0]!, sync[1]!], [lags[0]!, lags[1]!]));
+      for (const x of [...sync, ...lags]) if (x.error) console.log(`\n${x.server} failed at ${x.error}`);
+      console.log("");
     }
   } finally {
     await Promise.all([servers.redis.stop(), servers.respd.stop()]);

@@ -97,12 +97,13 @@ test("the encoding flips to skiplist one way, past either listpack limit", () =>
 
 /** Nodes visited by a rank search (the same descent SkipList.at does), counted from outside. */
 function searchSteps(z: ZSet, rank: number): number {
-  let x = z.list.head;
+  const l = z.store;
+  let x = 0;
   let traversed = 0;
   let steps = 0;
-  for (let i = z.list.level - 1; i >= 0; i--) {
-    for (let n = x.next[i]; n && traversed + (x.span[i] as number) <= rank; n = x.next[i]) {
-      traversed += x.span[i] as number;
+  for (let i = l.level - 1; i >= 0; i--) {
+    for (let n = l.forward(x, i); n !== 0 && traversed + l.span(x, i) <= rank; n = l.forward(x, i)) {
+      traversed += l.span(x, i);
       x = n;
       steps++;
     }
@@ -130,3 +131,54 @@ test("insert, rank and delete stay logarithmic: 200k of each, and searches visit
   // Wall time only as a generous guard (a quadratic structure takes minutes; this is ~0.5 s unloaded).
   expect(ms).toBeLessThan(15000);
 }, 30000);
+
+test("a big shrink repacks node ids and keeps order, ranks, index and SCAN complete", () => {
+  const z = new ZSet(false);
+  const model = new Map<string, number>();
+  for (let i = 0; i < 5000; i++) {
+    z.insert(`k${i}`, i % 37, LIMITS);
+    model.set(`k${i}`, i % 37);
+  }
+  for (let i = 0; i < 5000; i++) {
+    if (i % 10 === 0) continue;
+    expect(z.delete(`k${i}`)).toBe(true);
+    model.delete(`k${i}`);
+  }
+  check(z, model);
+  // Ids were repacked into the low slots: every live slot is below the old population.
+  const seen = new Set<string>();
+  let cursor = 0;
+  let maxSlot = 0;
+  const visit = (slot: number) => {
+    seen.add((z.dict.values[slot] as ZNode).member);
+    maxSlot = Math.max(maxSlot, slot);
+  };
+  do cursor = z.dict.scan(cursor, visit);
+  while (cursor !== 0);
+  expect(maxSlot).toBeLessThan(2000);
+  expect(seen).toEqual(new Set(model.keys()));
+  for (const m of model.keys()) expect(z.dict.get(m)?.score).toBe(model.get(m) as number);
+  z.deleteRanks(0, z.size);
+  check(z, new Map());
+  z.insert("again", 1, LIMITS);
+  check(z, new Map([["again", 1]]));
+});
+
+test("nodes read after their member is deleted keep member and score; setScore updates the node", () => {
+  const z = new ZSet(false);
+  for (const [m, s] of [
+    ["a", 1],
+    ["b", 2],
+    ["c", 3],
+  ] as const)
+    z.insert(m, s, LIMITS);
+  const first = z.list.first as ZNode;
+  z.delete("a");
+  expect([first.member, first.score]).toEqual(["a", 1]);
+  const b = z.dict.get("b") as ZNode;
+  z.setScore(b, 10);
+  expect(b.score).toBe(10);
+  expect(z.list.tail?.member).toBe("b");
+  expect(z.list.tail?.prev?.member).toBe("c");
+  expect(z.list.first?.next[0]?.member).toBe("b");
+});

@@ -1,17 +1,19 @@
 /**
- * The sorted set value: a Dict from member to its skiplist node (O(1) ZSCORE,
- * SCAN cursors and random members) plus the skiplist (order, ranks, ranges).
+ * The sorted set value: a skiplist (order, ranks, ranges) with a hash index
+ * from member to node (O(1) ZSCORE, SCAN cursors and random members), both in
+ * one id-based columnar store (see zset/skiplist.ts); `dict` and `list` are
+ * object views over it.
  *
  * Redis keeps small sets in a listpack and converts them, one way, to a
  * skiplist past zset-max-listpack-entries / -value. One structure serves both
  * here; `compact` only tracks which encoding Redis would report (and which
  * reply shapes depend on it, e.g. ZSCAN returns a listpack whole).
  */
-import { Dict } from "./dict.ts";
 import type { DataValue } from "./values.ts";
-import { SkipList, type ZNode } from "./zset/skiplist.ts";
+import { nodeOf, ZDictView, ZListView, type ZNode } from "./zset/node.ts";
+import { SkipList } from "./zset/skiplist.ts";
 
-export { ZNode } from "./zset/skiplist.ts";
+export { ZNode } from "./zset/node.ts";
 
 /** The encoding thresholds (zset-max-listpack-entries / -value). */
 export interface ZLimits {
@@ -65,21 +67,35 @@ function lexCompare(a: LexBound, b: LexBound): number {
 
 export class ZSet implements DataValue {
   readonly type = "zset" as const;
-  readonly dict = new Dict<ZNode>();
-  readonly list = new SkipList();
+  readonly store = new SkipList();
+  #dict: ZDictView | null = null;
+  #list: ZListView | null = null;
 
   constructor(public compact = true) {}
+
+  /** Member lookups, SCAN and random picks (slots are node ids). */
+  get dict(): ZDictView {
+    this.#dict ??= new ZDictView(this.store);
+    return this.#dict;
+  }
+
+  /** Ends and in-order iteration. */
+  get list(): ZListView {
+    this.#list ??= new ZListView(this.store);
+    return this.#list;
+  }
 
   encoding(): string {
     return this.compact ? "listpack" : "skiplist";
   }
 
   get size(): number {
-    return this.list.length;
+    return this.store.length;
   }
 
   score(member: string): number | undefined {
-    return this.dict.get(member)?.score;
+    const id = this.store.find(member);
+    return id === 0 ? undefined : this.store.scores[id];
   }
 
   /**
@@ -87,8 +103,8 @@ export class ZSet implements DataValue {
    * first when the set would outgrow the listpack limits (as zsetAdd does).
    */
   insert(member: string, score: number, limits: ZLimits): void {
-    if (this.compact && (this.list.length + 1 > limits.entries || member.length > limits.value)) this.compact = false;
-    this.dict.insertNew(member, this.list.insert(this.#stored(score), member));
+    if (this.compact && (this.store.length + 1 > limits.entries || member.length > limits.value)) this.compact = false;
+    this.store.insert(this.#stored(score), member);
   }
 
   /** A listpack stores -0 as the integer 0, so a compact set never holds -0. */
@@ -98,41 +114,41 @@ export class ZSet implements DataValue {
 
   /** Changes an existing member's score. */
   setScore(node: ZNode, score: number): void {
-    const moved = this.list.updateScore(node, this.#stored(score));
-    if (moved !== node) this.dict.set(node.member, moved);
+    const stored = this.#stored(score);
+    this.store.updateScore(node.id, stored);
+    node.score = stored;
   }
 
   delete(member: string): boolean {
-    const node = this.dict.get(member);
-    if (node === undefined) return false;
-    this.dict.delete(member);
-    this.list.delete(node.score, member);
+    const id = this.store.find(member);
+    if (id === 0) return false;
+    this.store.delete(id);
     return true;
   }
 
   /** 0-based rank, -1 when absent. */
   rankOf(member: string): number {
-    const node = this.dict.get(member);
-    return node === undefined ? -1 : this.list.rank(node.score, member) - 1;
+    const id = this.store.find(member);
+    return id === 0 ? -1 : this.store.rank(id) - 1;
   }
 
   /** The node at a 0-based rank. */
   at(rank: number): ZNode {
-    const n = this.list.at(rank + 1);
+    const n = nodeOf(this.store, this.store.at(rank + 1));
     if (n === null) throw new Error(`zset rank ${rank} out of range`);
     return n;
   }
 
   /** Removes `count` members from a 0-based rank on. */
   deleteRanks(start: number, count: number): void {
-    this.list.deleteRange(start + 1, count, (n) => this.dict.delete(n.member));
+    this.store.deleteRange(start + 1, count);
   }
 
   /** The 0-based inclusive rank interval of a score range, or null when empty. */
   scoreSpan(r: ScoreRange): [number, number] | null {
     if (r.min > r.max || (r.min === r.max && (r.minex || r.maxex))) return null;
-    const first = this.list.countWhile((n) => !gteMin(n.score, r));
-    const last = this.list.countWhile((n) => lteMax(n.score, r)) - 1;
+    const first = this.store.countWhile((score) => !gteMin(score, r));
+    const last = this.store.countWhile((score) => lteMax(score, r)) - 1;
     return first <= last ? [first, last] : null;
   }
 
@@ -147,39 +163,44 @@ export class ZSet implements DataValue {
   lexSpan(r: LexRange, reverse = false): [number, number] | null {
     const c = lexCompare(r.min, r.max);
     if (c > 0 || (c === 0 && (r.min.ex || r.max.ex))) return null;
-    const { first: head, tail } = this.list;
-    if (head === null || tail === null || !lexGteMin(tail.member, r.min) || !lexLteMax(head.member, r.max)) return null;
+    const { store } = this;
+    if (store.length === 0) return null;
+    const head = store.members[store.first] as string;
+    const tail = store.members[store.tail] as string;
+    if (!lexGteMin(tail, r.min) || !lexLteMax(head, r.max)) return null;
     if (this.compact) return reverse ? this.#lexSpanBackward(r) : this.#lexSpanForward(r);
-    const first = this.list.countWhile((n) => !lexGteMin(n.member, r.min));
-    const last = this.list.countWhile((n) => lexLteMax(n.member, r.max)) - 1;
+    const first = store.countWhile((_, member) => !lexGteMin(member, r.min));
+    const last = store.countWhile((_, member) => lexLteMax(member, r.max)) - 1;
     return first <= last ? [first, last] : null;
   }
 
   #lexSpanForward(r: LexRange): [number, number] | null {
+    const { store } = this;
     let i = 0;
-    let n: ZNode | null = this.list.first;
-    while (n !== null && !lexGteMin(n.member, r.min)) {
-      n = n.next[0] as ZNode | null;
+    let n = store.first;
+    while (n !== 0 && !lexGteMin(store.members[n] as string, r.min)) {
+      n = store.next(n);
       i++;
     }
     const first = i;
-    while (n !== null && lexLteMax(n.member, r.max)) {
-      n = n.next[0] as ZNode | null;
+    while (n !== 0 && lexLteMax(store.members[n] as string, r.max)) {
+      n = store.next(n);
       i++;
     }
     return i > first ? [first, i - 1] : null;
   }
 
   #lexSpanBackward(r: LexRange): [number, number] | null {
+    const { store } = this;
     let i = this.size - 1;
-    let n: ZNode | null = this.list.tail;
-    while (n !== null && !lexLteMax(n.member, r.max)) {
-      n = n.prev;
+    let n = store.tail;
+    while (n !== 0 && !lexLteMax(store.members[n] as string, r.max)) {
+      n = store.prev(n);
       i--;
     }
     const last = i;
-    while (n !== null && lexGteMin(n.member, r.min)) {
-      n = n.prev;
+    while (n !== 0 && lexGteMin(store.members[n] as string, r.min)) {
+      n = store.prev(n);
       i--;
     }
     return i < last ? [i + 1, last] : null;
@@ -189,12 +210,13 @@ export class ZSet implements DataValue {
   compactIfSmall(limits: ZLimits, maxMemberLength: number): void {
     if (this.compact || this.size > limits.entries || maxMemberLength > limits.value) return;
     this.compact = true;
-    for (const n of this.list) if (n.score === 0) n.score = 0;
+    const { store } = this;
+    for (let n = store.first; n !== 0; n = store.next(n)) if (store.scores[n] === 0) store.scores[n] = 0;
   }
 
   clone(): ZSet {
     const copy = new ZSet(this.compact);
-    for (const n of this.list) copy.dict.insertNew(n.member, copy.list.insert(n.score, n.member));
+    this.store.rebuildInto(copy.store);
     return copy;
   }
 }
