@@ -15,12 +15,12 @@ async function waitFor(check: () => Promise<boolean>, what: string): Promise<voi
 }
 
 beforeAll(async () => {
-  master = await startRespd();
+  master = await startRespd({ args: ["--repl-diskless-sync-delay", "0"] });
   replica = await startRespd({ args: ["--replicaof", "127.0.0.1", String(master.port)] });
   const r = await RawClient.connect(replica.port);
   await waitFor(async () => (await call(r, "INFO", "replication")).includes("master_link_status:up"), "the replica link");
   r.close();
-});
+}, 30_000);
 afterAll(async () => {
   await Promise.all([replica.stop(), master.stop()]);
 });

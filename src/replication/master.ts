@@ -10,18 +10,31 @@ import { NO_REPLY } from "../engine/command.ts";
 import type { Ctx } from "../engine/context.ts";
 import { fail } from "../engine/errors.ts";
 import { intArg } from "../engine/numbers.ts";
-import { defaultAux, writeRdb } from "../persistence/rdb/file.ts";
 import { fromLatin1 } from "../resp/bytes.ts";
 import { RawBytes } from "../resp/encoder.ts";
 import { type Reply, Status } from "../resp/reply.ts";
 import { Backlog, commandText } from "./backlog.ts";
+import { preserveForCommand } from "./cow.ts";
+import { FullSync } from "./fullsync.ts";
+import { checkReplicaLimit } from "./obuf.ts";
 import { type AttachedReplica, type ReplicationState, randomReplId, replicationOf } from "./state.ts";
 
 /** The replica record for a client, created by its first REPLCONF or PSYNC. */
 export function attachedOf(state: ReplicationState, client: Client): AttachedReplica {
   let r = state.byClient.get(client.id);
   if (r === undefined) {
-    r = { client, port: 0, ip: "", capaEof: false, capaPsync2: false, online: false, streamFrom: -1, ackOffset: 0, ackTime: Date.now() };
+    r = {
+      client,
+      port: 0,
+      ip: "",
+      capaEof: false,
+      capaPsync2: false,
+      online: false,
+      held: null,
+      heldBytes: 0,
+      ackOffset: 0,
+      ackTime: Date.now(),
+    };
     state.byClient.set(client.id, r);
     installClientGone(state);
   }
@@ -35,6 +48,11 @@ function installClientGone(state: ReplicationState): void {
     const r = state.byClient.get(c.id);
     if (r === undefined) return;
     state.byClient.delete(c.id);
+    state.sync?.drop(r);
+    const q = state.syncQueue.indexOf(r);
+    if (q !== -1) state.syncQueue.splice(q, 1);
+    // A sync nobody waits for any more stopped: the replicas queued behind it get theirs.
+    if (state.sync === null && state.syncQueue.length > 0) queueMicrotask(() => startQueued(state));
     const i = state.replicas.indexOf(r);
     if (i !== -1) {
       state.replicas.splice(i, 1);
@@ -89,7 +107,15 @@ export function flushStream(state: ReplicationState): void {
   const bytes = fromLatin1(text);
   state.backlog.append(bytes);
   const out = [new RawBytes(bytes)];
-  for (const r of state.replicas) if (r.online && r.streamFrom < 0) r.client.send(out);
+  for (const r of state.replicas) {
+    if (r.held !== null) {
+      // Produced after its snapshot's point in time: it follows the snapshot.
+      r.held.push(bytes);
+      r.heldBytes += bytes.length;
+    } else if (r.online) r.client.send(out);
+    else continue;
+    checkReplicaLimit(state, r);
+  }
 }
 
 /** The propagation listener: what the engine propagates, as the stream carries it. */
@@ -103,6 +129,8 @@ function feed(state: ReplicationState, db: number, commands: string[][]): void {
   }
   for (const c of commands) text += commandText(c);
   streamWrite(state, text);
+  // WAIT waits for the offset the caller's own last write reached (Redis's c->woff).
+  if (state.current !== null) state.woff.set(state.current, state.offset);
 }
 
 /** Creates the backlog on first use (Redis's createReplicationBacklog), with a fresh history id. */
@@ -132,8 +160,25 @@ export function newBacklog(state: ReplicationState): Backlog {
       state.backlog?.resize(engine.config.num(name));
     });
   }
+  installCommandGate(state);
   startReplicationCron(state);
   return state.backlog;
+}
+
+/**
+ * Runs before every command once replication is in use: notes whose command
+ * runs (for WAIT's per-client offset) and, while a full sync's snapshot is
+ * being walked, preserves the keys the command may change (copy-on-write).
+ */
+function installCommandGate(state: ReplicationState): void {
+  if (state.gateInstalled) return;
+  state.gateInstalled = true;
+  state.engine.gates.push((ctx) => {
+    state.current = ctx.client;
+    const snap = state.sync?.snapshot;
+    if (snap != null && !snap.done) preserveForCommand(state.engine, snap, ctx);
+    return undefined;
+  });
 }
 
 /** Once a second: PING to replicas every repl-ping-replica-period, and the replica link's ACK. */
@@ -153,7 +198,7 @@ export function startReplicationCron(state: ReplicationState): void {
       if (r.online && now - r.ackTime > timeout) {
         state.host?.warning(`Disconnecting timedout replica (streaming sync): ${replicaName(r)}`);
         r.client.kill();
-      }
+      } else checkReplicaLimit(state, r);
     }
     state.link?.cron();
   }, 1000);
@@ -165,7 +210,8 @@ export function startReplicationCron(state: ReplicationState): void {
 export function syncCommand(ctx: Ctx, psync: boolean): Reply | typeof NO_REPLY {
   const state = replicationOf(ctx.engine);
   const { client } = ctx;
-  if (state.byClient.get(client.id)?.online) return NO_REPLY;
+  const known = state.byClient.get(client.id);
+  if (known !== undefined && state.replicas.includes(known)) return NO_REPLY;
   // A replica serves sub-replicas only while it has its master's stream to pass on (Redis's rule).
   if (state.link !== null && state.link.state !== "connected") fail("NOMASTERLINK Can't SYNC while not connected with my master");
   const r = attachedOf(state, client);
@@ -179,7 +225,8 @@ export function syncCommand(ctx: Ctx, psync: boolean): Reply | typeof NO_REPLY {
     if (knownHistory && backlog?.covers(from)) {
       const tail = backlog.since(from);
       state.stats.syncPartialOk++;
-      goOnline(state, r);
+      attach(state, r);
+      r.online = true;
       client.send([new Status(r.capaPsync2 ? `CONTINUE ${state.replid}` : "CONTINUE"), new RawBytes(tail)]);
       state.host?.notice(
         `Partial resynchronization request from ${name} accepted. Sending ${tail.length} bytes of backlog starting from offset ${from}.`,
@@ -195,30 +242,57 @@ export function syncCommand(ctx: Ctx, psync: boolean): Reply | typeof NO_REPLY {
   }
   ensureBacklog(state);
   state.stats.syncFull++;
-  // The snapshot is taken synchronously here, so it is exactly the data at `state.offset`.
-  // A replica passes its master's stream on verbatim, so a sub-replica must start in the db that stream has
-  // selected; a master instead SELECTs before its next command.
-  const streamDb = state.link?.client?.db ?? 0;
-  const rdb = writeRdb(ctx.engine.dbs, {
-    aux: [...defaultAux(0), ["repl-stream-db", String(streamDb)], ["repl-id", state.replid], ["repl-offset", String(state.offset)]],
-  });
-  state.seldb = -1;
-  const out = [];
-  if (psync) out.push(new Status(`FULLRESYNC ${state.replid} ${state.offset}`));
+  attach(state, r);
   const diskless = r.capaEof && ctx.engine.config.bool("repl-diskless-sync");
-  if (diskless) {
-    // `$EOF:<mark>` framing: the replica finds the end by the mark, so the stream may not follow in the
-    // same read; as in Redis, it starts once the replica's first REPLCONF ACK says the snapshot is loaded.
-    const mark = randomReplId();
-    out.push(new RawBytes(fromLatin1(`$EOF:${mark}\r\n`)), new RawBytes(rdb), new RawBytes(fromLatin1(mark)));
-    r.streamFrom = state.offset + 1;
-  } else out.push(new RawBytes(fromLatin1(`$${rdb.length}\r\n`)), new RawBytes(rdb));
-  goOnline(state, r);
-  client.send(out);
-  state.host?.notice(
-    `Synchronization with replica ${name} succeeded (${diskless ? "diskless" : "disk-style"} in-memory snapshot of ${rdb.length} bytes)`,
-  );
+  const job = state.sync;
+  if (job !== null && !job.started && job.diskless === diskless) {
+    // A diskless sync still waiting for repl-diskless-sync-delay: share its snapshot.
+    job.add(r, psync);
+    const max = ctx.engine.config.num("repl-diskless-sync-max-replicas");
+    if (max > 0 && job.targets.length >= max) job.start();
+    return NO_REPLY;
+  }
+  if (job !== null) {
+    state.host?.notice("Can't attach the replica to the current BGSAVE. Waiting for next BGSAVE for SYNC");
+    queued.set(r, psync);
+    state.syncQueue.push(r);
+    return NO_REPLY;
+  }
+  startSync(state, r, psync, diskless);
   return NO_REPLY;
+}
+
+/** Whether a queued replica asked with PSYNC (it then gets +FULLRESYNC) or SYNC. */
+const queued = new WeakMap<AttachedReplica, boolean>();
+
+function startSync(state: ReplicationState, r: AttachedReplica, psync: boolean, diskless: boolean): void {
+  const job = new FullSync(state, diskless, { delivered: (r) => delivered(state, r), release: (r) => release(state, r) });
+  state.sync = job;
+  job.add(r, psync);
+  const delay = diskless ? state.engine.config.num("repl-diskless-sync-delay") : 0;
+  if (delay > 0) state.host?.notice("Delay next BGSAVE for diskless SYNC");
+  job.schedule(delay);
+}
+
+function delivered(state: ReplicationState, r: AttachedReplica): void {
+  r.online = true;
+  r.ackTime = Date.now();
+  // The next full sync starts once this one is over, for the replicas that queued behind it.
+  queueMicrotask(() => startQueued(state));
+}
+
+function startQueued(state: ReplicationState): void {
+  if (state.sync !== null || state.syncQueue.length === 0) return;
+  const waiting = state.syncQueue.splice(0);
+  const first = waiting[0] as AttachedReplica;
+  const diskless = first.capaEof && state.engine.config.bool("repl-diskless-sync");
+  startSync(state, first, queued.get(first) ?? true, diskless);
+  for (const r of waiting.slice(1)) {
+    const job = state.sync as FullSync | null;
+    const same = r.capaEof && state.engine.config.bool("repl-diskless-sync") === diskless;
+    if (job !== null && !job.started && same) job.add(r, queued.get(r) ?? true);
+    else state.syncQueue.push(r);
+  }
 }
 
 function psyncOffset(s: string): number {
@@ -226,33 +300,28 @@ function psyncOffset(s: string): number {
   return intArg(s);
 }
 
-function goOnline(state: ReplicationState, r: AttachedReplica): void {
-  r.online = true;
+/** Lists the replica (INFO's connected_slaves) from its SYNC on, as Redis does. */
+function attach(state: ReplicationState, r: AttachedReplica): void {
   r.ackTime = Date.now();
   if (!r.client.extraFlags.includes("S")) r.client.extraFlags += "S";
   if (!state.replicas.includes(r)) state.replicas.push(r);
 }
 
-/** After a diskless transfer: send what the stream carried since the snapshot, then stream live. */
-function startStream(state: ReplicationState, r: AttachedReplica): void {
+/** After the snapshot: send what the stream carried since its point in time, then stream live. */
+function release(state: ReplicationState, r: AttachedReplica): void {
   flushStream(state);
-  const from = r.streamFrom;
-  r.streamFrom = -1;
-  const backlog = state.backlog;
-  if (backlog === null || !backlog.covers(from)) {
-    state.host?.warning(`Replica ${replicaName(r)} fell out of the backlog while loading: dropping it`);
-    r.client.kill();
-    return;
-  }
-  const tail = backlog.since(from);
-  if (tail.length > 0) r.client.send([new RawBytes(tail)]);
+  const held = r.held ?? [];
+  r.held = null;
+  r.heldBytes = 0;
+  if (held.length > 0) r.client.send(held.map((b) => new RawBytes(b)));
 }
 
 /** REPLCONF ACK from a replica: records its offset and wakes WAITs it satisfies. */
 export function replicaAck(state: ReplicationState, client: Client, offset: number): void {
   const r = state.byClient.get(client.id);
   if (r === undefined || !r.online) return;
-  if (r.streamFrom >= 0) startStream(state, r);
+  // After a diskless transfer the first ACK says the snapshot is loaded: the stream may follow.
+  if (r.held !== null) release(state, r);
   if (offset > r.ackOffset) r.ackOffset = offset;
   r.ackTime = Date.now();
   serveWaits(state);
@@ -291,8 +360,7 @@ export function waitCommand(ctx: Ctx): Reply | Blocked {
   }
   const numreplicas = intArg(ctx.arg(1));
   const timeout = timeoutArg(ctx.arg(2));
-  // Without per-client write offsets, WAIT waits for everything written so far (at least what Redis waits for).
-  const offset = state.offset;
+  const offset = state.woff.get(ctx.client) ?? 0;
   const acked = ackedReplicas(state, offset);
   if (acked >= numreplicas || ctx.client.multiQueued >= 0 || ctx.client.inExec) return acked;
   state.waits.push({ client: ctx.client, offset, numreplicas });

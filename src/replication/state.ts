@@ -22,10 +22,15 @@ export interface AttachedReplica {
   ip: string;
   capaEof: boolean;
   capaPsync2: boolean;
-  /** Set once PSYNC/SYNC ran: the link then carries the stream. */
+  /** Set once the snapshot (or the backlog's tail) was sent: the link then carries the stream. */
   online: boolean;
-  /** After a diskless snapshot: the stream offset to start from once the first ACK arrives; -1 = streaming. */
-  streamFrom: number;
+  /**
+   * While a full sync runs and until the replica's first ACK after a diskless one: the stream
+   * produced since the snapshot's point in time, held back to follow the snapshot (Redis keeps it
+   * in the replica's output buffer); null = streaming live.
+   */
+  held: Uint8Array[] | null;
+  heldBytes: number;
   /** Last REPLCONF ACK offset and when it came (ms). */
   ackOffset: number;
   ackTime: number;
@@ -70,7 +75,14 @@ export class ReplicationState {
   host: ReplicationHost | null = null;
   /** Set while this server replicates from a master (see replica.ts). */
   link: import("./replica.ts").MasterLink | null = null;
+  /** The full sync in progress or waiting for repl-diskless-sync-delay, and replicas waiting for the next one. */
+  sync: import("./fullsync.ts").FullSync | null = null;
+  readonly syncQueue: AttachedReplica[] = [];
+  /** The client whose command runs now, and the stream offset each client's last write reached (Redis's c->woff). */
+  current: Client | null = null;
+  readonly woff = new WeakMap<Client, number>();
   /** Hooks installed once, the first time they are needed. */
+  gateInstalled = false;
   feedInstalled = false;
   goneInstalled = false;
   replicaHooksInstalled = false;

@@ -9,9 +9,20 @@ import { SetValue } from "../../store/set.ts";
 import { StringBuffer, type Value } from "../../store/values.ts";
 import { ZSet } from "../../store/zset.ts";
 import { PACKED_THRESHOLD, QUICKLIST_PACKED, QUICKLIST_PLAIN, RdbError, RdbType } from "./constants.ts";
-import { encodeIntset } from "./intset.ts";
+import { encodeIntsetMembers } from "./intset.ts";
 import type { RdbWriter } from "./io.ts";
-import { encodeListpack, ListpackBuilder } from "./listpack.ts";
+import { ListpackBuilder } from "./listpack.ts";
+
+/** One builder reused for hash and zset listpacks (`blob` copies the bytes out at once). */
+const scratchLp = new ListpackBuilder(4096);
+
+/** Quicklist node builders, reused from list to list (one list is written completely before the next). */
+const nodePool: ListpackBuilder[] = [];
+const POOL_NODES = 16;
+const appendPair = (f: string, v: string) => {
+  scratchLp.append(f);
+  scratchLp.append(v);
+};
 
 export interface EncodeOptions {
   /** list-max-listpack-size: how Redis would have cut the list into quicklist nodes. */
@@ -24,12 +35,31 @@ export const DEFAULT_ENCODE_OPTIONS: EncodeOptions = { listFill: -2 };
 
 /** The RDB type byte Redis 7.0 writes for `v`. */
 export function rdbTypeOf(v: Value): number {
-  if (typeof v === "string" || v instanceof StringBuffer) return RdbType.STRING;
-  if (v instanceof ListValue) return RdbType.LIST_QUICKLIST_2;
-  if (v instanceof HashValue) return v.isListpack ? RdbType.HASH_LISTPACK : RdbType.HASH;
-  if (v instanceof SetValue) return v.isIntset ? RdbType.SET_INTSET : RdbType.SET;
-  if (v instanceof ZSet) return v.compact ? RdbType.ZSET_LISTPACK : RdbType.ZSET_2;
+  if (typeof v === "string") return RdbType.STRING;
+  // Dispatch on the type tag first: one string compare instead of a chain of instanceof.
+  switch (v.type) {
+    case "string":
+      if (v instanceof StringBuffer) return RdbType.STRING;
+      break;
+    case "list":
+      if (v instanceof ListValue) return RdbType.LIST_QUICKLIST_2;
+      break;
+    case "hash":
+      if (v instanceof HashValue) return v.isListpack ? RdbType.HASH_LISTPACK : RdbType.HASH;
+      break;
+    case "set":
+      if (v instanceof SetValue) return v.isIntset ? RdbType.SET_INTSET : RdbType.SET;
+      break;
+    case "zset":
+      if (v instanceof ZSet) return v.compact ? RdbType.ZSET_LISTPACK : RdbType.ZSET_2;
+      break;
+  }
   throw new RdbError(`cannot serialize a value of type ${v.type}`);
+}
+
+/** A listpack score as zzlInsertAt writes it (%.17g); integers, the common case, without toExponential. */
+function scoreString(d: number): string {
+  return Number.isInteger(d) && Math.abs(d) < 1e15 && (d !== 0 || 1 / d > 0) ? String(d) : formatDouble(d);
 }
 
 /** Writes the type byte then the object. */
@@ -45,9 +75,9 @@ export function writeValue(w: RdbWriter, v: Value, opts: EncodeOptions = DEFAULT
   else if (v instanceof ListValue) writeQuicklist(w, v, opts);
   else if (v instanceof HashValue) {
     if (v.isListpack) {
-      const items: string[] = [];
-      v.each((f, val) => items.push(f, val));
-      w.blob(encodeListpack(items));
+      scratchLp.reset();
+      v.each(appendPair);
+      w.blob(scratchLp.buffer, 0, scratchLp.seal());
     } else {
       w.length(v.size);
       v.each((f, val) => {
@@ -56,19 +86,20 @@ export function writeValue(w: RdbWriter, v: Value, opts: EncodeOptions = DEFAULT
       });
     }
   } else if (v instanceof SetValue) {
-    if (v.isIntset) w.blob(encodeIntset(v.toArray().map((m) => BigInt(m))));
+    if (v.isIntset) w.blob(encodeIntsetMembers(v.toArray()));
     else {
       w.length(v.size);
       for (const m of v) w.string(m);
     }
   } else if (v instanceof ZSet) {
     if (v.compact) {
-      const lp = new ListpackBuilder();
+      const lp = scratchLp;
+      lp.reset();
       for (const n of v.list) {
         lp.append(n.member);
-        lp.append(formatDouble(n.score));
+        lp.append(scoreString(n.score));
       }
-      w.blob(lp.finish());
+      w.blob(lp.buffer, 0, lp.seal());
     } else {
       // Highest score first, as Redis saves, so loading inserts at the head.
       w.length(v.size);
@@ -105,6 +136,7 @@ function writeQuicklist(w: RdbWriter, list: ListValue, opts: EncodeOptions): voi
   const threshold = opts.packedThreshold ?? PACKED_THRESHOLD;
   const nodes: (ListpackBuilder | string)[] = [];
   let cur: ListpackBuilder | null = null;
+  let packed = 0;
   for (const item of list) {
     if (item.length >= threshold) {
       nodes.push(item);
@@ -112,7 +144,12 @@ function writeQuicklist(w: RdbWriter, list: ListValue, opts: EncodeOptions): voi
       continue;
     }
     if (cur === null || !allowInsert(cur.size, cur.count, fill, item.length)) {
-      cur = new ListpackBuilder();
+      // The first few nodes come from the pool (most lists have one); a long list's others are fresh, so the pool stays small.
+      if (packed < POOL_NODES) {
+        cur = nodePool[packed] ?? (nodePool[packed] = new ListpackBuilder(1024));
+        cur.reset();
+      } else cur = new ListpackBuilder();
+      packed++;
       nodes.push(cur);
     }
     cur.append(item);
@@ -124,7 +161,7 @@ function writeQuicklist(w: RdbWriter, list: ListValue, opts: EncodeOptions): voi
       w.string(node);
     } else {
       w.length(QUICKLIST_PACKED);
-      w.blob(node.finish());
+      w.blob(node.buffer, 0, node.seal());
     }
   }
 }

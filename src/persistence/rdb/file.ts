@@ -7,7 +7,7 @@
 import { latin1 } from "../../resp/bytes.ts";
 import type { Database } from "../../store/database.ts";
 import type { Value } from "../../store/values.ts";
-import { isObjectType, Opcode, RDB_VERSION, RdbError } from "./constants.ts";
+import { isObjectType, Opcode, RDB_VERSION, RdbError, RdbType } from "./constants.ts";
 import { Crc64 } from "./crc64.ts";
 import { DEFAULT_LIMITS, EmptyKeyError, type LoadLimits, readValue } from "./decode.ts";
 import { DEFAULT_ENCODE_OPTIONS, type EncodeOptions, rdbTypeOf, writeValue } from "./encode.ts";
@@ -36,6 +36,9 @@ export interface KeyMeta {
   idleSeconds?: number;
   freq?: number;
 }
+
+/** The default for `key`: shared, so writing a key allocates nothing for it. */
+const NO_META: KeyMeta = Object.freeze({});
 
 export class RdbFileWriter {
   readonly #w: RdbWriter;
@@ -81,7 +84,7 @@ export class RdbFileWriter {
   }
 
   /** One key: [EXPIRETIME_MS] [IDLE | FREQ] type key value. `expireAt` -1 = none. */
-  key(key: string, value: Value, expireAt = -1, meta: KeyMeta = {}): this {
+  key(key: string, value: Value, expireAt = -1, meta: KeyMeta = NO_META): this {
     const w = this.#w;
     if (expireAt !== -1) {
       w.byte(Opcode.EXPIRETIME_MS);
@@ -94,6 +97,13 @@ export class RdbFileWriter {
     if (meta.freq !== undefined) {
       w.byte(Opcode.FREQ);
       w.byte(meta.freq & 0xff);
+    }
+    if (typeof value === "string") {
+      // Most keys are plain strings: no type dispatch.
+      w.byte(RdbType.STRING);
+      w.string(key);
+      w.string(value);
+      return this;
     }
     w.byte(rdbTypeOf(value));
     w.string(key);
@@ -110,8 +120,9 @@ export class RdbFileWriter {
 
   /** The bytes produced since the last call (the whole file once `end` was called and everything drained). */
   take(): Uint8Array {
+    // Checksummed in the writer's long-lived buffer, before `take` copies it out.
+    if (this.#checksum) this.#crc.update(this.#w.buf, 0, this.#w.len);
     const chunk = this.#w.take();
-    if (this.#checksum) this.#crc.update(chunk);
     if (!this.#ended) return chunk;
     const trailer = this.#checksum ? this.#crc.bytesLE() : new Uint8Array(8);
     const out = new Uint8Array(chunk.length + 8);

@@ -31,6 +31,38 @@ export function encodeIntset(values: readonly bigint[]): Uint8Array {
   return out;
 }
 
+/** encodeIntset for decimal members (sorted ascending, distinct), without BigInt when they are all safe integers. */
+export function encodeIntsetMembers(members: readonly string[]): Uint8Array {
+  const n = members.length;
+  const values = new Array<number>(n);
+  let w = 2;
+  for (let i = 0; i < n; i++) {
+    const m = members[i] as string;
+    // 15 chars or fewer is below 2^53 in magnitude: exact as a double.
+    if (m.length > 15) return encodeIntset(members.map((x) => BigInt(x)));
+    const v = Number(m);
+    values[i] = v;
+    if (v < -2147483648 || v > 2147483647) return encodeIntset(members.map((x) => BigInt(x)));
+    if (v < -32768 || v > 32767) w = 4;
+  }
+  const out = new Uint8Array(8 + w * n);
+  out[0] = w;
+  out[4] = n & 0xff;
+  out[5] = (n >>> 8) & 0xff;
+  out[6] = (n >>> 16) & 0xff;
+  out[7] = n >>> 24;
+  for (let i = 0, at = 8; i < n; i++, at += w) {
+    const v = values[i] as number;
+    out[at] = v & 0xff;
+    out[at + 1] = (v >> 8) & 0xff;
+    if (w === 4) {
+      out[at + 2] = (v >> 16) & 0xff;
+      out[at + 3] = (v >>> 24) & 0xff;
+    }
+  }
+  return out;
+}
+
 /** The members of an intset, checked like intsetValidateIntegrity(deep): sorted, distinct, sized right. */
 export function decodeIntset(blob: Uint8Array): bigint[] {
   if (blob.length < 8) throw new RdbError("Intset integrity check failed: too short");

@@ -9,7 +9,7 @@
  * does, so encoding a listpack here gives Redis's bytes.
  */
 
-import { latin1 } from "../../resp/bytes.ts";
+import { latin1, writeLatin1 } from "../../resp/bytes.ts";
 import { isLongString } from "../../store/values.ts";
 import { RdbError } from "./constants.ts";
 
@@ -28,9 +28,13 @@ function backlenSize(l: number): number {
 
 /** Builds a listpack one entry at a time; `size` is lpBytes so far (quicklist fill decisions need it). */
 export class ListpackBuilder {
-  #buf = new Uint8Array(64);
+  #buf: Uint8Array;
   #len = HDR;
   count = 0;
+
+  constructor(initial = 64) {
+    this.#buf = new Uint8Array(initial);
+  }
 
   /** lpBytes: header + entries + the end byte. */
   get size(): number {
@@ -49,13 +53,63 @@ export class ListpackBuilder {
   #backlen(l: number): void {
     const b = this.#buf;
     let at = this.#len;
-    const n = backlenSize(l);
-    // Most significant 7-bit group first; every byte but the first has the high bit set.
-    for (let i = n - 1; i >= 0; i--) {
-      const group = Math.floor(l / 2 ** (7 * i)) & 127;
-      b[at++] = i === n - 1 ? group : group | 128;
+    if (l <= 127) b[at++] = l;
+    else {
+      const n = backlenSize(l);
+      // Most significant 7-bit group first; every byte but the first has the high bit set.
+      for (let i = n - 1; i >= 0; i--) {
+        const group = Math.floor(l / 2 ** (7 * i)) & 127;
+        b[at++] = i === n - 1 ? group : group | 128;
+      }
     }
     this.#len = at;
+  }
+
+  /** Empties the builder for reuse. */
+  reset(): void {
+    this.#len = HDR;
+    this.count = 0;
+  }
+
+  /** An integer entry for `v`, a safe integer (the common case, without BigInt). */
+  #appendSmallInt(v: number): void {
+    this.#ensure(9 + 1);
+    const b = this.#buf;
+    const at = this.#len;
+    let n: number;
+    if (v >= 0 && v <= 127) {
+      b[at] = v;
+      n = 1;
+    } else if (v >= -4096 && v <= 4095) {
+      const u = v < 0 ? (1 << 13) + v : v;
+      b[at] = (u >> 8) | 0xc0;
+      b[at + 1] = u & 0xff;
+      n = 2;
+    } else if (v >= -32768 && v <= 32767) {
+      b[at] = 0xf1;
+      b[at + 1] = v & 0xff;
+      b[at + 2] = (v >> 8) & 0xff;
+      n = 3;
+    } else if (v >= -8388608 && v <= 8388607) {
+      b[at] = 0xf2;
+      b[at + 1] = v & 0xff;
+      b[at + 2] = (v >> 8) & 0xff;
+      b[at + 3] = (v >> 16) & 0xff;
+      n = 4;
+    } else if (v >= -2147483648 && v <= 2147483647) {
+      b[at] = 0xf3;
+      b[at + 1] = v & 0xff;
+      b[at + 2] = (v >> 8) & 0xff;
+      b[at + 3] = (v >> 16) & 0xff;
+      b[at + 4] = (v >>> 24) & 0xff;
+      n = 5;
+    } else {
+      this.appendInt(BigInt(v));
+      return;
+    }
+    this.#len += n;
+    this.#backlen(n);
+    this.count++;
   }
 
   appendInt(v: bigint): void {
@@ -102,7 +156,9 @@ export class ListpackBuilder {
   /** Appends a byte string, integer-encoded when it is a canonical int64 (lpEncodeGetType). */
   append(s: string): void {
     if (isLongString(s)) {
-      this.appendInt(BigInt(s));
+      // Up to 15 chars is below 2^53: exact as a double.
+      if (s.length <= 15) this.#appendSmallInt(Number(s));
+      else this.appendInt(BigInt(s));
       return;
     }
     const len = s.length;
@@ -119,10 +175,44 @@ export class ListpackBuilder {
       new DataView(b.buffer).setUint32(at, len, true);
       at += 4;
     }
-    for (let i = 0; i < len; i++) b[at + i] = s.charCodeAt(i);
-    this.#len = at + len;
+    this.#len = at + writeLatin1(s, b, at);
     this.#backlen(head + len);
     this.count++;
+  }
+
+  /** Completes the header and end byte in place; the listpack is `buffer[0, returned length)` until the next append or reset. */
+  seal(): number {
+    const b = this.#buf;
+    const total = this.#len + 1;
+    b[this.#len] = EOF_BYTE;
+    b[0] = total & 0xff;
+    b[1] = (total >>> 8) & 0xff;
+    b[2] = (total >>> 16) & 0xff;
+    b[3] = total >>> 24;
+    const count = Math.min(this.count, COUNT_UNKNOWN);
+    b[4] = count & 0xff;
+    b[5] = count >>> 8;
+    return total;
+  }
+
+  /** The builder's buffer (see `seal`). */
+  get buffer(): Uint8Array {
+    return this.#buf;
+  }
+
+  /** The finished listpack as a view of the builder's buffer, valid until the next append or reset. */
+  view(): Uint8Array {
+    const b = this.#buf;
+    const total = this.#len + 1;
+    b[this.#len] = EOF_BYTE;
+    b[0] = total & 0xff;
+    b[1] = (total >>> 8) & 0xff;
+    b[2] = (total >>> 16) & 0xff;
+    b[3] = total >>> 24;
+    const count = Math.min(this.count, COUNT_UNKNOWN);
+    b[4] = count & 0xff;
+    b[5] = count >>> 8;
+    return b.subarray(0, total);
   }
 
   finish(): Uint8Array {
@@ -153,9 +243,12 @@ function corrupt(what: string): never {
  */
 export function decodeListpack(lp: Uint8Array): string[] {
   if (lp.length < HDR + 1) corrupt("too short");
-  const view = new DataView(lp.buffer, lp.byteOffset, lp.byteLength);
-  if (view.getUint32(0, true) !== lp.length) corrupt("wrong total bytes");
-  const declared = view.getUint16(4, true);
+  // Header read by hand: most listpacks need no DataView at all.
+  const total = ((lp[0] as number) | ((lp[1] as number) << 8) | ((lp[2] as number) << 16) | ((lp[3] as number) << 24)) >>> 0;
+  if (total !== lp.length) corrupt("wrong total bytes");
+  const declared = (lp[4] as number) | ((lp[5] as number) << 8);
+  let dv: DataView | null = null;
+  const view = () => (dv ??= new DataView(lp.buffer, lp.byteOffset, lp.byteLength));
   const out: string[] = [];
   let p = HDR;
   const end = lp.length - 1;
@@ -185,28 +278,28 @@ export function decodeListpack(lp: Uint8Array): string[] {
       item = latin1(lp, p + 2, p + size);
     } else if (e === 0xf0) {
       if (p + 5 > end) corrupt("entry out of range");
-      const n = view.getUint32(p + 1, true);
+      const n = view().getUint32(p + 1, true);
       size = 5 + n;
       if (p + size > end) corrupt("entry out of range");
       item = latin1(lp, p + 5, p + size);
     } else if (e === 0xf1) {
       size = 3;
       if (p + size > end) corrupt("entry out of range");
-      item = String(view.getInt16(p + 1, true));
+      item = String(view().getInt16(p + 1, true));
     } else if (e === 0xf2) {
       size = 4;
       if (p + size > end) corrupt("entry out of range");
-      let u = view.getUint16(p + 1, true) | ((lp[p + 3] as number) << 16);
+      let u = view().getUint16(p + 1, true) | ((lp[p + 3] as number) << 16);
       if (u >= 1 << 23) u -= 1 << 24;
       item = String(u);
     } else if (e === 0xf3) {
       size = 5;
       if (p + size > end) corrupt("entry out of range");
-      item = String(view.getInt32(p + 1, true));
+      item = String(view().getInt32(p + 1, true));
     } else if (e === 0xf4) {
       size = 9;
       if (p + size > end) corrupt("entry out of range");
-      item = String(view.getBigInt64(p + 1, true));
+      item = String(view().getBigInt64(p + 1, true));
     } else corrupt("bad entry encoding");
     const bl = backlenSize(size);
     if (p + size + bl > end) corrupt("backlen out of range");
