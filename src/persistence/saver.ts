@@ -89,9 +89,11 @@ export class Saver {
     engine.gates.push((ctx) => this.#copyOnWriteGate(ctx));
     // FLUSHALL with save points saves at once, as Redis 7 (flushAllDataAndResetRDB).
     engine.onPropagate((_db, commands) => {
-      if (this.loading || this.saveParams().length === 0) return;
       for (const argv of commands) {
-        if ((argv[0] as string).toLowerCase() !== "flushall") continue;
+        // Runs for every write: compare lengths before allocating a lower-cased name.
+        const name = argv[0] as string;
+        if (name.length !== 8 || name.toLowerCase() !== "flushall") continue;
+        if (this.loading || this.saveParams().length === 0) return;
         this.#save();
         return;
       }

@@ -54,7 +54,10 @@ export class Tracking {
     engine.onKeyTouched((_db, key) => this.invalidate(key));
     engine.onPropagate((_db, commands) => {
       for (const argv of commands) {
-        const name = (argv[0] as string).toLowerCase();
+        // Runs for every write: only names of FLUSHDB's or FLUSHALL's length are lower-cased.
+        const raw = argv[0] as string;
+        if (raw.length !== 7 && raw.length !== 8) continue;
+        const name = raw.toLowerCase();
         if (name === "flushall" || name === "flushdb") this.#flushed();
       }
     });
@@ -174,7 +177,8 @@ export class Tracking {
 
   /** A key changed: tell whoever read it (once), and note it for BCAST prefixes. */
   invalidate(key: string): void {
-    if (this.#flushing) return;
+    // Every write lands here: with nobody tracking, there is nothing to look up.
+    if (this.#flushing || (this.table.size === 0 && this.prefixes.size === 0)) return;
     if (this.prefixes.size > 0) {
       for (const [p, b] of this.prefixes) if (key.startsWith(p)) b.keys.set(key, this.#current);
       this.#schedule();
