@@ -13,7 +13,7 @@
  *                        [--zset-members N] [--zset-requests N] [--no-pubsub] [--pubsub-sizes 1,100,1000,10000]
  *                        [--pubsub-deliveries N | --pubsub-messages M] [--no-persistence] [--persist-keys N]
  *                        [--no-replication] [--repl-keys N]
- *                        [--only throughput,zset,memory,pubsub,persistence,replication (any of them)] [--runtime bun|deno|node]
+ *                        [--only throughput,zset,memory,pubsub,persistence,bgsave,replication (any of them)] [--runtime bun|deno|node]
  *
  * --requests applies to the string tests; the data-type tests run a share of it (bench/workloads.ts).
  * Pub/sub publishes M = deliveries ÷ subscribers messages per size unless --pubsub-messages fixes M.
@@ -23,6 +23,7 @@ import { readFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { type RuntimeName, respdCommand } from "../test/helpers/server.ts";
+import { bgsaveTable, bgsaveWorkload } from "./bgsave.ts";
 import { loadKeys, rawCommand } from "./loader.ts";
 import { type PersistenceResult, persistenceWorkload } from "./persistence.ts";
 import { type BenchServer, cpuSeconds, killAll, pinning, processName, redisBenchmark, rssBytes, startPair } from "./procs.ts";
@@ -63,6 +64,7 @@ const { values: flags } = parseArgs({
     "no-persistence": { type: "boolean", default: false },
     "persist-keys": { type: "string" },
     "no-replication": { type: "boolean", default: false },
+    "no-bgsave": { type: "boolean", default: false },
     "repl-keys": { type: "string" },
     only: { type: "string" },
     runtime: { type: "string", default: "bun" },
@@ -78,7 +80,7 @@ function positive(name: string, v: string | undefined, fallback: number): number
 
 const runtime = flags.runtime as RuntimeName;
 if (!["bun", "deno", "node"].includes(runtime)) throw new Error(`--runtime bun|deno|node, got ${flags.runtime}`);
-const SECTIONS = ["throughput", "zset", "memory", "pubsub", "persistence", "replication"];
+const SECTIONS = ["throughput", "zset", "memory", "pubsub", "persistence", "bgsave", "replication"];
 const only = flags.only?.split(",");
 for (const s of only ?? []) if (!SECTIONS.includes(s)) throw new Error(`--only ${SECTIONS.join("|")} (comma-separated), got ${s}`);
 const wanted = (section: string) => only === undefined || only.includes(section);
@@ -106,6 +108,7 @@ const config = {
   pubsubMessages: flags["pubsub-messages"] === undefined ? undefined : positive("pubsub-messages", flags["pubsub-messages"], 1),
   persistence: !flags["no-persistence"] && wanted("persistence"),
   persistKeys: positive("persist-keys", flags["persist-keys"], quick ? 100_000 : 1_000_000),
+  bgsave: !flags["no-bgsave"] && wanted("bgsave"),
   replication: !flags["no-replication"] && wanted("replication"),
   replKeys: positive("repl-keys", flags["repl-keys"], quick ? 100_000 : 1_000_000),
 };
@@ -352,6 +355,21 @@ async function main(): Promise<void> {
         `\nrespd started on redis's dump.rdb: ${cross.error ? `FAILED: ${cross.error}` : `ready after ${cross.seconds.toFixed(2)} s, DBSIZE and values match`}`,
       );
       // The finally below stops these again, harmlessly.
+    }
+
+    if (config.bgsave) {
+      // Its own servers, with the 1M keys of the memory section.
+      await Promise.all([servers.redis.stop(), servers.respd.stop()]);
+      const b = { keys: config.keys, requests: quick ? 50_000 : 300_000, runtime, core: pins?.server, clientCore: pins?.client };
+      const results = await bgsaveWorkload(b);
+      console.log(`## Serving while BGSAVE runs: ${b.keys.toLocaleString("en-US")} keys\n`);
+      console.log(
+        `method: keys loaded as in the memory section; redis-benchmark -t get -c 50 -n ${b.requests.toLocaleString("en-US")} ` +
+          "-r <keys> --precision 3, once idle and once while a BGSAVE is kept running (a new one started whenever the last " +
+          "finished); redis forks, respd writes its copy-on-write snapshot in slices between commands\n",
+      );
+      console.log(bgsaveTable(results));
+      console.log("");
     }
 
     if (config.replication) {
