@@ -8,12 +8,12 @@
  */
 
 import { extendInfo } from "../commands/info.ts";
-import { FLAG_BITS, keyPositions } from "../engine/command.ts";
+import { FLAG_BITS } from "../engine/command.ts";
 import type { Ctx } from "../engine/context.ts";
 import type { Engine, ShutdownOptions } from "../engine/engine.ts";
-import type { TableEntry } from "../engine/table.ts";
 import { ErrorReply } from "../resp/reply.ts";
 import type { AppendFile } from "../runtime/types.ts";
+import { preserveForCommand, RUN_IN_MULTI } from "./cow.ts";
 import { Snapshot } from "./snapshot.ts";
 
 /** The file operations saving needs (the runtime's, plumbed by src/server/server.ts). */
@@ -41,8 +41,6 @@ const STEP_MS = 1;
 const AUTOSYNC_BYTES = 4 * 1024 * 1024;
 
 const WRITE = FLAG_BITS.write;
-/** Commands that run at once inside MULTI (the rest are queued and checked at EXEC). */
-const RUN_IN_MULTI = new Set(["exec", "discard", "multi", "watch", "quit", "reset"]);
 
 const savers = new WeakMap<Engine, Saver>();
 
@@ -356,65 +354,15 @@ export class Saver {
   #copyOnWriteGate(ctx: Ctx): undefined {
     const bg = this.#bg;
     if (bg === null) return undefined;
-    const client = ctx.client;
     // Queued commands are handled when EXEC runs them.
-    if (client.multiQueued >= 0 && !RUN_IN_MULTI.has(ctx.cmd.spec.name)) return undefined;
+    if (ctx.client.multiQueued >= 0 && !RUN_IN_MULTI.has(ctx.cmd.spec.name)) return undefined;
     if (ctx.cmd.spec.name === "flushall" && this.saveParams().length > 0) {
       // It saves right after; Redis kills the child rather than copying everything.
       this.abortBackground();
       return undefined;
     }
-    const snap = bg.snapshot;
-    if (ctx.cmd.spec.name === "exec") {
-      let db = client.db;
-      for (const [cmd, argv] of client.multiCommands) {
-        if (cmd.spec.name === "select") db = Number(argv[1]);
-        else this.#preserveFor(snap, cmd, argv, db);
-      }
-    } else this.#preserveFor(snap, ctx.cmd, ctx.argv, client.db);
-    // A write may serve blocked clients (BLMOVE pushes to its destination): keep their keys too.
-    if (this.engine.blocking.size > 0) {
-      for (const c of this.engine.clients.values()) {
-        const w = this.engine.blocking.waiterOf(c);
-        if (w) this.#preserveFor(snap, w.origin.cmd, w.origin.argv, w.db, true);
-      }
-    }
+    preserveForCommand(this.engine, bg.snapshot, ctx);
     return undefined;
-  }
-
-  #preserveFor(snap: Snapshot, cmd: TableEntry, argv: string[], db: number, force = false): void {
-    const name = cmd.spec.name;
-    const now = Date.now();
-    if (name === "debug") return snap.preserveAll(now);
-    if (!force && (cmd.bits & WRITE) === 0) return;
-    switch (name) {
-      case "flushdb":
-        return snap.preserveDb(db, now);
-      case "flushall":
-        return snap.preserveAll(now);
-      case "swapdb":
-        snap.preserveDb(Number(argv[1]), now);
-        snap.preserveDb(Number(argv[2]), now);
-        return;
-      case "move":
-        snap.preserve(db, argv[1] as string, now);
-        snap.preserve(Number(argv[2]), argv[1] as string, now);
-        return;
-      case "copy":
-        for (let i = 3; i + 1 < argv.length; i++) {
-          if ((argv[i] as string).toLowerCase() === "db") snap.preserve(Number(argv[i + 1]), argv[2] as string, now);
-        }
-        break;
-    }
-    let positions: number[];
-    try {
-      positions = keyPositions(cmd.spec, argv);
-    } catch {
-      return snap.preserveAll(now);
-    }
-    // A write naming no keys may change anything.
-    if (positions.length === 0) return snap.preserveAll(now);
-    for (const i of positions) snap.preserve(db, argv[i] as string, now);
   }
 
   /** INFO persistence's RDB fields. */

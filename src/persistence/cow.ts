@@ -1,18 +1,18 @@
 /**
- * Copy-on-write for a replica's full-sync snapshot: before a command changes
- * keys the snapshot has not written yet, the snapshot writes them as they are
- * (the same rule the incremental BGSAVE follows in src/persistence/saver.ts),
- * so the replica loads the data exactly as it was at the snapshot's offset.
+ * Copy-on-write for an incremental snapshot (BGSAVE's file, a replica's full
+ * sync): before a command changes keys the snapshot has not written yet, the
+ * snapshot writes them as they are, so the result holds the data exactly as
+ * it was when the snapshot started.
  */
 import { FLAG_BITS, keyPositions } from "../engine/command.ts";
 import type { Ctx } from "../engine/context.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { TableEntry } from "../engine/table.ts";
-import type { Snapshot } from "../persistence/snapshot.ts";
+import type { Snapshot } from "./snapshot.ts";
 
 const WRITE = FLAG_BITS.write;
 /** Commands that run at once inside MULTI (the rest are queued and handled when EXEC runs them). */
-const RUN_IN_MULTI = new Set(["exec", "discard", "multi", "watch", "quit", "reset"]);
+export const RUN_IN_MULTI = new Set(["exec", "discard", "multi", "watch", "quit", "reset"]);
 
 /** Preserves in `snap` whatever the command about to run in `ctx` may change. */
 export function preserveForCommand(engine: Engine, snap: Snapshot, ctx: Ctx): void {
