@@ -1,16 +1,15 @@
 /**
  * In-process RDB codec benchmark: the persistence benchmark's key mix
  * (bench/dataset.ts) built in an Engine, then SAVE's path (Snapshot.finish)
- * and startup's path (RdbStepLoader into fresh databases) timed with no I/O.
+ * and startup's path (RdbLoader into fresh databases) timed with no I/O.
  * Usage: bun bench/rdb-codec.ts [keys=1000000] [runs=3]
  * Env: ONLY=save skips the loads; OUT=<path> keeps the SAVE file; SLOTS=<path>
  * writes writeRdb's file (slot order, fixed ctime/TTLs: compare builds byte for byte).
  */
 import { createTestEngine } from "../src/engine/testing.ts";
 import { DEFAULT_LIMITS } from "../src/persistence/rdb/decode.ts";
-import { writeRdb } from "../src/persistence/rdb/file.ts";
+import { RdbLoader, writeRdb } from "../src/persistence/rdb/file.ts";
 import { Snapshot } from "../src/persistence/snapshot.ts";
-import { RdbStepLoader } from "../src/persistence/startup.ts";
 import { installLatin1Codec, latin1 } from "../src/resp/bytes.ts";
 import type { Database } from "../src/store/database.ts";
 import { mixedBatch } from "./dataset.ts";
@@ -63,7 +62,7 @@ function save(): Uint8Array {
 function load(data: Uint8Array): number {
   const target = createTestEngine().engine.dbs as Database[];
   const now = Date.now();
-  const loader = new RdbStepLoader(
+  const loader = new RdbLoader(
     data,
     {
       key(id, key, value, expireAt) {

@@ -10,15 +10,11 @@ import { extendInfo } from "../commands/info.ts";
 import { FLAG_BITS } from "../engine/command.ts";
 import type { Ctx } from "../engine/context.ts";
 import type { Engine } from "../engine/engine.ts";
-import { latin1 } from "../resp/bytes.ts";
 import { ErrorReply } from "../resp/reply.ts";
 import type { Database } from "../store/database.ts";
-import type { Value } from "../store/values.ts";
-import { isObjectType, Opcode, RDB_VERSION, RdbError } from "./rdb/constants.ts";
-import { Crc64 } from "./rdb/crc64.ts";
-import { EmptyKeyError, type LoadLimits, limitsFrom, readValue } from "./rdb/decode.ts";
-import type { KeyMeta, RdbSink } from "./rdb/file.ts";
-import { RdbReader } from "./rdb/io.ts";
+import { RdbError } from "./rdb/constants.ts";
+import { limitsFrom } from "./rdb/decode.ts";
+import { RdbLoader, type RdbSink } from "./rdb/file.ts";
 import type { SaveLog, Saver } from "./saver.ts";
 
 export const LOADING_ERROR = "LOADING Redis is loading the dataset in memory";
@@ -156,9 +152,9 @@ export async function loadAtStartup(engine: Engine, saver: Saver, host: StartupH
       empty++;
     },
   };
-  let loader: RdbStepLoader | null = null;
+  let loader: RdbLoader | null = null;
   try {
-    loader = new RdbStepLoader(
+    loader = new RdbLoader(
       data,
       sink,
       limitsFrom((n) => config.num(n)),
@@ -191,128 +187,4 @@ export async function loadAtStartup(engine: Engine, saver: Saver, host: StartupH
   );
   state.keysLoaded = loader.keys - expired;
   log.notice(`DB loaded from disk: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
-}
-
-/**
- * loadRdb (src/persistence/rdb/file.ts) that can stop between keys: the
- * same opcode walk, resumable, so a big file loads a slice per event-loop turn.
- */
-export class RdbStepLoader {
-  readonly #r: RdbReader;
-  readonly #version: number;
-  /** The checksum so far, kept up with each slice so the end needs no pass over the whole file. */
-  readonly #crc = new Crc64();
-  #crcPos = 0;
-  #db = 0;
-  keys = 0;
-  #finished = false;
-
-  constructor(
-    readonly data: Uint8Array,
-    readonly sink: RdbSink,
-    readonly limits: LoadLimits,
-    readonly verifyChecksum = true,
-  ) {
-    if (data.length < 9 || latin1(data, 0, 5) !== "REDIS") throw new RdbError("Wrong signature trying to load DB from file");
-    const verText = latin1(data, 5, 9);
-    const version = /^\d{4}$/.test(verText) ? Number(verText) : 0;
-    if (version < 1 || version > RDB_VERSION) throw new RdbError(`Can't handle RDB format version ${verText}`);
-    this.#version = version;
-    this.#r = new RdbReader(data, 9);
-  }
-
-  get pos(): number {
-    return this.#r.pos;
-  }
-
-  /** Loads for about `budgetMs`; true when the file is done (EOF and checksum checked). */
-  step(budgetMs: number): boolean {
-    if (this.#finished) return true;
-    const r = this.#r;
-    const sink = this.sink;
-    const deadline = performance.now() + budgetMs;
-    let expireAt = -1;
-    let meta: KeyMeta = {};
-    for (let n = 0; ; n++) {
-      // Stop only between keys, where no EXPIRETIME/IDLE/FREQ is pending.
-      if ((n & 63) === 63 && expireAt === -1 && meta.freq === undefined && meta.idleSeconds === undefined) {
-        if (performance.now() >= deadline) {
-          this.#crcTo(r.pos);
-          return false;
-        }
-      }
-      const type = r.byte();
-      if (type === Opcode.EOF) break;
-      switch (type) {
-        case Opcode.EXPIRETIME:
-          expireAt = r.seconds() * 1000;
-          continue;
-        case Opcode.EXPIRETIME_MS:
-          expireAt = r.millis();
-          continue;
-        case Opcode.FREQ:
-          meta.freq = r.byte();
-          continue;
-        case Opcode.IDLE:
-          meta.idleSeconds = r.length();
-          continue;
-        case Opcode.SELECTDB:
-          this.#db = r.length();
-          sink.selectDb?.(this.#db);
-          continue;
-        case Opcode.RESIZEDB: {
-          const size = r.length();
-          const expires = r.length();
-          sink.resizeDb?.(size, expires);
-          continue;
-        }
-        case Opcode.AUX: {
-          const k = r.string();
-          const v = r.string();
-          sink.aux?.(k, v);
-          continue;
-        }
-        case Opcode.MODULE_AUX:
-          throw new RdbError("The RDB file contains AUX module data I can't load: respd has no modules");
-        case Opcode.FUNCTION2: {
-          const code = r.string();
-          if (!sink.functionLibrary) throw new RdbError("The RDB file contains a function library, which respd cannot load");
-          sink.functionLibrary(code);
-          continue;
-        }
-        case Opcode.FUNCTION_PRE_GA:
-          throw new RdbError("The RDB file contains a pre-release (7.0 rc) function library, which respd cannot load");
-      }
-      if (!isObjectType(type)) throw new RdbError(`Unknown RDB opcode or value type ${type}`);
-      const key = r.string();
-      try {
-        const value: Value = readValue(r, type, this.limits);
-        sink.key(this.#db, key, value, expireAt, meta);
-        this.keys++;
-      } catch (e) {
-        if (!(e instanceof EmptyKeyError)) throw e;
-        sink.emptyKeySkipped?.(this.#db, key);
-      }
-      expireAt = -1;
-      meta = {};
-    }
-    if (this.#version >= 5) {
-      const end = r.pos;
-      const trailer = r.bytes(8);
-      const stored = new DataView(trailer.buffer, trailer.byteOffset, 8).getBigUint64(0, true);
-      if (this.verifyChecksum && stored !== 0n) {
-        this.#crcTo(end);
-        const crc = this.#crc.value;
-        if (crc !== stored) throw new RdbError(`Wrong RDB checksum expected: (${crc.toString(16)}) but got (${stored.toString(16)})`);
-      }
-    }
-    this.#finished = true;
-    return true;
-  }
-
-  #crcTo(end: number): void {
-    if (!this.verifyChecksum || end <= this.#crcPos) return;
-    this.#crc.update(this.data, this.#crcPos, end);
-    this.#crcPos = end;
-  }
 }

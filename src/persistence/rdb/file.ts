@@ -185,85 +185,134 @@ export interface LoadResult {
  * opcodes and keys, and checks the CRC64 trailer (unless it is 0, which
  * means the writer had rdbchecksum off). Throws an RdbError for anything
  * truncated, corrupt or unsupported; the sink sees keys as they are read.
+ * Resumable: `step` stops between keys, so startup can load a big file a
+ * slice per event-loop turn while clients get LOADING.
  */
+export class RdbLoader {
+  readonly #r: RdbReader;
+  readonly version: number;
+  checksumVerified = false;
+  /** The checksum so far, kept up with each slice so the end needs no pass over the whole file. */
+  readonly #crc = new Crc64();
+  #crcPos = 0;
+  #db = 0;
+  keys = 0;
+  #finished = false;
+
+  constructor(
+    readonly data: Uint8Array,
+    readonly sink: RdbSink,
+    readonly limits: LoadLimits,
+    readonly verifyChecksum = true,
+  ) {
+    if (data.length < 9 || latin1(data, 0, 5) !== "REDIS") throw new RdbError("Wrong signature trying to load DB from file");
+    const verText = latin1(data, 5, 9);
+    const version = /^\d{4}$/.test(verText) ? Number(verText) : 0;
+    if (version < 1 || version > RDB_VERSION) throw new RdbError(`Can't handle RDB format version ${verText}`);
+    this.version = version;
+    this.#r = new RdbReader(data, 9);
+  }
+
+  get pos(): number {
+    return this.#r.pos;
+  }
+
+  /** Loads for about `budgetMs`; true when the file is done (EOF and checksum checked). */
+  step(budgetMs: number): boolean {
+    if (this.#finished) return true;
+    const r = this.#r;
+    const sink = this.sink;
+    const deadline = performance.now() + budgetMs;
+    let expireAt = -1;
+    let meta: KeyMeta = {};
+    for (let n = 0; ; n++) {
+      // Stop only between keys, where no EXPIRETIME/IDLE/FREQ is pending.
+      if ((n & 63) === 63 && expireAt === -1 && meta.freq === undefined && meta.idleSeconds === undefined) {
+        if (performance.now() >= deadline) {
+          this.#crcTo(r.pos);
+          return false;
+        }
+      }
+      const type = r.byte();
+      if (type === Opcode.EOF) break;
+      switch (type) {
+        case Opcode.EXPIRETIME:
+          expireAt = r.seconds() * 1000;
+          continue;
+        case Opcode.EXPIRETIME_MS:
+          expireAt = r.millis();
+          continue;
+        case Opcode.FREQ:
+          meta.freq = r.byte();
+          continue;
+        case Opcode.IDLE:
+          meta.idleSeconds = r.length();
+          continue;
+        case Opcode.SELECTDB:
+          this.#db = r.length();
+          sink.selectDb?.(this.#db);
+          continue;
+        case Opcode.RESIZEDB: {
+          const size = r.length();
+          const expires = r.length();
+          sink.resizeDb?.(size, expires);
+          continue;
+        }
+        case Opcode.AUX: {
+          const k = r.string();
+          const v = r.string();
+          sink.aux?.(k, v);
+          continue;
+        }
+        case Opcode.MODULE_AUX:
+          throw new RdbError("The RDB file contains AUX module data I can't load: respd has no modules");
+        case Opcode.FUNCTION2: {
+          const code = r.string();
+          if (!sink.functionLibrary) throw new RdbError("The RDB file contains a function library, which respd cannot load");
+          sink.functionLibrary(code);
+          continue;
+        }
+        case Opcode.FUNCTION_PRE_GA:
+          throw new RdbError("The RDB file contains a pre-release (7.0 rc) function library, which respd cannot load");
+      }
+      if (!isObjectType(type)) throw new RdbError(`Unknown RDB opcode or value type ${type}`);
+      const key = r.string();
+      try {
+        const value: Value = readValue(r, type, this.limits);
+        sink.key(this.#db, key, value, expireAt, meta);
+        this.keys++;
+      } catch (e) {
+        if (!(e instanceof EmptyKeyError)) throw e;
+        sink.emptyKeySkipped?.(this.#db, key);
+      }
+      expireAt = -1;
+      meta = {};
+    }
+    if (this.version >= 5) {
+      const end = r.pos;
+      const trailer = r.bytes(8);
+      const stored = new DataView(trailer.buffer, trailer.byteOffset, 8).getBigUint64(0, true);
+      if (this.verifyChecksum && stored !== 0n) {
+        this.#crcTo(end);
+        const crc = this.#crc.value;
+        if (crc !== stored) throw new RdbError(`Wrong RDB checksum expected: (${crc.toString(16)}) but got (${stored.toString(16)})`);
+        this.checksumVerified = true;
+      }
+    }
+    this.#finished = true;
+    return true;
+  }
+
+  #crcTo(end: number): void {
+    if (!this.verifyChecksum || end <= this.#crcPos) return;
+    this.#crc.update(this.data, this.#crcPos, end);
+    this.#crcPos = end;
+  }
+}
+
+/** Loads a whole RDB file in one go (see RdbLoader). */
 export function loadRdb(data: Uint8Array, sink: RdbSink, limits: LoadLimits = DEFAULT_LIMITS, verifyChecksum = true): LoadResult {
-  if (data.length < 9 || latin1(data, 0, 5) !== "REDIS") throw new RdbError("Wrong signature trying to load DB from file");
-  const verText = latin1(data, 5, 9);
-  const version = /^\d{4}$/.test(verText) ? Number(verText) : 0;
-  if (version < 1 || version > RDB_VERSION) throw new RdbError(`Can't handle RDB format version ${verText}`);
-  const r = new RdbReader(data, 9);
-  let db = 0;
-  let keys = 0;
-  let expireAt = -1;
-  let meta: KeyMeta = {};
-  for (;;) {
-    const type = r.byte();
-    if (type === Opcode.EOF) break;
-    switch (type) {
-      case Opcode.EXPIRETIME:
-        expireAt = r.seconds() * 1000;
-        continue;
-      case Opcode.EXPIRETIME_MS:
-        expireAt = r.millis();
-        continue;
-      case Opcode.FREQ:
-        meta.freq = r.byte();
-        continue;
-      case Opcode.IDLE:
-        meta.idleSeconds = r.length();
-        continue;
-      case Opcode.SELECTDB:
-        db = r.length();
-        sink.selectDb?.(db);
-        continue;
-      case Opcode.RESIZEDB: {
-        const size = r.length();
-        const expires = r.length();
-        sink.resizeDb?.(size, expires);
-        continue;
-      }
-      case Opcode.AUX: {
-        const k = r.string();
-        const v = r.string();
-        sink.aux?.(k, v);
-        continue;
-      }
-      case Opcode.MODULE_AUX:
-        throw new RdbError("The RDB file contains AUX module data I can't load: respd has no modules");
-      case Opcode.FUNCTION2: {
-        const code = r.string();
-        if (!sink.functionLibrary) throw new RdbError("The RDB file contains a function library, which respd cannot load");
-        sink.functionLibrary(code);
-        continue;
-      }
-      case Opcode.FUNCTION_PRE_GA:
-        throw new RdbError("The RDB file contains a pre-release (7.0 rc) function library, which respd cannot load");
-    }
-    if (!isObjectType(type)) throw new RdbError(`Unknown RDB opcode or value type ${type}`);
-    const key = r.string();
-    try {
-      const value = readValue(r, type, limits);
-      sink.key(db, key, value, expireAt, meta);
-      keys++;
-    } catch (e) {
-      if (!(e instanceof EmptyKeyError)) throw e;
-      sink.emptyKeySkipped?.(db, key);
-    }
-    expireAt = -1;
-    meta = {};
-  }
-  let checksumVerified = false;
-  if (version >= 5) {
-    const end = r.pos;
-    const trailer = r.bytes(8);
-    const stored = new DataView(trailer.buffer, trailer.byteOffset, 8).getBigUint64(0, true);
-    if (verifyChecksum && stored !== 0n) {
-      const crc = new Crc64().update(data, 0, end).value;
-      if (crc !== stored) {
-        throw new RdbError(`Wrong RDB checksum expected: (${crc.toString(16)}) but got (${stored.toString(16)})`);
-      }
-      checksumVerified = true;
-    }
-  }
-  return { version, keys, checksumVerified };
+  const loader = new RdbLoader(data, sink, limits, verifyChecksum);
+  loader.step(Number.POSITIVE_INFINITY);
+  return { version: loader.version, keys: loader.keys, checksumVerified: loader.checksumVerified };
 }
