@@ -22,8 +22,8 @@ export class CommandSink {
 
   constructor(readonly engine: Engine) {}
 
-  /** The UnderlyingSink that feeds one client's batches into the engine. */
-  forClient(client: Client): UnderlyingSink<Batch> {
+  /** The UnderlyingSink that feeds one client's batches into the engine (a stream pipe or the direct lane calls it). */
+  forClient(client: Client): { write(batch: Batch): Promise<void> | undefined; close(): void; abort(): void } {
     return {
       write: (batch) => this.run(client, batch),
       close: () => this.#gone(client),

@@ -1,71 +1,165 @@
 /// <reference types="bun" />
 import { unlinkSync } from "node:fs";
 import type { Socket, TCPSocketListener, UnixSocketListener } from "bun";
-import { installLatin1Codec } from "../resp/bytes.ts";
+import { concat, installLatin1Codec } from "../resp/bytes.ts";
+import { DirectReader } from "./direct.ts";
 import { formatAddress, nodeFiles, nodeProcess, processStats } from "./shared.ts";
-import type { Connection, Listener, OnConnection, Runtime } from "./types.ts";
+import type { Connection, DirectIo, Listener, OnConnection, Runtime } from "./types.ts";
+
+/** RESPD_STREAMS=web keeps every connection on real Web Streams pipes (to compare, and to test that path). */
+const directLaneEnabled = process.env.RESPD_STREAMS !== "web";
 
 interface SocketState {
+  /** Where reads go: a web ReadableStream's controller, or the direct reader (whichever the consumer took). */
   controller: ReadableStreamDefaultController<Uint8Array> | null;
-  /** Bytes the kernel did not take yet, written on drain. */
+  reader: DirectReader | null;
+  /** Reads that came before the consumer chose (a replica link is handed over a turn later). */
+  early: Uint8Array[];
+  taken: boolean;
+  /** Bytes the kernel did not take yet, and bytes written after them: sent on drain, in order. */
   unsent: Uint8Array | null;
-  drained: (() => void) | null;
+  later: Uint8Array[];
+  /** Resolves when unsent and later are all written (or the socket closed). */
+  flushed: Promise<void> | null;
+  onFlushed: () => void;
+  endWhenFlushed: boolean;
   closed: boolean;
   conn: Connection | null;
   onClosed: () => void;
   bytesWritten: number;
 }
 
-/** Turns a Bun socket into a web-standard byte stream pair. */
+function newState(): SocketState {
+  return {
+    controller: null,
+    reader: null,
+    early: [],
+    taken: false,
+    unsent: null,
+    later: [],
+    flushed: null,
+    onFlushed: () => {},
+    endWhenFlushed: false,
+    closed: false,
+    conn: null,
+    onClosed: () => {},
+    bytesWritten: 0,
+  };
+}
+
+/** Writes in order; returns a promise while bytes wait for the kernel. */
+function send(socket: Socket<SocketState>, bytes: Uint8Array): Promise<void> | undefined {
+  const state = socket.data;
+  if (state.closed) throw new Error("socket closed");
+  if (state.unsent !== null) {
+    state.later.push(bytes);
+    return state.flushed as Promise<void>;
+  }
+  const n = socket.write(bytes);
+  if (n < 0) throw new Error("socket closed");
+  state.bytesWritten += n;
+  if (n === bytes.length) return undefined;
+  state.unsent = bytes.subarray(n);
+  state.flushed = new Promise<void>((resolve) => {
+    state.onFlushed = resolve;
+  });
+  return state.flushed;
+}
+
+/** On drain: send what waited; resolve the waiters once everything is out. */
+function flushUnsent(socket: Socket<SocketState>): void {
+  const state = socket.data;
+  while (state.unsent !== null) {
+    const n = socket.write(state.unsent);
+    if (n < 0) break;
+    state.bytesWritten += n;
+    if (n < state.unsent.length) {
+      state.unsent = state.unsent.subarray(n);
+      return;
+    }
+    state.unsent = state.later.length > 0 ? concat(state.later) : null;
+    state.later = [];
+  }
+  settleFlushed(state);
+  if (state.endWhenFlushed && !state.closed) socket.end();
+}
+
+function settleFlushed(state: SocketState): void {
+  state.unsent = null;
+  state.later = [];
+  state.flushed = null;
+  state.onFlushed();
+}
+
+/** Turns a Bun socket into a web-standard byte stream pair (made on first use) or the direct lane. */
 function wrap(socket: Socket<SocketState>, remote: string, local: string): Connection {
   const state = socket.data;
   const closed = new Promise<void>((resolve) => {
     state.onClosed = resolve;
   });
-  const readable = new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        state.controller = controller;
-      },
-      pull() {
-        // The consumer wants more: resume a socket paused for backpressure.
-        if (!state.closed) socket.resume();
-      },
-      cancel() {
-        state.controller = null;
-        if (!state.closed) socket.pause();
-      },
-    },
-    { highWaterMark: 2 },
-  );
-  const flush = (): Promise<void> | undefined => {
-    const pending = state.unsent;
-    if (pending === null) return undefined;
-    const n = socket.write(pending);
-    if (n < 0) throw new Error("socket closed");
-    state.bytesWritten += n;
-    state.unsent = n < pending.length ? pending.subarray(n) : null;
-    if (state.unsent === null) return undefined;
-    return new Promise<void>((res) => {
-      state.drained = res;
-    }).then(flush);
+  let readable: ReadableStream<Uint8Array> | null = null;
+  let writable: WritableStream<Uint8Array> | null = null;
+  const endOutput = () => {
+    if (state.closed) return;
+    if (state.unsent === null) socket.end();
+    else state.endWhenFlushed = true;
   };
-  const writable = new WritableStream<Uint8Array>({
-    write(chunk) {
-      if (state.closed) throw new Error("socket closed");
-      state.unsent = chunk;
-      return flush();
+  const direct: DirectIo = {
+    pipeTo(sink) {
+      if (state.reader === null) {
+        state.taken = true;
+        state.reader = new DirectReader(
+          () => {
+            if (!state.closed) socket.pause();
+          },
+          () => {
+            if (!state.closed) socket.resume();
+          },
+        );
+        for (const chunk of state.early) state.reader.push(chunk);
+        state.early = [];
+        if (state.closed) state.reader.end();
+      }
+      return state.reader.pipeTo(sink);
     },
-    close() {
-      if (!state.closed) socket.end();
-    },
-    abort() {
-      if (!state.closed) socket.terminate();
-    },
-  });
+    write: (bytes) => send(socket, bytes),
+    end: endOutput,
+  };
   return {
-    readable,
-    writable,
+    get readable() {
+      readable ??= new ReadableStream<Uint8Array>(
+        {
+          start(controller) {
+            state.taken = true;
+            for (const chunk of state.early) controller.enqueue(chunk);
+            state.early = [];
+            if (state.closed) controller.close();
+            else state.controller = controller;
+          },
+          pull() {
+            // The consumer wants more: resume a socket paused for backpressure.
+            if (!state.closed) socket.resume();
+          },
+          cancel() {
+            state.controller = null;
+            if (!state.closed) socket.pause();
+          },
+        },
+        { highWaterMark: 2 },
+      );
+      return readable;
+    },
+    get writable() {
+      writable ??= new WritableStream<Uint8Array>({
+        write: (chunk) => send(socket, chunk),
+        close: endOutput,
+        abort() {
+          if (!state.closed) socket.terminate();
+        },
+      });
+      return writable;
+    },
+    direct: directLaneEnabled ? direct : undefined,
     remoteAddress: remote,
     localAddress: local,
     setKeepAlive(seconds: number) {
@@ -84,22 +178,26 @@ function wrap(socket: Socket<SocketState>, remote: string, local: string): Conne
 function handlers(onConnection: OnConnection, unixPath: string | null) {
   return {
     open(socket: Socket<SocketState>) {
-      socket.data = { controller: null, unsent: null, drained: null, closed: false, conn: null, onClosed: () => {}, bytesWritten: 0 };
+      socket.data = newState();
       const remote = unixPath !== null ? `${unixPath}:0` : formatAddress(socket.remoteAddress, socket.remotePort);
       const local = unixPath !== null ? `${unixPath}:0` : formatAddress(socket.localAddress, socket.localPort);
       socket.data.conn = wrap(socket, remote, local);
       onConnection(socket.data.conn);
     },
     data(socket: Socket<SocketState>, chunk: Uint8Array) {
-      const c = socket.data.controller;
-      if (c === null) return;
+      const s = socket.data;
+      if (s.reader !== null) return s.reader.push(chunk);
+      const c = s.controller;
+      if (c === null) {
+        // Nobody has taken the input yet (a cancelled stream leaves the socket paused instead).
+        if (!s.taken && !s.closed) s.early.push(chunk);
+        return;
+      }
       c.enqueue(chunk);
       if ((c.desiredSize ?? 1) <= 0) socket.pause();
     },
     drain(socket: Socket<SocketState>) {
-      const d = socket.data.drained;
-      socket.data.drained = null;
-      d?.();
+      flushUnsent(socket);
     },
     close(socket: Socket<SocketState>) {
       const s = socket.data;
@@ -108,17 +206,21 @@ function handlers(onConnection: OnConnection, unixPath: string | null) {
         s.controller?.close();
       } catch {}
       s.controller = null;
-      s.drained?.();
+      s.reader?.end();
+      // Writers waiting for the kernel go on; their next write sees the socket closed.
+      settleFlushed(s);
       s.onClosed();
     },
     error(socket: Socket<SocketState>, error: Error) {
       const s = socket.data;
       s.closed = true;
-      s.onClosed();
       try {
         s.controller?.error(error);
       } catch {}
       s.controller = null;
+      s.reader?.error(error);
+      settleFlushed(s);
+      s.onClosed();
     },
   };
 }

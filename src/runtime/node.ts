@@ -1,80 +1,91 @@
 import { unlinkSync } from "node:fs";
 import { connect, createServer, type Server, type Socket } from "node:net";
+import { DirectReader } from "./direct.ts";
 import { formatAddress, installBufferLatin1Codec, nodeFiles, nodeProcess, processStats } from "./shared.ts";
-import type { Connection, Listener, OnConnection, Runtime } from "./types.ts";
+import type { Connection, DirectIo, Listener, OnConnection, Runtime } from "./types.ts";
+
+/** RESPD_STREAMS=web keeps every connection on real Web Streams pipes (to compare, and to test that path). */
+const directLaneEnabled = process.env.RESPD_STREAMS !== "web";
 
 /**
- * Turns a node:net socket into a web-standard byte stream pair. Node's own
- * Readable.toWeb queues without bound; here the socket is paused as soon as
- * the stream's small queue is full (its Web Streams slow down with deep queues).
+ * Turns a node:net socket into a web-standard byte stream pair (made on first
+ * use) or the direct lane. Node's own Readable.toWeb queues without bound;
+ * here the socket is paused as soon as the stream's small queue is full (its
+ * Web Streams slow down with deep queues).
  */
 function wrap(socket: Socket, unixPath: string | null): Connection {
   let controller: ReadableStreamDefaultController<Uint8Array> | null = null;
-  const readable = new ReadableStream<Uint8Array>(
-    {
-      start(c) {
-        controller = c;
-        socket.on("data", (chunk: Buffer) => {
-          if (controller === null) return;
-          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
-          if ((controller.desiredSize ?? 1) <= 0) socket.pause();
-        });
-        socket.on("end", () => {
-          try {
-            controller?.close();
-          } catch {}
-          controller = null;
-        });
-        socket.on("error", (err) => {
-          try {
-            controller?.error(err);
-          } catch {}
-          controller = null;
-        });
-        socket.on("close", () => {
-          try {
-            controller?.close();
-          } catch {}
-          controller = null;
-        });
-      },
-      pull() {
-        if (!socket.destroyed) socket.resume();
-      },
-      cancel() {
-        controller = null;
-        socket.pause();
-      },
-    },
-    { highWaterMark: 2 },
-  );
-  const writable = new WritableStream<Uint8Array>({
-    write(chunk) {
-      if (socket.destroyed) throw new Error("socket closed");
-      if (socket.write(chunk)) return;
-      return new Promise<void>((resolve, reject) => {
-        const done = () => {
-          socket.off("drain", done);
-          socket.off("close", done);
-          socket.destroyed ? reject(new Error("socket closed")) : resolve();
-        };
-        socket.on("drain", done);
-        socket.on("close", done);
-      });
-    },
-    close() {
-      return new Promise<void>((resolve) => {
-        if (socket.destroyed) return resolve();
-        socket.end(() => {
-          socket.destroy();
-          resolve();
-        });
-      });
-    },
-    abort() {
-      socket.destroy();
-    },
+  let reader: DirectReader | null = null;
+  /** Reads before a consumer took the input (a replica link is handed over a turn later). */
+  let early: Uint8Array[] | null = [];
+  let ended = false;
+  let failure: Error | null = null;
+  socket.on("data", (chunk: Buffer) => {
+    const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
+    if (reader !== null) return reader.push(bytes);
+    if (controller === null) {
+      early?.push(bytes);
+      return;
+    }
+    controller.enqueue(bytes);
+    if ((controller.desiredSize ?? 1) <= 0) socket.pause();
   });
+  const finish = () => {
+    ended = true;
+    reader?.end();
+    try {
+      controller?.close();
+    } catch {}
+    controller = null;
+  };
+  socket.on("end", finish);
+  socket.on("close", finish);
+  socket.on("error", (err) => {
+    failure = err;
+    reader?.error(err);
+    try {
+      controller?.error(err);
+    } catch {}
+    controller = null;
+  });
+
+  let readable: ReadableStream<Uint8Array> | null = null;
+  let writable: WritableStream<Uint8Array> | null = null;
+  const drained = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        socket.off("drain", done);
+        socket.off("close", done);
+        resolve();
+      };
+      socket.on("drain", done);
+      socket.on("close", done);
+    });
+  const end = () => {
+    if (!socket.destroyed) socket.end(() => socket.destroy());
+  };
+  const direct: DirectIo = {
+    pipeTo(sink) {
+      if (reader === null) {
+        reader = new DirectReader(
+          () => socket.pause(),
+          () => {
+            if (!socket.destroyed) socket.resume();
+          },
+        );
+        for (const chunk of early ?? []) reader.push(chunk);
+        early = null;
+        if (failure !== null) reader.error(failure);
+        else if (ended) reader.end();
+      }
+      return reader.pipeTo(sink);
+    },
+    write(bytes) {
+      if (socket.destroyed) throw new Error("socket closed");
+      return socket.write(bytes) ? undefined : drained();
+    },
+    end,
+  };
   socket.setNoDelay(true);
   const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
   return {
@@ -83,8 +94,53 @@ function wrap(socket: Socket, unixPath: string | null): Connection {
       // Node counts bytes queued in its own buffer too; subtract what it still holds.
       return socket.bytesWritten - socket.writableLength;
     },
-    readable,
-    writable,
+    get readable() {
+      readable ??= new ReadableStream<Uint8Array>(
+        {
+          start(c) {
+            for (const chunk of early ?? []) c.enqueue(chunk);
+            early = null;
+            if (failure !== null) c.error(failure);
+            else if (ended) c.close();
+            else controller = c;
+          },
+          pull() {
+            if (!socket.destroyed) socket.resume();
+          },
+          cancel() {
+            controller = null;
+            socket.pause();
+          },
+        },
+        { highWaterMark: 2 },
+      );
+      return readable;
+    },
+    get writable() {
+      writable ??= new WritableStream<Uint8Array>({
+        write(chunk) {
+          if (socket.destroyed) throw new Error("socket closed");
+          if (socket.write(chunk)) return;
+          return drained().then(() => {
+            if (socket.destroyed) throw new Error("socket closed");
+          });
+        },
+        close() {
+          return new Promise<void>((resolve) => {
+            if (socket.destroyed) return resolve();
+            socket.end(() => {
+              socket.destroy();
+              resolve();
+            });
+          });
+        },
+        abort() {
+          socket.destroy();
+        },
+      });
+      return writable;
+    },
+    direct: directLaneEnabled ? direct : undefined,
     remoteAddress: unixPath !== null ? `${unixPath}:0` : formatAddress(socket.remoteAddress, socket.remotePort),
     localAddress: unixPath !== null ? `${unixPath}:0` : formatAddress(socket.localAddress, socket.localPort),
     setKeepAlive(seconds) {

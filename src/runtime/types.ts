@@ -25,6 +25,41 @@ export interface Connection {
   readonly closed: Promise<void>;
   /** Bytes handed to the kernel so far (output not yet written = encoded - this). */
   readonly bytesWritten: number;
+  /**
+   * The same bytes as `readable`/`writable` without a stream hop per read, where
+   * the adapter offers it (the server's connections use it; see DirectIo).
+   */
+  readonly direct?: DirectIo;
+}
+
+/** What `ReadableStream.pipeTo` feeds: an UnderlyingSink's write/close/abort. */
+export interface ChunkSink<T> {
+  /** A returned promise pauses reading until it settles; a throw stops reading. */
+  write(chunk: T): Promise<void> | undefined | void;
+  close?(): void;
+  abort?(reason: unknown): void;
+}
+
+/**
+ * A connection's byte flow as plain calls: the synchronous driver the
+ * performance notes measured (a stream hop per read costs more than a whole
+ * small command on Bun). Semantics follow the streams it stands in for.
+ * Using it claims the socket: the connection's streams are then not used.
+ */
+export interface DirectIo {
+  /**
+   * readable.pipeTo(new WritableStream(sink)) without the streams: each socket
+   * read goes to sink.write at once; close() at end of input, abort(e) on a
+   * socket error. Resolves when reading ends; rejects with what write threw.
+   */
+  pipeTo(sink: ChunkSink<Uint8Array>): Promise<void>;
+  /**
+   * Hands bytes to the socket in order. Returns a promise, resolved once every
+   * byte queued so far is written, while the kernel has not taken them all.
+   */
+  write(bytes: Uint8Array): Promise<void> | undefined;
+  /** Closes after the queued bytes are written (writable.close()). */
+  end(): void;
 }
 
 export interface Listener {

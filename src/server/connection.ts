@@ -1,10 +1,11 @@
 import type { Transport } from "../engine/client.ts";
 import type { Engine } from "../engine/engine.ts";
 import { ClientClosing, type CommandSink } from "../engine/sink.ts";
-import { RespDecoderStream } from "../resp/decoder.ts";
+import { RespDecoder, RespDecoderStream } from "../resp/decoder.ts";
 import { ENCODER_QUEUE_BYTES, type Outgoing, RespEncoder, RespEncoderStream } from "../resp/encoder.ts";
 import { ErrorReply } from "../resp/reply.ts";
-import type { Connection } from "../runtime/types.ts";
+import { PipeTerminated, transformInto } from "../resp/sync-pipe.ts";
+import type { Connection, DirectIo } from "../runtime/types.ts";
 
 /** Input limits read per bulk header: plain fields, refreshed when CONFIG SET changes them. */
 const limitsByEngine = new WeakMap<Engine, { maxBulkLen: number; queryBufferLimit: number }>();
@@ -34,16 +35,23 @@ function inputLimits(engine: Engine): { maxBulkLen: number; queryBufferLimit: nu
  *                    (a WritableStream: encodes a batch, writes it to conn.writable)
  *
  * One socket read becomes one Batch; one Batch's replies become one write.
+ * Where the runtime offers its direct lane (Bun, Node), the same decoder
+ * (a Transformer), sink (an UnderlyingSink) and encoder are called by a thin
+ * synchronous driver instead of stream pipes: same order, same backpressure,
+ * no promise hops per read (see docs/ARCHITECTURE.md, "The direct lane").
  */
 export function serveConnection(engine: Engine, sink: CommandSink, conn: Connection): Promise<void> {
+  const direct = conn.direct;
   let encodedBytes = 0;
   const countOutput = (n: number) => {
     encodedBytes += n;
     engine.stats.totalNetOutputBytes += n;
     if (client) client.netOutput += n;
   };
-  const encoder = new RespEncoderStream(conn.writable, new RespEncoder(countOutput));
-  const writer = encoder.getWriter();
+  const encoder = new RespEncoder(countOutput);
+  const output: ReplyOutput = direct
+    ? directOutput(direct, encoder, conn, () => encodedBytes)
+    : streamOutput(conn, encoder, () => encodedBytes);
   let closed = false;
   /** Out-of-band replies of this turn (a publisher's burst), written once at its end. */
   let soon: Outgoing[] | null = null;
@@ -51,7 +59,7 @@ export function serveConnection(engine: Engine, sink: CommandSink, conn: Connect
     if (soon === null) return;
     const batch = soon;
     soon = null;
-    if (!closed) writer.write(batch).catch(() => {});
+    if (!closed) output.write(batch);
   };
   const transport: Transport = {
     write(batch: Outgoing[]) {
@@ -62,7 +70,7 @@ export function serveConnection(engine: Engine, sink: CommandSink, conn: Connect
         flushSoon();
         return;
       }
-      writer.write(batch).catch(() => {});
+      output.write(batch);
     },
     writeSoon(batch: Outgoing[]) {
       if (closed) return;
@@ -73,22 +81,19 @@ export function serveConnection(engine: Engine, sink: CommandSink, conn: Connect
       }
     },
     get backpressure() {
-      const size = writer.desiredSize;
-      return size !== null && size <= 0 ? writer.ready.catch(() => {}) : undefined;
+      return output.backpressure();
     },
-    /** Replies queued before encoding (estimated) plus encoded bytes the socket has not taken yet. */
     get pendingBytes() {
-      const queued = ENCODER_QUEUE_BYTES - (writer.desiredSize ?? ENCODER_QUEUE_BYTES);
-      return Math.max(0, queued) + (encodedBytes - conn.bytesWritten);
+      return output.pendingBytes();
     },
     closeAfterFlush() {
       if (closed) return;
       closed = true;
-      writer.close().catch(() => {});
+      output.close();
     },
     destroy() {
       closed = true;
-      writer.abort().catch(() => {});
+      output.abort();
       conn.destroy();
     },
   };
@@ -96,12 +101,10 @@ export function serveConnection(engine: Engine, sink: CommandSink, conn: Connect
   const client = engine.createClient(conn.remoteAddress, conn.localAddress, transport);
   if (client === null) {
     // Over maxclients: Redis answers with the error and closes, before any command is read.
-    writer
-      .write([new ErrorReply("ERR max number of clients reached")])
-      .then(() => writer.close())
-      .catch(() => conn.destroy());
-    conn.readable.cancel().catch(() => {});
-    return writer.closed.catch(() => {});
+    output.write([new ErrorReply("ERR max number of clients reached")]);
+    output.close();
+    if (!direct) conn.readable.cancel().catch(() => {});
+    return output.done;
   }
   conn.closed.then(() => {
     if (engine.clients.has(client.id)) engine.removeClient(client);
@@ -109,13 +112,11 @@ export function serveConnection(engine: Engine, sink: CommandSink, conn: Connect
   const keepalive = engine.config.num("tcp-keepalive");
   if (keepalive > 0) conn.setKeepAlive(keepalive);
 
-  const outputDone = writer.closed
-    .catch(() => {})
-    .finally(() => {
-      closed = true;
-      if (engine.clients.has(client.id)) engine.removeClient(client);
-      conn.readable.cancel().catch(() => {});
-    });
+  const outputDone = output.done.finally(() => {
+    closed = true;
+    if (engine.clients.has(client.id)) engine.removeClient(client);
+    if (!direct) conn.readable.cancel().catch(() => {});
+  });
 
   const shared = inputLimits(engine);
   const limits = {
@@ -131,15 +132,88 @@ export function serveConnection(engine: Engine, sink: CommandSink, conn: Connect
       client.netInput += n;
     },
   };
-  conn.readable
-    .pipeThrough(new RespDecoderStream(limits))
-    .pipeTo(new WritableStream(sink.forClient(client)))
+  const input = direct
+    ? direct.pipeTo(transformInto(new RespDecoder(limits), sink.forClient(client)))
+    : conn.readable.pipeThrough(new RespDecoderStream(limits)).pipeTo(new WritableStream(sink.forClient(client)));
+  input
     .catch((e) => {
-      if (!(e instanceof ClientClosing)) transport.destroy();
+      if (!(e instanceof ClientClosing) && !(e instanceof PipeTerminated)) transport.destroy();
     })
     .finally(() => {
       if (engine.clients.has(client.id)) engine.removeClient(client);
       transport.closeAfterFlush();
     });
   return outputDone;
+}
+
+/** Where a connection's reply batches go: encoded, then written to the socket. */
+interface ReplyOutput {
+  write(batch: Outgoing[]): void;
+  /** A promise while the client's output is backed up (reading pauses until it settles). */
+  backpressure(): Promise<void> | undefined;
+  /** Output not yet taken by the kernel (client-output-buffer-limit). */
+  pendingBytes(): number;
+  close(): void;
+  abort(): void;
+  /** Settles when the output side is finished. */
+  readonly done: Promise<void>;
+}
+
+/** Batches queue in a RespEncoderStream writing to conn.writable. */
+function streamOutput(conn: Connection, encoder: RespEncoder, encoded: () => number): ReplyOutput {
+  const writer = new RespEncoderStream(conn.writable, encoder).getWriter();
+  return {
+    write(batch) {
+      writer.write(batch).catch(() => {});
+    },
+    backpressure() {
+      const size = writer.desiredSize;
+      return size !== null && size <= 0 ? writer.ready.catch(() => {}) : undefined;
+    },
+    /** Replies queued before encoding (estimated) plus encoded bytes the socket has not taken yet. */
+    pendingBytes() {
+      const queued = ENCODER_QUEUE_BYTES - (writer.desiredSize ?? ENCODER_QUEUE_BYTES);
+      return Math.max(0, queued) + (encoded() - conn.bytesWritten);
+    },
+    close() {
+      writer.close().catch(() => {});
+    },
+    abort() {
+      writer.abort().catch(() => {});
+    },
+    done: writer.closed.catch(() => {}),
+  };
+}
+
+/** Each batch is encoded at once and handed to the socket; what the kernel has not taken is the backlog. */
+function directOutput(direct: DirectIo, encoder: RespEncoder, conn: Connection, encoded: () => number): ReplyOutput {
+  let flushed: Promise<void> | undefined;
+  let ended = false;
+  return {
+    write(batch) {
+      if (ended) return;
+      const bytes = encoder.encodeBatch(batch);
+      if (bytes.length === 0) return;
+      try {
+        flushed = direct.write(bytes) ?? flushed;
+      } catch {
+        // The socket closed under us: conn.closed does the cleanup.
+      }
+    },
+    backpressure() {
+      return encoded() > conn.bytesWritten ? flushed : undefined;
+    },
+    pendingBytes() {
+      return Math.max(0, encoded() - conn.bytesWritten);
+    },
+    close() {
+      if (ended) return;
+      ended = true;
+      direct.end();
+    },
+    abort() {
+      ended = true;
+    },
+    done: conn.closed,
+  };
 }
