@@ -6,18 +6,24 @@ import { Buffer } from "node:buffer";
 import {
   chmodSync,
   closeSync,
+  existsSync,
+  fstatSync,
   fsyncSync,
+  mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   realpathSync,
   renameSync,
+  statSync,
+  truncateSync,
   unlinkSync,
   writeFileSync,
   writeSync,
 } from "node:fs";
 import { resolve } from "node:path";
 import { installLatin1Codec } from "../resp/bytes.ts";
-import type { AppendFile, Runtime } from "./types.ts";
+import type { AppendFile, FileSystem, Runtime } from "./types.ts";
 
 /** Redis's address format: "ip:port", IPv6 in brackets. */
 export function formatAddress(ip: string | undefined, port: number | undefined): string {
@@ -33,6 +39,7 @@ function writeAll(fd: number, data: Uint8Array): void {
 
 export function nodeFiles() {
   return {
+    fs: nodeFileSystem(),
     readFile(path: string): Uint8Array | null {
       try {
         return new Uint8Array(readFileSync(path));
@@ -145,5 +152,61 @@ export function processStats(files: {
     },
     rss: () => process.memoryUsage.rss(),
     heapUsed: () => process.memoryUsage().heapUsed,
+  };
+}
+
+/** FileSystem over node:fs (Bun, Deno and Node all implement it). */
+export function nodeFileSystem(): FileSystem {
+  return {
+    exists: (p) => existsSync(p),
+    isDir: (p) => {
+      try {
+        return statSync(p).isDirectory();
+      } catch {
+        return false;
+      }
+    },
+    mkdir: (p) => mkdirSync(p, { recursive: true }),
+    read: (p) => {
+      try {
+        return new Uint8Array(readFileSync(p));
+      } catch {
+        return null;
+      }
+    },
+    size: (p) => statSync(p).size,
+    open(path, truncate = false) {
+      const fd = openSync(path, truncate ? "w" : "a");
+      let size = fstatSync(fd).size;
+      return {
+        write: (b) => {
+          writeAll(fd, b);
+          size += b.length;
+        },
+        fsync: () => fsyncSync(fd),
+        close: () => closeSync(fd),
+        get size() {
+          return size;
+        },
+      };
+    },
+    rename: (a, b) => renameSync(a, b),
+    remove: (p) => {
+      try {
+        unlinkSync(p);
+      } catch {}
+    },
+    truncate: (p, n) => truncateSync(p, n),
+    list: (d) => readdirSync(d),
+    syncDir: (p) => {
+      try {
+        const fd = openSync(p, "r");
+        try {
+          fsyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
+      } catch {}
+    },
   };
 }

@@ -85,6 +85,32 @@ export interface AppendFile {
   close(): void;
 }
 
+/** An open file written at its end (the AOF's files). */
+export interface OpenFile {
+  write(bytes: Uint8Array): void;
+  fsync(): void;
+  close(): void;
+  /** Bytes in the file, including what this handle wrote. */
+  readonly size: number;
+}
+
+/** Directory-level file operations (the multi-part AOF's directory). */
+export interface FileSystem {
+  exists(path: string): boolean;
+  isDir(path: string): boolean;
+  mkdir(path: string): void;
+  read(path: string): Uint8Array | null;
+  size(path: string): number;
+  /** Opens for appending (creating it); `truncate` empties it first. */
+  open(path: string, truncate?: boolean): OpenFile;
+  rename(from: string, to: string): void;
+  remove(path: string): void;
+  truncate(path: string, length: number): void;
+  list(dir: string): string[];
+  /** fsync of a directory, so renames and new files in it survive a crash. */
+  syncDir(path: string): void;
+}
+
 export interface Runtime {
   readonly name: "bun" | "deno" | "node";
   readonly version: string;
@@ -94,6 +120,9 @@ export interface Runtime {
   readonly executable: string;
   readonly platform: string;
   readonly arch: string;
+
+  /** Directory-level file operations. */
+  readonly fs: FileSystem;
 
   listenTcp(host: string, port: number, backlog: number, onConnection: OnConnection): Promise<Listener>;
   listenUnix(path: string, permissions: number, onConnection: OnConnection): Promise<Listener>;

@@ -4,7 +4,7 @@ import { FatalConfigError, loadConfig } from "../config/load.ts";
 import { Engine, RESPD_VERSION, type ShutdownOptions, VERSION } from "../engine/engine.ts";
 import { CommandSink } from "../engine/sink.ts";
 import { CommandTable } from "../engine/table.ts";
-import { AofManager, nodeAofFs } from "../persistence/aof/index.ts";
+import { AofManager } from "../persistence/aof/index.ts";
 import { Saver } from "../persistence/saver.ts";
 import { loadAtStartup } from "../persistence/startup.ts";
 import { setWarningLog } from "../pubsub/limits.ts";
@@ -119,7 +119,7 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
   // The multi-part AOF: loaded at startup when appendonly is yes, then fed every propagated write.
   const aof = new AofManager(
     engine,
-    { ...nodeAofFs(), log: (level, text) => logger.log(level, text), exit: (code) => runtime.exit(code) },
+    { ...runtime.fs, log: (level, text) => logger.log(level, text), exit: (code) => runtime.exit(code) },
     config,
   );
   saver.otherChildActive = () => aof.rewriting;

@@ -3,7 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestEngine, type TestEngine } from "../../engine/testing.ts";
-import { type AofIo, nodeAofFs } from "./fs.ts";
+import { nodeFileSystem } from "../../runtime/shared.ts";
+import type { AofIo } from "./fs.ts";
 import { AofManager } from "./index.ts";
 import { formatManifest, parseManifest, splitArgs } from "./manifest.ts";
 import { encodeCommand, parseCommands } from "./resp.ts";
@@ -50,7 +51,7 @@ function setup(dir: string, configure?: (t: TestEngine) => void): { t: TestEngin
   });
   configure?.(t);
   const io: AofIo = {
-    ...nodeAofFs(),
+    ...nodeFileSystem(),
     log: (_l, text) => void logs.push(text),
     exit: (code) => {
       throw new Error(`exit ${code}`);

@@ -22,7 +22,6 @@ import { encodeCommand } from "./resp.ts";
 import { Rewrite, type RewriteOptions } from "./rewrite.ts";
 
 export type { AofIo } from "./fs.ts";
-export { nodeAofFs } from "./fs.ts";
 
 /** The command sink's hook slot (src/engine/sink.ts). */
 export interface ReplyHookHost {
