@@ -595,3 +595,62 @@ async function sameEncoding(key: string): Promise<void> {
   if (a === "$6\r\nembstr\r\n" && b === "$3\r\nint\r\n") return;
   expect({ key, reply: b }).toEqual({ key, reply: a });
 }
+
+test("a counter's value (kept as a number, Redis's int encoding) reads as its digits everywhere", async () => {
+  await run(
+    ["INCR", "small"],
+    ["INCRBY", "big", "123456789012"],
+    ["DECRBY", "neg", "42"],
+    ["SET", "edge", "9007199254740990"],
+    ["INCRBY", "edge", "5"],
+    ["INCRBY", "edge", "-5"],
+    ["INCRBY", "huge", "9223372036854775806"],
+    ["GET", "small"],
+    ["GET", "big"],
+    ["GET", "neg"],
+    ["GET", "edge"],
+    ["GET", "huge"],
+    ["MGET", "small", "big", "neg", "edge", "huge"],
+    ["STRLEN", "big"],
+    ["STRLEN", "neg"],
+    ["GETRANGE", "big", "2", "-3"],
+    ["SUBSTR", "neg", "0", "0"],
+    ["OBJECT", "ENCODING", "small"],
+    ["OBJECT", "ENCODING", "big"],
+    ["OBJECT", "REFCOUNT", "small"],
+    ["OBJECT", "REFCOUNT", "big"],
+    ["LCS", "big", "edge"],
+    ["SET", "small", "x", "GET"],
+    ["INCR", "c"],
+    ["GETSET", "c", "y"],
+    ["INCR", "d"],
+    ["GETDEL", "d"],
+    ["INCR", "e"],
+    ["GETEX", "e", "PERSIST"],
+    ["INCRBY", "a", "77"],
+    ["APPEND", "a", "7"],
+    ["OBJECT", "ENCODING", "a"],
+    ["INCR", "a"],
+    ["OBJECT", "ENCODING", "a"],
+    ["SETRANGE", "a", "0", "9"],
+    ["GET", "a"],
+    ["INCRBYFLOAT", "big", "0.5"],
+    ["INCR", "f"],
+    ["COPY", "f", "f2"],
+    ["INCR", "f2"],
+    ["MGET", "f", "f2"],
+    ["INCR", "g"],
+    ["LPUSH", "order", "3", "1", "2"],
+    ["INCRBY", "w_1", "30"],
+    ["INCRBY", "w_2", "10"],
+    ["INCRBY", "w_3", "20"],
+    ["SORT", "order", "BY", "w_*", "GET", "w_*"],
+    ["TYPE", "g"],
+    ["DEBUG", "DIGEST-VALUE", "g", "big", "edge"],
+  );
+  // The value survives a DUMP/RESTORE round trip as the same bytes.
+  await run(["INCRBY", "h", "1234"]);
+  const [a, b] = await d.both("DUMP", "h");
+  expect(b).toEqual(a);
+  await run(["RESTORE", "h2", "0", a.slice(a.indexOf("\r\n") + 2, -2)], ["GET", "h2"], ["OBJECT", "ENCODING", "h2"]);
+});

@@ -374,9 +374,11 @@ function objectLookup(ctx: Ctx): Value | undefined {
 }
 
 function refcount(ctx: Ctx, v: Value): number {
-  if (typeof v !== "string" || v.length > 4 || !sharesIntegers(ctx)) return 1;
-  if (encodingOf(v) !== "int") return 1;
-  const n = Number(v);
+  if (!sharesIntegers(ctx)) return 1;
+  // A counter's number, or a string set whole that reads as a small integer: Redis shares both.
+  let n = -1;
+  if (typeof v === "number") n = v;
+  else if (typeof v === "string" && v.length <= 4 && encodingOf(v) === "int") n = Number(v);
   return n >= 0 && n < SHARED_INTEGERS ? SHARED_REFCOUNT : 1;
 }
 

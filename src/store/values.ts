@@ -1,7 +1,9 @@
 /**
  * Stored values. A plain JS string (one char per byte) is a Redis string that
- * was set whole (SET, INCR...): it reports `int` or `embstr`/`raw` by content,
- * as Redis's tryObjectEncoding would. A `StringBuffer` is a string that was
+ * was set whole (SET, GETSET...): it reports `int` or `embstr`/`raw` by content,
+ * as Redis's tryObjectEncoding would. A JS number is a string that a counter
+ * command (INCR, DECRBY...) left as an integer: Redis's OBJ_ENCODING_INT, always
+ * a safe integer, read as its decimal text; it costs no allocation per INCR. A `StringBuffer` is a string that was
  * edited in place (APPEND, SETRANGE): it is always `raw`, as in Redis, and
  * grows with spare room so repeated APPENDs stay amortised O(1).
  *
@@ -53,10 +55,13 @@ export class StringBuffer {
   }
 }
 
-export type Value = string | StringBuffer | DataValue;
+export type Value = string | number | StringBuffer | DataValue;
+
+/** A value of the string type, in any of its three forms. */
+export type StringValue = string | number | StringBuffer;
 
 export function typeOf(v: Value): TypeName {
-  return typeof v === "string" ? "string" : v.type;
+  return typeof v === "string" || typeof v === "number" ? "string" : v.type;
 }
 
 /**
@@ -64,7 +69,7 @@ export function typeOf(v: Value): TypeName {
  * shared as is; everything mutable is deep-copied.
  */
 export function copyValue(v: Value): Value {
-  if (typeof v === "string") return v;
+  if (typeof v === "string" || typeof v === "number") return v;
   if (v instanceof StringBuffer) {
     const copy = new StringBuffer("");
     copy.reserve(v.length);
@@ -77,12 +82,12 @@ export function copyValue(v: Value): Value {
 }
 
 /** The string content of a string value. */
-export function stringOf(v: string | StringBuffer): string {
-  return typeof v === "string" ? v : v.toString();
+export function stringOf(v: StringValue): string {
+  return typeof v === "string" ? v : typeof v === "number" ? String(v) : v.toString();
 }
 
-export function isStringValue(v: Value): v is string | StringBuffer {
-  return typeof v === "string" || v instanceof StringBuffer;
+export function isStringValue(v: Value): v is StringValue {
+  return typeof v === "string" || typeof v === "number" || v instanceof StringBuffer;
 }
 
 /** OBJECT_SHARED_INTEGERS and friends: what Redis's tryObjectEncoding decides. */
@@ -93,6 +98,7 @@ export function encodingOf(v: Value): string {
     if (v.length <= 20 && isLongString(v)) return "int";
     return v.length <= EMBSTR_LIMIT ? "embstr" : "raw";
   }
+  if (typeof v === "number") return "int";
   if (v instanceof StringBuffer) return "raw";
   return v.encoding();
 }

@@ -7,7 +7,7 @@ import type { Ctx } from "../../engine/context.ts";
 import { Errors, fail } from "../../engine/errors.ts";
 import { int64Arg, parseInt64, parseSafeInt } from "../../engine/numbers.ts";
 import type { Reply } from "../../resp/reply.ts";
-import { stringOf } from "../../store/values.ts";
+import { type StringValue, stringOf } from "../../store/values.ts";
 import { addLongDouble, formatLongDouble, INFINITE, type LongDouble, parseLongDouble } from "./longdouble.ts";
 import { storeValue, writableString } from "./store.ts";
 
@@ -18,20 +18,21 @@ const INT64_MIN = -9223372036854775808n;
 function incrBy(ctx: Ctx, by: bigint | number): Reply {
   const key = ctx.arg(1);
   const v = writableString(ctx, key);
-  const text = v === undefined ? "0" : stringOf(v);
   let result: bigint | number;
-  const small = parseSafeInt(text);
+  // A counter usually holds a number already (the int encoding): no parsing, no string.
+  const small = v === undefined ? 0 : typeof v === "number" ? v : parseSafeInt(stringOf(v));
   if (typeof by === "number" && !Number.isNaN(small) && Number.isSafeInteger(small + by)) {
     // The common case stays in plain numbers; bigints only near the int64 edges.
     result = small + by;
   } else {
-    const old = Number.isNaN(small) ? parseInt64(text) : BigInt(small);
+    const old = Number.isNaN(small) ? parseInt64(stringOf(v as StringValue)) : BigInt(small);
     if (old === null) fail(Errors.notInteger);
     const sum = old + BigInt(by);
     if (sum > INT64_MAX || sum < INT64_MIN) fail(Errors.overflow);
     result = sum;
   }
-  storeValue(ctx, key, String(result), v !== undefined, true);
+  // Safe integers stay numbers (Redis's int encoding); beyond 2^53 the exact digits are kept as text.
+  storeValue(ctx, key, typeof result === "number" ? result : String(result), v !== undefined, true);
   ctx.notify("$", "incrby", key);
   ctx.dirty();
   return typeof result === "bigint" && result >= -9007199254740991n && result <= 9007199254740991n ? Number(result) : result;

@@ -7,7 +7,7 @@ import { Errors, fail } from "../../engine/errors.ts";
 import { intArg } from "../../engine/numbers.ts";
 import { latin1 } from "../../resp/bytes.ts";
 import type { Reply } from "../../resp/reply.ts";
-import { isStringValue, StringBuffer } from "../../store/values.ts";
+import { isStringValue, StringBuffer, type StringValue } from "../../store/values.ts";
 import { editableString, storeValue, writableString } from "./store.ts";
 
 /** Redis's checkStringLength: the result may not exceed proto-max-bulk-len. */
@@ -17,8 +17,8 @@ function checkLength(ctx: Ctx, total: number): void {
   }
 }
 
-function lengthOf(v: string | StringBuffer): number {
-  return v.length;
+function lengthOf(v: StringValue): number {
+  return typeof v === "number" ? String(v).length : v.length;
 }
 
 export function appendCommand(ctx: Ctx): Reply {
@@ -82,7 +82,7 @@ export function getrangeCommand(ctx: Ctx): Reply {
   const v = ctx.read(ctx.arg(1));
   if (v === undefined) return "";
   if (!isStringValue(v)) fail(Errors.wrongType);
-  const len = v.length;
+  const len = lengthOf(v);
   if (start < 0 && end < 0 && start > end) return "";
   if (start < 0) start += len;
   if (end < 0) end += len;
@@ -90,6 +90,7 @@ export function getrangeCommand(ctx: Ctx): Reply {
   if (end < 0) end = 0;
   if (end >= len) end = len - 1;
   if (start > end || len === 0) return "";
+  if (typeof v === "number") return String(v).slice(start, end + 1);
   return typeof v === "string" ? v.slice(start, end + 1) : latin1(v.bytes, start, end + 1);
 }
 
@@ -97,5 +98,5 @@ export function strlenCommand(ctx: Ctx): Reply {
   const v = ctx.read(ctx.arg(1));
   if (v === undefined) return 0;
   if (!isStringValue(v)) fail(Errors.wrongType);
-  return v.length;
+  return lengthOf(v);
 }

@@ -2,14 +2,15 @@
 import type { Ctx } from "../../engine/context.ts";
 import { Errors, fail } from "../../engine/errors.ts";
 import type { Reply } from "../../resp/reply.ts";
-import { isStringValue, StringBuffer, type Value } from "../../store/values.ts";
+import { isStringValue, StringBuffer, type StringValue, type Value } from "../../store/values.ts";
 
 /**
  * A string value as a reply. An edited buffer is copied: replies may be
  * encoded after later commands of the same pipeline mutated it.
  */
-export function stringReply(v: string | StringBuffer): Reply {
-  return typeof v === "string" ? v : v.bytes.slice(0, v.length);
+export function stringReply(v: StringValue): Reply {
+  if (typeof v === "string") return v;
+  return typeof v === "number" ? String(v) : v.bytes.slice(0, v.length);
 }
 
 /** Redis's getGenericCommand: nil when missing, WRONGTYPE for other types, else the value. */
@@ -21,7 +22,7 @@ export function getReply(ctx: Ctx, key: string): Reply {
 }
 
 /** The string at `key` for writing (lookupKeyWrite + checkType): undefined when missing. */
-export function writableString(ctx: Ctx, key: string): string | StringBuffer | undefined {
+export function writableString(ctx: Ctx, key: string): StringValue | undefined {
   const v = ctx.write(key);
   if (v !== undefined && !isStringValue(v)) fail(Errors.wrongType);
   return v;
@@ -39,9 +40,9 @@ export function storeValue(ctx: Ctx, key: string, value: Value, existed: boolean
 }
 
 /** The value as an in-place editable buffer (dbUnshareStringValue), replacing a whole-set string. */
-export function editableString(ctx: Ctx, key: string, v: string | StringBuffer, extra: number): StringBuffer {
+export function editableString(ctx: Ctx, key: string, v: StringValue, extra: number): StringBuffer {
   if (v instanceof StringBuffer) return v;
-  const buf = new StringBuffer(v, extra);
+  const buf = new StringBuffer(typeof v === "number" ? String(v) : v, extra);
   ctx.db.set(key, buf, ctx.now, true);
   return buf;
 }

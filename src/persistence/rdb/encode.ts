@@ -35,7 +35,7 @@ export const DEFAULT_ENCODE_OPTIONS: EncodeOptions = { listFill: -2 };
 
 /** The RDB type byte Redis 7.0 writes for `v`. */
 export function rdbTypeOf(v: Value): number {
-  if (typeof v === "string") return RdbType.STRING;
+  if (typeof v === "string" || typeof v === "number") return RdbType.STRING;
   // Dispatch on the type tag first: one string compare instead of a chain of instanceof.
   switch (v.type) {
     case "string":
@@ -71,6 +71,7 @@ export function writeTypedValue(w: RdbWriter, v: Value, opts: EncodeOptions = DE
 /** Writes the object for `v` (without its type byte). */
 export function writeValue(w: RdbWriter, v: Value, opts: EncodeOptions = DEFAULT_ENCODE_OPTIONS): void {
   if (typeof v === "string") w.string(v);
+  else if (typeof v === "number") w.string(String(v));
   else if (v instanceof StringBuffer) w.string(v.toString());
   else if (v instanceof ListValue) writeQuicklist(w, v, opts);
   else if (v instanceof HashValue) {
