@@ -179,23 +179,28 @@ test("OBJECT REFCOUNT, ENCODING, IDLETIME, FREQ", () => {
   expect(t.exec("OBJECT", "REFCOUNT", "small")).toBe(1);
 });
 
-test("FLUSHDB/FLUSHALL touch every key and always propagate", () => {
+test("FLUSHDB/FLUSHALL signal the flush once (not per key) and always propagate", () => {
   const t = setup();
+  const flushes: number[][] = [];
+  t.engine.onFlush((dbs) => flushes.push([...dbs]));
   t.exec("SET", "a", "1");
   t.exec("SELECT", "2");
   t.exec("SET", "b", "1");
   t.reset();
   expect(errorText(t.exec("FLUSHDB", "LATER"))).toBe("ERR syntax error");
+  expect(flushes).toEqual([]);
   expect(t.exec("FLUSHDB", "ASYNC")).toEqual(new Status("OK"));
-  expect(t.touched).toEqual(["b@2"]);
+  expect(flushes).toEqual([[2]]);
+  expect(t.touched).toEqual([]);
   expect(t.exec("FLUSHDB")).toEqual(new Status("OK"));
   expect(t.propagated).toEqual([
     [2, ["FLUSHDB", "ASYNC"]],
     [2, ["FLUSHDB"]],
   ]);
   t.reset();
+  flushes.length = 0;
   expect(t.exec("FLUSHALL", "SYNC")).toEqual(new Status("OK"));
-  expect(t.touched).toEqual(["a@0"]);
+  expect(flushes).toEqual([Array.from({ length: 16 }, (_, i) => i)]);
   expect(t.exec("DBSIZE")).toBe(0);
   expect(t.propagated).toEqual([[2, ["FLUSHALL", "SYNC"]]]);
 });

@@ -425,7 +425,6 @@ function flushArgs(ctx: Ctx): void {
 }
 
 function flush(ctx: Ctx, db: Database): void {
-  touchAll(ctx, db, [db.id]);
   ctx.dirty(db.size);
   db.flush();
 }
@@ -598,6 +597,7 @@ export const keysCommands: CommandSpec[] = [
     "O(N) where N is the number of keys in the selected database",
     (ctx) => {
       flushArgs(ctx);
+      ctx.engine.flushing([ctx.db.id]);
       flush(ctx, ctx.db);
       // Propagated even when nothing was there (forceCommandPropagation).
       ctx.propagate(ctx.argv);
@@ -614,6 +614,7 @@ export const keysCommands: CommandSpec[] = [
     "O(N) where N is the total number of keys in all databases",
     (ctx) => {
       flushArgs(ctx);
+      ctx.engine.flushing(ctx.engine.dbs.map((db) => db.id));
       for (const db of ctx.engine.dbs) flush(ctx, db);
       ctx.dirty();
       ctx.propagate(ctx.argv);

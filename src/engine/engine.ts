@@ -162,6 +162,20 @@ export class Engine implements KeyspaceHooks {
     this.#keyTouched.push(listener);
   }
 
+  readonly #flushListeners: ((dbs: readonly number[]) => void)[] = [];
+  /** Told before databases are emptied wholesale (FLUSHDB, FLUSHALL, a replica's full sync). */
+  onFlush(listener: (dbs: readonly number[]) => void): void {
+    this.#flushListeners.push(listener);
+  }
+
+  /**
+   * Redis's signalFlushedDb, once per flushing command, before the data goes:
+   * WATCHed keys that exist there are modified, tracking clients drop everything.
+   */
+  flushing(dbs: readonly number[]): void {
+    for (const l of this.#flushListeners) l(dbs);
+  }
+
   /** Registers a new connection's session, or returns null when maxclients is reached. */
   createClient(addr: string, laddr: string, transport: Transport): Client | null {
     this.stats.totalConnectionsReceived++;

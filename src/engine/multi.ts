@@ -113,6 +113,9 @@ function indexOf(engine: Engine): WatchIndex {
     engine.onKeyTouched((db, key) => {
       if (created.size > 0) touchWatchedKey(engine, created, db, key);
     });
+    engine.onFlush((dbs) => {
+      if (created.size > 0) touchFlushedKeys(engine, created, dbs);
+    });
     engine.onClientGone((c) => unwatchAll(engine, c));
   }
   return index;
@@ -122,6 +125,27 @@ function indexOf(engine: Engine): WatchIndex {
 function keyIsExpired(engine: Engine, db: number, key: string, now: number): boolean {
   const at = (engine.dbs[db] as Engine["dbs"][number]).getExpire(key);
   return at !== -1 && at <= now;
+}
+
+/**
+ * Redis's touchAllWatchedKeysInDb for an emptied db: a watched key that is
+ * there (even past its TTL) is modified, unless it was already expired when
+ * watched (deleting it then changes nothing logically).
+ */
+function touchFlushedKeys(engine: Engine, index: WatchIndex, dbs: readonly number[]): void {
+  const dirty: Client[] = [];
+  for (const watchers of index.values()) {
+    for (const [c, wk] of watchers) {
+      if (!dbs.includes(wk.db)) break;
+      if (!(engine.dbs[wk.db] as Engine["dbs"][number]).table.has(wk.key)) break;
+      if (wk.expired) wk.expired = false;
+      else dirty.push(c);
+    }
+  }
+  for (const c of dirty) {
+    markDirtyCas(c);
+    unwatchAll(engine, c);
+  }
 }
 
 function logicallyExists(engine: Engine, db: number, key: string, now: number): boolean {

@@ -52,15 +52,8 @@ export class Tracking {
   constructor(readonly engine: Engine) {
     engine.gates.push((ctx) => this.#beforeCommand(ctx));
     engine.onKeyTouched((_db, key) => this.invalidate(key));
-    engine.onPropagate((_db, commands) => {
-      for (const argv of commands) {
-        // Runs for every write: only names of FLUSHDB's or FLUSHALL's length are lower-cased.
-        const raw = argv[0] as string;
-        if (raw.length !== 7 && raw.length !== 8) continue;
-        const name = raw.toLowerCase();
-        if (name === "flushall" || name === "flushdb") this.#flushed();
-      }
-    });
+    // Any flush drops every tracked key (trackingInvalidateKeysOnFlush).
+    engine.onFlush(() => this.#flushed());
     engine.onClientGone((c) => this.disable(c));
   }
 
