@@ -187,7 +187,7 @@ function replicationInfo(engine: Engine): Field[] {
         ["master_sync_total_bytes", total],
         ["master_sync_read_bytes", link.syncRead],
         ["master_sync_left_bytes", total - link.syncRead],
-        ["master_sync_perc", total > 0 ? ((link.syncRead * 100) / total).toFixed(2) : "-0.00"],
+        ["master_sync_perc", syncPercent(link.syncRead, total)],
         ["master_sync_last_io_seconds_ago", Math.floor((now - link.lastIo) / 1000)],
       );
     }
@@ -231,3 +231,10 @@ extendInfo("stats", (engine) => {
     ["sync_partial_err", s.syncPartialErr],
   ];
 });
+
+/** Redis's "%.2f" of read/size*100: 0 for an `$EOF:` transfer (size 0), -0.00 before the size is known (-1). */
+function syncPercent(read: number, total: number): string {
+  if (total === 0) return "0.00";
+  const perc = (read / total) * 100;
+  return Object.is(perc, -0) || (perc < 0 && perc > -0.005) ? "-0.00" : perc.toFixed(2);
+}

@@ -11,9 +11,12 @@ import { extendInfo } from "../commands/info.ts";
 import { FLAG_BITS } from "../engine/command.ts";
 import type { Ctx } from "../engine/context.ts";
 import type { Engine, ShutdownOptions } from "../engine/engine.ts";
+import { nextTurn } from "../engine/turns.ts";
+import { replSaveAux, withReplAux } from "../replication/rdb-info.ts";
 import { ErrorReply } from "../resp/reply.ts";
 import type { AppendFile } from "../runtime/types.ts";
 import { preserveForCommand, RUN_IN_MULTI } from "./cow.ts";
+import { defaultAux } from "./rdb/file.ts";
 import { Snapshot } from "./snapshot.ts";
 
 /** The file operations saving needs (the runtime's, plumbed by src/server/server.ts). */
@@ -55,7 +58,6 @@ interface Background {
   startedAt: number;
   dirtyAtStart: number;
   unsynced: number;
-  timer: ReturnType<typeof setTimeout> | null;
   aborted: boolean;
 }
 
@@ -134,7 +136,11 @@ export class Saver {
 
   #options() {
     const config = this.engine.config;
-    return { compress: config.bool("rdbcompression"), checksum: config.bool("rdbchecksum"), usedMemory: this.engine.host?.heapUsed() ?? 0 };
+    const usedMemory = this.engine.host?.heapUsed() ?? 0;
+    const now = Date.now();
+    // rdbPopulateSaveInfo: a replica's (or a master's with a backlog) file names its place in the stream, for PSYNC after a restart.
+    const aux = withReplAux(defaultAux(usedMemory, now), replSaveAux(this.engine));
+    return { compress: config.bool("rdbcompression"), checksum: config.bool("rdbchecksum"), usedMemory, now, aux };
   }
 
   /** SAVE: the whole snapshot now, blocking. */
@@ -201,7 +207,6 @@ export class Saver {
       startedAt: Date.now(),
       dirtyAtStart: this.engine.dirty,
       unsynced: 0,
-      timer: null,
       aborted: false,
     };
     const incrementalFsync = this.engine.config.bool("rdb-save-incremental-fsync");
@@ -222,10 +227,9 @@ export class Saver {
     return null;
   }
 
-  /** One slice of the walk per event-loop turn; setTimeout(0) lets sockets run between slices. */
+  /** One slice of the walk per event-loop turn (nextTurn: sockets are served between slices). */
   #continue(bg: Background): void {
-    bg.timer = setTimeout(() => {
-      bg.timer = null;
+    nextTurn(() => {
       if (bg.aborted) return;
       let finished: boolean;
       try {
@@ -244,11 +248,13 @@ export class Saver {
         this.log.notice("DB saved on disk");
         this.#endBackground(bg, true);
       } else this.#continue(bg);
-    }, 0);
+    });
   }
 
   #endBackground(bg: Background, ok: boolean): void {
     this.#bg = null;
+    // A snapshot left behind would stay registered on the tables it walks.
+    bg.snapshot.abort();
     this.#lastBgsaveSeconds = Math.floor((Date.now() - bg.startedAt) / 1000);
     if (ok) {
       // Changes made while saving still count for the next save point.
@@ -271,7 +277,7 @@ export class Saver {
     const bg = this.#bg;
     if (bg === null) return false;
     bg.aborted = true;
-    if (bg.timer !== null) clearTimeout(bg.timer);
+    bg.snapshot.abort();
     this.#bg = null;
     try {
       bg.file.close();

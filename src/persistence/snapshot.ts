@@ -6,14 +6,23 @@
  * and before a write command runs, the saver asks the snapshot to `preserve`
  * the keys that command names (serialised as they are now, i.e. as they were
  * when the snapshot began, since nothing has changed them yet). A key the
- * walk or a preserve has handled is "visited" and never written again; a key
- * that did not exist when preserved is visited too, so a key created later
- * never enters the snapshot.
+ * walk or a preserve has handled is never written again; a key that did not
+ * exist when preserved is remembered too, so a key created later never
+ * enters the snapshot.
+ *
+ * The walk goes through each table's slots in order (slots stay put until a
+ * compaction, which finishes the walk of that table first: see
+ * `beforeCompaction`), so "handled by the walk" is just "slot below the
+ * cursor" and only preserved keys need a set. Slot order also reads the key
+ * and value columns sequentially, several times faster than bucket order.
+ * It walks the tables the dbs had when it began: a table replaced since
+ * (FLUSHDB, a replica's load) still holds the data of that moment.
  *
  * Keys go to the file in whatever order they are handled, so the writer
  * emits SELECTDB whenever the database changes (loaders accept any number).
  */
-import type { Database } from "../store/database.ts";
+import type { Database, KeyTable } from "../store/database.ts";
+import { beforeCompaction } from "../store/dict.ts";
 import type { Value } from "../store/values.ts";
 import { defaultAux, RdbFileWriter } from "./rdb/file.ts";
 
@@ -32,13 +41,18 @@ export interface SnapshotOptions {
 /** Flush the writer's buffer to `out` once it holds this much. */
 const CHUNK_BYTES = 256 * 1024;
 
+/** Slots walked between two looks at the clock. */
+const SLOTS_PER_CHECK = 512;
+
 export class Snapshot {
   readonly #dbs: readonly Database[];
+  /** Per db: its table when the snapshot began, null once that db is done (not kept alive for nothing). */
+  readonly #tables: (KeyTable | null)[];
   readonly #w: RdbFileWriter;
   readonly #out: (chunk: Uint8Array) => void;
-  /** Per db: keys already handled (written, or known absent at snapshot time). */
-  readonly #visited: Set<string>[];
-  /** Per db: the scan cursor, or -1 when the walk has finished that db. */
+  /** Per db: keys handled by `preserve` (written, or known absent at that time). */
+  readonly #preserved: Set<string>[];
+  /** Per db: the next slot to walk, or -1 when the walk has finished that db. */
   readonly #cursor: number[];
   #walkDb = 0;
   /** The db the last SELECTDB named (-1: none yet). */
@@ -56,11 +70,15 @@ export class Snapshot {
     this.#w = new RdbFileWriter({ compress: opts.compress, checksum: opts.checksum }).header(
       opts.aux ?? defaultAux(opts.usedMemory ?? 0, now),
     );
-    this.#visited = dbs.map(() => new Set<string>());
+    this.#tables = dbs.map((db) => (db.size === 0 ? null : db.table));
+    this.#preserved = dbs.map(() => new Set<string>());
     this.#cursor = dbs.map((db) => (db.size === 0 ? -1 : 0));
     let total = 0;
     for (const db of dbs) total += db.size;
     this.keysTotal = total;
+    this.#tables.forEach((t, id) => {
+      if (t !== null) beforeCompaction.set(t, () => this.#walkAll(id, Date.now(), false));
+    });
   }
 
   get done(): boolean {
@@ -69,19 +87,20 @@ export class Snapshot {
 
   /** Writes `key` of db `id` as it is now, unless already handled. Call before a command changes it. */
   preserve(id: number, key: string, now = Date.now()): void {
-    const visited = this.#visited[id];
+    const preserved = this.#preserved[id];
+    const cursor = this.#cursor[id] as number;
     // A db the walk has finished is complete: anything new there was created after the snapshot.
-    if (this.#ended || visited === undefined || this.#cursor[id] === -1 || visited.has(key)) return;
-    visited.add(key);
-    const db = this.#dbs[id] as Database;
-    const s = db.table.slotOf(key);
-    if (s !== -1) this.#writeSlot(db, s, now);
+    if (this.#ended || preserved === undefined || cursor === -1 || preserved.has(key)) return;
+    preserved.add(key);
+    const s = (this.#tables[id] as KeyTable).slotOf(key);
+    // Below the cursor: walked already (a key created since would have been preserved before its creation).
+    if (s >= cursor) this.#writeSlot(id, s, now);
   }
 
   /** Writes every key of db `id` not handled yet (FLUSHDB, SWAPDB... are about to change it all). */
   preserveDb(id: number, now = Date.now()): void {
     if (this.#ended || this.#cursor[id] === undefined) return;
-    while (this.#cursor[id] !== -1) this.#walk(id, Number.POSITIVE_INFINITY, now);
+    this.#walkAll(id, now, true);
   }
 
   preserveAll(now = Date.now()): void {
@@ -89,7 +108,7 @@ export class Snapshot {
   }
 
   /**
-   * Walks on for about `budgetMs` milliseconds (at least one bucket).
+   * Walks on for about `budgetMs` milliseconds (at least a few hundred slots).
    * Returns true once every db is done and the file is complete.
    */
   step(budgetMs: number, now = Date.now()): boolean {
@@ -100,7 +119,8 @@ export class Snapshot {
         this.#walkDb++;
         continue;
       }
-      this.#walk(this.#walkDb, 256, now);
+      this.#walk(this.#walkDb, SLOTS_PER_CHECK, now);
+      if (this.#pending >= CHUNK_BYTES) this.#flush(false);
       if (performance.now() >= deadline) {
         this.#flush(false);
         return false;
@@ -114,64 +134,69 @@ export class Snapshot {
 
   /** Runs the walk to the end in one go (SAVE). */
   finish(now = Date.now()): void {
-    // Untouched so far: one synchronous pass, during which nothing can change
-    // the tables, needs neither the scan cursor nor a visited set; slot order
-    // reads the key columns sequentially (far fewer cache misses than bucket order).
-    if (!this.#ended && this.#walkDb === 0 && this.#cursor.every((c) => c <= 0) && this.#visited.every((v) => v.size === 0)) {
-      for (let id = 0; id < this.#dbs.length; id++) {
-        if (this.#cursor[id] === -1) continue;
-        const db = this.#dbs[id] as Database;
-        let n = 0;
-        for (const s of db.table.slots()) {
-          this.#writeSlot(db, s, now);
-          if ((++n & 255) === 0 && this.#pending >= CHUNK_BYTES) this.#flush(false);
-        }
-        this.#cursor[id] = -1;
-      }
-      this.#walkDb = this.#dbs.length;
-    }
     while (!this.step(Number.POSITIVE_INFINITY, now));
   }
 
-  /** Scans up to `buckets` buckets of db `id`. */
-  #walk(id: number, buckets: number, now: number): void {
-    const db = this.#dbs[id] as Database;
-    const visited = this.#visited[id] as Set<string>;
-    const table = db.table;
-    let cursor = this.#cursor[id] as number;
-    const visit = (s: number) => {
-      const key = table.keys[s] as string;
-      if (visited.has(key)) return;
-      visited.add(key);
-      this.#writeSlot(db, s, now);
-    };
-    for (let n = 0; n < buckets; n++) {
-      cursor = table.scan(cursor, visit);
-      if (cursor === 0) {
-        cursor = -1;
-        // Nothing can be preserved in a finished db any more: free its visited set.
-        visited.clear();
-        break;
-      }
+  /** The rest of db `id` at once; `flush` false when called from inside a table operation (compaction). */
+  #walkAll(id: number, now: number, flush: boolean): void {
+    while (this.#cursor[id] !== -1) {
+      this.#walk(id, 4096, now);
+      if (flush && this.#pending >= CHUNK_BYTES) this.#flush(false);
     }
-    this.#cursor[id] = cursor;
-    if (this.#pending >= CHUNK_BYTES) this.#flush(false);
   }
 
-  #writeSlot(db: Database, s: number, now: number): void {
-    const t = db.table;
+  /** Walks up to `n` slots of db `id`. */
+  #walk(id: number, n: number, now: number): void {
+    const table = this.#tables[id] as KeyTable;
+    const preserved = this.#preserved[id] as Set<string>;
+    const keys = table.keys;
+    let s = this.#cursor[id] as number;
+    const end = Math.min(keys.length, s + n);
+    const check = preserved.size > 0;
+    for (; s < end; s++) {
+      const key = keys[s];
+      if (key === undefined || (check && preserved.has(key))) continue;
+      this.#writeSlot(id, s, now);
+    }
+    if (s < keys.length) {
+      this.#cursor[id] = s;
+      return;
+    }
+    // Done: nothing in this db can be preserved any more, and its slots may move freely again.
+    this.#cursor[id] = -1;
+    preserved.clear();
+    beforeCompaction.delete(table);
+    this.#tables[id] = null;
+  }
+
+  #writeSlot(id: number, s: number, now: number): void {
+    const t = this.#tables[id] as KeyTable;
     const at = t.expireAt[s] as number;
     // Already expired: a load would drop it anyway.
     if (at !== 0 && at <= now) return;
-    if (this.#selected !== db.id) {
-      this.#w.selectDb(db.id, db.size, db.volatile.size);
-      this.#selected = db.id;
+    if (this.#selected !== id) {
+      const db = this.#dbs[id] as Database;
+      this.#w.selectDb(id, t.size, db.volatile.size);
+      this.#selected = id;
     }
-    const before = this.#pending;
-    this.#w.key(t.keys[s] as string, t.values[s] as Value, at === 0 ? -1 : at);
+    const key = t.keys[s] as string;
+    const value = t.values[s] as Value;
+    this.#w.key(key, value, at === 0 ? -1 : at);
     // The writer does not expose its length; estimate to decide when to flush.
-    this.#pending = before + 16 + (t.keys[s] as string).length;
+    this.#pending += 16 + key.length + (typeof value === "string" ? value.length : 0);
     this.keysProcessed++;
+  }
+
+  /** Stops a walk nobody will finish (its sync or BGSAVE ended): tables forget it. */
+  abort(): void {
+    for (let id = 0; id < this.#tables.length; id++) {
+      const t = this.#tables[id];
+      if (t != null) beforeCompaction.delete(t);
+      this.#tables[id] = null;
+      this.#cursor[id] = -1;
+      this.#preserved[id]?.clear();
+    }
+    this.#ended = true;
   }
 
   #flush(final: boolean): void {

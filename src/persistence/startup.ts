@@ -10,12 +10,14 @@ import { extendInfo } from "../commands/info.ts";
 import { FLAG_BITS } from "../engine/command.ts";
 import type { Ctx } from "../engine/context.ts";
 import type { Engine } from "../engine/engine.ts";
+import { turn } from "../engine/turns.ts";
+import { restoreReplication } from "../replication/rdb-info.ts";
 import { ErrorReply } from "../resp/reply.ts";
 import type { Database } from "../store/database.ts";
 import { RdbError } from "./rdb/constants.ts";
 import { limitsFrom } from "./rdb/decode.ts";
 import { RdbLoader, type RdbSink } from "./rdb/file.ts";
-import type { SaveLog, Saver } from "./saver.ts";
+import { type SaveLog, type Saver, saverOf } from "./saver.ts";
 
 export const LOADING_ERROR = "LOADING Redis is loading the dataset in memory";
 
@@ -37,6 +39,8 @@ export interface StartupHost {
 
 interface LoadingState {
   active: boolean;
+  /** A swapdb load in the background: the old data is served meanwhile. */
+  async: boolean;
   startedAt: number;
   totalBytes: number;
   loadedBytes: number;
@@ -51,7 +55,7 @@ const LOADING = FLAG_BITS.loading;
 function stateOf(engine: Engine): LoadingState {
   let s = states.get(engine);
   if (!s) {
-    s = { active: false, startedAt: 0, totalBytes: 0, loadedBytes: 0, rdbUsedMem: 0, keysLoaded: 0, keysExpired: 0 };
+    s = { active: false, async: false, startedAt: 0, totalBytes: 0, loadedBytes: 0, rdbUsedMem: 0, keysLoaded: 0, keysExpired: 0 };
     states.set(engine, s);
     const state = s;
     // Redis's processCommand: while loading, only commands flagged `loading` run (EXEC: all its queue must be).
@@ -75,13 +79,15 @@ extendInfo("persistence", (engine) => {
   if (!s) return [];
   const fields: [string, string | number][] = [
     ["loading", s.active ? 1 : 0],
+    ["async_loading", s.async ? 1 : 0],
     ["rdb_last_load_keys_expired", s.keysExpired],
     ["rdb_last_load_keys_loaded", s.keysLoaded],
   ];
   if (s.active) {
-    const elapsed = (Date.now() - s.startedAt) / 1000;
-    const perc = s.totalBytes > 0 ? (s.loadedBytes / s.totalBytes) * 100 : 0;
-    const eta = s.loadedBytes > 0 ? Math.round((elapsed * (s.totalBytes - s.loadedBytes)) / s.loadedBytes) : 1;
+    // Redis's formulas, including their +1s (and a negative ETA when the size was unknown).
+    const elapsed = Math.floor((Date.now() - s.startedAt) / 1000);
+    const perc = (s.loadedBytes / (s.totalBytes + 1)) * 100;
+    const eta = elapsed === 0 ? 1 : Math.floor((elapsed * (s.totalBytes - s.loadedBytes)) / (s.loadedBytes + 1));
     fields.push(
       ["loading_start_time", Math.floor(s.startedAt / 1000)],
       ["loading_total_bytes", s.totalBytes],
@@ -93,6 +99,108 @@ extendInfo("persistence", (engine) => {
   }
   return fields;
 });
+
+/** Replication facts an RDB carries (Redis's rdbSaveInfo): -1 / null when absent. */
+export interface RdbReplInfo {
+  replid: string | null;
+  offset: number;
+  streamDb: number;
+}
+
+export interface LoadStats {
+  expired: number;
+  empty: number;
+  repl: RdbReplInfo;
+}
+
+/**
+ * The sink rdbLoad feeds: keys into `dbs` (refusing duplicates and dbs past
+ * `databases`), the AUX fields Redis logs, the replication AUX fields noted.
+ * A master drops keys whose TTL passed (`dropExpired`); a replica keeps them
+ * for its master's DEL.
+ */
+export function datasetSink(
+  dbs: readonly Database[],
+  log: SaveLog,
+  opts: { dropExpired: boolean; now: number },
+): { sink: RdbSink; stats: LoadStats } {
+  const { now, dropExpired } = opts;
+  const stats: LoadStats = { expired: 0, empty: 0, repl: { replid: null, offset: -1, streamDb: -1 } };
+  const sink: RdbSink = {
+    aux(k, v) {
+      if (k === "redis-ver") log.notice(`Loading RDB produced by version ${v}`);
+      else if (k === "ctime") log.notice(`RDB age ${Math.floor(now / 1000) - Number(v)} seconds`);
+      else if (k === "used-mem") log.notice(`RDB memory usage when created ${(Number(v) / (1024 * 1024)).toFixed(2)} Mb`);
+      else if (k === "repl-stream-db") stats.repl.streamDb = Number.parseInt(v, 10) || 0;
+      else if (k === "repl-id") stats.repl.replid = v.length === 40 ? v : null;
+      else if (k === "repl-offset") stats.repl.offset = Number.parseInt(v, 10);
+    },
+    key(id, key, value, expireAt) {
+      const db = dbs[id] as Database | undefined;
+      if (db === undefined) {
+        throw new RdbError(
+          `FATAL: Data file was created with a Redis server configured to handle more than ${dbs.length} databases. Exiting`,
+        );
+      }
+      if (dropExpired && expireAt !== -1 && expireAt < now) {
+        stats.expired++;
+        return;
+      }
+      if (db.table.has(key)) throw new RdbError(`RDB has duplicated key '${key}' in DB ${id}`);
+      db.set(key, value, now);
+      if (expireAt !== -1) db.setExpire(key, expireAt);
+    },
+    emptyKeySkipped() {
+      stats.empty++;
+    },
+  };
+  return { sink, stats };
+}
+
+/** rdbLoad's last line. */
+export function logLoadDone(log: SaveLog, keys: number, stats: LoadStats): void {
+  const loaded = keys - stats.expired;
+  log.notice(
+    stats.empty > 0
+      ? `Done loading RDB, keys loaded: ${loaded}, keys expired: ${stats.expired}, empty keys skipped: ${stats.empty}.`
+      : `Done loading RDB, keys loaded: ${loaded}, keys expired: ${stats.expired}.`,
+  );
+}
+
+/**
+ * Redis's startLoading: INFO shows `loading:1` (or `async_loading:1` for a
+ * swapdb load that keeps serving the old data) and, unless async, commands
+ * not flagged `loading` get -LOADING.
+ */
+export function beginLoading(engine: Engine, totalBytes: number, asyncLoading = false): void {
+  const state = stateOf(engine);
+  state.startedAt = Date.now();
+  state.totalBytes = totalBytes;
+  state.loadedBytes = 0;
+  state.rdbUsedMem = 0;
+  if (asyncLoading) state.async = true;
+  else {
+    state.active = true;
+    const saver = saverOf(engine);
+    if (saver) saver.loading = true;
+  }
+}
+
+export function setLoadedBytes(engine: Engine, n: number): void {
+  stateOf(engine).loadedBytes = n;
+}
+
+/** stopLoading; on success the counts go to rdb_last_load_keys_*. */
+export function endLoading(engine: Engine, result: { keys: number; expired: number } | null): void {
+  const state = stateOf(engine);
+  state.active = state.async = false;
+  const saver = saverOf(engine);
+  if (saver) saver.loading = false;
+  if (result !== null) {
+    state.keysLoaded = result.keys - result.expired;
+    state.keysExpired = result.expired;
+  }
+}
 
 /** Loads the dataset the config asks for; exits the process on a broken file. */
 export async function loadAtStartup(engine: Engine, saver: Saver, host: StartupHost): Promise<void> {
@@ -113,44 +221,17 @@ export async function loadAtStartup(engine: Engine, saver: Saver, host: StartupH
   const path = config.get("dbfilename");
   const data = host.readFile(path);
   if (data === null) return;
-  state.active = saver.loading = true;
-  state.startedAt = Date.now();
-  state.totalBytes = data.length;
-  state.loadedBytes = 0;
+  beginLoading(engine, data.length);
   const t0 = performance.now();
   const log = host.log;
   let lastProgress = t0;
-  const now = Date.now();
-  let expired = 0;
-  let empty = 0;
-  const sink: RdbSink = {
-    aux(k, v) {
-      if (k === "redis-ver") log.notice(`Loading RDB produced by version ${v}`);
-      else if (k === "ctime") log.notice(`RDB age ${Math.floor(now / 1000) - Number(v)} seconds`);
-      else if (k === "used-mem") {
-        state.rdbUsedMem = Number(v);
-        log.notice(`RDB memory usage when created ${(Number(v) / (1024 * 1024)).toFixed(2)} Mb`);
-      }
-    },
-    key(id, key, value, expireAt) {
-      const db = engine.dbs[id] as Database | undefined;
-      if (db === undefined) {
-        throw new RdbError(
-          `FATAL: Data file was created with a Redis server configured to handle more than ${engine.dbs.length} databases. Exiting`,
-        );
-      }
-      // As a master, Redis drops keys whose TTL passed while the file sat on disk.
-      if (expireAt !== -1 && expireAt < now) {
-        expired++;
-        return;
-      }
-      if (db.table.has(key)) throw new RdbError(`RDB has duplicated key '${key}' in DB ${id}`);
-      db.set(key, value, now);
-      if (expireAt !== -1) db.setExpire(key, expireAt);
-    },
-    emptyKeySkipped() {
-      empty++;
-    },
+  // A replica keeps keys past their TTL: its master's DEL removes them (Redis expires on load only as a master).
+  const replica = config.get("replicaof") !== "";
+  const { sink, stats } = datasetSink(engine.dbs, log, { dropExpired: !replica, now: Date.now() });
+  const baseAux = sink.aux;
+  sink.aux = (k, v) => {
+    if (k === "used-mem") state.rdbUsedMem = Number(v);
+    baseAux?.(k, v);
   };
   let loader: RdbLoader | null = null;
   try {
@@ -169,7 +250,7 @@ export async function loadAtStartup(engine: Engine, saver: Saver, host: StartupH
         log.notice(`Loading RDB: ${((loader.pos / data.length) * 100).toFixed(0)}% (${loader.keys} keys)`);
       }
       // Yield so clients connected meanwhile get their LOADING replies.
-      await new Promise((r) => setTimeout(r, 0));
+      await turn();
     }
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
@@ -178,13 +259,8 @@ export async function loadAtStartup(engine: Engine, saver: Saver, host: StartupH
     log.warning(`Fatal error loading the DB (${path}): ${msg}. Exiting.`);
     host.exit(1);
   }
-  state.keysExpired = expired;
-  state.active = saver.loading = false;
-  log.notice(
-    empty > 0
-      ? `Done loading RDB, keys loaded: ${loader.keys - expired}, keys expired: ${expired}, empty keys skipped: ${empty}.`
-      : `Done loading RDB, keys loaded: ${loader.keys - expired}, keys expired: ${expired}.`,
-  );
-  state.keysLoaded = loader.keys - expired;
+  logLoadDone(log, loader.keys, stats);
+  endLoading(engine, { keys: loader.keys, expired: stats.expired });
   log.notice(`DB loaded from disk: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
+  restoreReplication(engine, stats.repl, log);
 }

@@ -16,6 +16,7 @@
  * and follows the snapshot, so the replica ends byte-for-byte consistent.
  */
 
+import { nextTurn } from "../engine/turns.ts";
 import { defaultAux } from "../persistence/rdb/file.ts";
 import { Snapshot } from "../persistence/snapshot.ts";
 import { fromLatin1 } from "../resp/bytes.ts";
@@ -26,6 +27,10 @@ import { type AttachedReplica, type ReplicationState, randomReplId } from "./sta
 
 /** Work per slice: short enough to keep other clients' latency low. */
 const STEP_MS = 2;
+
+// Slices are separated by nextTurn (src/engine/turns.ts): for 1M keys, a timer's ~1 ms idle gap
+// per slice took longer than the walk itself.
+
 /** Diskless: stop producing while a replica's socket has this much unsent (Redis's pipe to the child blocks). */
 const PACE_BYTES = 8 * 1024 * 1024;
 
@@ -86,6 +91,7 @@ export class FullSync {
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
     this.#buffered = [];
+    this.#snapshot?.abort();
     if (this.state.sync === this) this.state.sync = null;
   }
 
@@ -150,11 +156,13 @@ export class FullSync {
   }
 
   #next(delayMs: number): void {
-    this.#timer = setTimeout(() => this.#slice(), delayMs);
+    if (delayMs > 0) this.#timer = setTimeout(() => this.#slice(), delayMs);
+    else nextTurn(() => this.#slice());
   }
 
   #slice(): void {
     this.#timer = null;
+    if (this.#stopped) return;
     // Links killed meanwhile (their close is noticed later) get nothing more.
     for (const t of [...this.targets]) if (t.r.client.closing) this.drop(t.r);
     if (this.#stopped) return;

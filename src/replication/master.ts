@@ -10,11 +10,12 @@ import { NO_REPLY } from "../engine/command.ts";
 import type { Ctx } from "../engine/context.ts";
 import { fail } from "../engine/errors.ts";
 import { intArg } from "../engine/numbers.ts";
+import { nextTurn } from "../engine/turns.ts";
 import { preserveForCommand } from "../persistence/cow.ts";
-import { fromLatin1 } from "../resp/bytes.ts";
+import type { ByteWriter } from "../resp/bytes.ts";
 import { RawBytes } from "../resp/encoder.ts";
 import { type Reply, Status } from "../resp/reply.ts";
-import { Backlog, commandText } from "./backlog.ts";
+import { Backlog } from "./backlog.ts";
 import { FullSync } from "./fullsync.ts";
 import { checkReplicaLimit } from "./obuf.ts";
 import { type AttachedReplica, type ReplicationState, randomReplId, replicationOf } from "./state.ts";
@@ -77,22 +78,46 @@ export function replicaIp(r: AttachedReplica): string {
  * Runs `f` once the event loop has handled the I/O at hand (Redis writes to
  * replicas in beforeSleep): commands from many clients' reads share one write.
  */
-const afterIo: (f: () => void) => void =
-  typeof (globalThis as { setImmediate?: unknown }).setImmediate === "function"
-    ? (f) => (globalThis as unknown as { setImmediate(f: () => void): void }).setImmediate(f)
-    : queueMicrotask;
+const afterIo = nextTurn;
 
 /**
- * Appends to the stream. The offset moves now; the bytes (a byte string, one
- * char per byte) are gathered and, at the end of this event-loop turn, encoded
- * once into the backlog and written once to each replica, so a burst of
- * writes costs one encode and one socket write per replica.
+ * Appends to the stream. The offset moves now; the bytes are gathered in
+ * `state.unsent` and, at the end of this event-loop turn, copied once into the
+ * backlog and written once to each replica, so a burst of writes costs one
+ * copy and one socket write per replica.
  */
 export function streamWrite(state: ReplicationState, text: string): void {
   if (state.backlog === null) return;
+  const w = state.unsent;
+  if (w.len === 0) afterIo(() => flushStream(state));
   state.offset += text.length;
-  if (state.unsent === "") afterIo(() => flushStream(state));
-  state.unsent += text;
+  w.str(text);
+}
+
+/** streamWrite for bytes already in stream form (`bytes[start, end)`), e.g. a master's stream passed on verbatim. */
+export function streamWriteBytes(state: ReplicationState, bytes: Uint8Array, start = 0, end = bytes.length): void {
+  if (state.backlog === null || end <= start) return;
+  const w = state.unsent;
+  if (w.len === 0) afterIo(() => flushStream(state));
+  state.offset += end - start;
+  w.ensure(end - start);
+  w.buf.set(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end), w.len);
+  w.len += end - start;
+}
+
+/** streamWrite for one command, encoded as a RESP multibulk straight into the buffer (no string per command). */
+export function streamWriteCommand(state: ReplicationState, argv: readonly string[]): void {
+  if (state.backlog === null) return;
+  const w = state.unsent;
+  const before = w.len;
+  if (before === 0) afterIo(() => flushStream(state));
+  writeCommand(w, argv);
+  state.offset += w.len - before;
+}
+
+function writeCommand(w: ByteWriter, argv: readonly string[]): void {
+  w.header(42, argv.length);
+  for (let i = 0; i < argv.length; i++) w.bulk(argv[i] as string);
 }
 
 /**
@@ -101,10 +126,18 @@ export function streamWrite(state: ReplicationState, text: string): void {
  * online (it must not get bytes from before its sync point).
  */
 export function flushStream(state: ReplicationState): void {
-  const text = state.unsent;
-  if (text === "" || state.backlog === null) return;
-  state.unsent = "";
-  const bytes = fromLatin1(text);
+  const w = state.unsent;
+  if (w.len === 0 || state.backlog === null) return;
+  if (state.replicas.length === 0) {
+    // Nobody to send to: straight from the buffer into the backlog, no copy.
+    state.backlog.append(w.buf.subarray(0, w.len));
+    w.len = 0;
+    // Give back the memory of an unusually large turn (take() does the same).
+    if (w.buf.length > 4 * 1024 * 1024) w.buf = new Uint8Array(16 * 1024);
+    return;
+  }
+  // A copy: replicas' sockets may keep it queued while the buffer is reused.
+  const bytes = w.take();
   state.backlog.append(bytes);
   const out = [new RawBytes(bytes)];
   for (const r of state.replicas) {
@@ -122,13 +155,15 @@ export function flushStream(state: ReplicationState): void {
 function feed(state: ReplicationState, db: number, commands: string[][]): void {
   // A replica passes on its master's stream instead (see replica.ts).
   if (state.backlog === null || state.link !== null) return;
-  let text = "";
+  const w = state.unsent;
+  const before = w.len;
+  if (before === 0) afterIo(() => flushStream(state));
   if (db !== state.seldb) {
-    text = commandText(["SELECT", String(db)]);
+    writeCommand(w, ["SELECT", String(db)]);
     state.seldb = db;
   }
-  for (const c of commands) text += commandText(c);
-  streamWrite(state, text);
+  for (let i = 0; i < commands.length; i++) writeCommand(w, commands[i] as string[]);
+  state.offset += w.len - before;
   // WAIT waits for the offset the caller's own last write reached (Redis's c->woff).
   if (state.current !== null) state.woff.set(state.current, state.offset);
 }
@@ -149,7 +184,7 @@ function ensureBacklog(state: ReplicationState): Backlog {
 export function newBacklog(state: ReplicationState): Backlog {
   const { engine } = state;
   // Bytes gathered for an old history (a replica's before its full sync) have no place in the new one.
-  state.unsent = "";
+  state.unsent.len = 0;
   state.backlog = new Backlog(engine.config.num("repl-backlog-size"), state.offset);
   if (!state.feedInstalled) {
     state.feedInstalled = true;
@@ -189,7 +224,7 @@ export function startReplicationCron(state: ReplicationState): void {
     loops++;
     const period = Math.max(1, state.engine.config.num("repl-ping-replica-period"));
     if (state.link === null && state.replicas.length > 0 && loops % period === 0) {
-      streamWrite(state, commandText(["PING"]));
+      streamWriteCommand(state, ["PING"]);
     }
     // A replica that stopped acknowledging is gone, whatever TCP thinks (Redis's repl-timeout).
     const timeout = state.engine.config.num("repl-timeout") * 1000;
@@ -388,6 +423,6 @@ function requestAcks(state: ReplicationState): void {
   state.ackRequested = true;
   queueMicrotask(() => {
     state.ackRequested = false;
-    streamWrite(state, commandText(["REPLCONF", "GETACK", "*"]));
+    streamWriteCommand(state, ["REPLCONF", "GETACK", "*"]);
   });
 }

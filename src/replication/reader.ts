@@ -87,6 +87,29 @@ export class LinkReader {
     }
   }
 
+  /**
+   * The next bytes as they arrive, at most `max` of them: what is buffered
+   * first, else one read (its excess stays buffered). A view, valid until the
+   * next call.
+   */
+  async chunk(max = Number.POSITIVE_INFINITY): Promise<Uint8Array> {
+    if (this.#pos >= this.#buf.length) {
+      this.#buf = await this.#read();
+      this.#pos = 0;
+    }
+    const end = Math.min(this.#buf.length, this.#pos + max);
+    const out = this.#buf.subarray(this.#pos, end);
+    this.#pos = end;
+    return out;
+  }
+
+  /** Puts bytes back in front of what is buffered (read past the end of a payload). */
+  unread(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    this.#buf = concat([bytes, this.#buf.subarray(this.#pos)]);
+    this.#pos = 0;
+  }
+
   /** What was read past the last request: the start of the command stream. */
   rest(): Uint8Array {
     const out = this.#buf.subarray(this.#pos);

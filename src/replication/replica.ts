@@ -7,14 +7,14 @@
  */
 import type { Client } from "../engine/client.ts";
 import { type Engine, POSTPONED } from "../engine/engine.ts";
-import { loadRdb } from "../persistence/rdb/file.ts";
-import { fromLatin1 } from "../resp/bytes.ts";
 import { RespDecoderStream } from "../resp/decoder.ts";
 import type { Connection } from "../runtime/types.ts";
-import { commandText, encodeCommand } from "./backlog.ts";
-import { newBacklog, streamWrite } from "./master.ts";
+import { encodeCommand } from "./backlog.ts";
+import { newBacklog, streamWriteCommand } from "./master.ts";
+import { takeStartupMaster } from "./rdb-info.ts";
 import { LinkClosed, LinkReader } from "./reader.ts";
 import type { ReplicationState } from "./state.ts";
+import { loadSnapshot, SyncFailed } from "./sync-load.ts";
 
 export type LinkState = "connect" | "connecting" | "handshake" | "sync" | "connected";
 
@@ -36,6 +36,8 @@ export class MasterLink {
   downSince = Date.now();
   syncTotal = -1;
   syncRead = 0;
+  /** The snapshot's bytes are being received (repl-timeout applies to the transfer too). */
+  #receiving = false;
   #conn: Connection | null = null;
   #writer: WritableStreamDefaultWriter<Uint8Array> | null = null;
   #reader: LinkReader | null = null;
@@ -57,7 +59,19 @@ export class MasterLink {
   }
 
   start(): void {
+    // A replica restarted on its own RDB continues where that file left the master's stream.
+    const saved = takeStartupMaster(this.rs);
+    if (saved !== undefined && this.cachedReplid === null) {
+      this.cachedReplid = saved.replid;
+      this.#cachedDb = saved.db;
+    }
     void this.#run();
+  }
+
+  /** The db the master's stream has selected, for a save's repl-stream-db; null with no master, cached or connected. */
+  streamDbForSave(): number | null {
+    if (this.client !== null) return this.client.db;
+    return this.cachedReplid !== null ? this.#cachedDb : null;
   }
 
   /** Ends the link for good (REPLICAOF NO ONE or another master). */
@@ -69,8 +83,16 @@ export class MasterLink {
 
   /** Once a second: REPLCONF ACK, and drop a link silent for longer than repl-timeout. */
   cron(): void {
-    if (this.state !== "connected") return;
     const timeout = this.engine.config.num("repl-timeout") * 1000;
+    if (this.#receiving && Date.now() - this.lastIo > timeout) {
+      this.#log(
+        "warning",
+        "Timeout receiving bulk data from MASTER... If the problem persists try to set the 'repl-timeout' parameter in redis.conf to a larger value.",
+      );
+      this.#drop();
+      return;
+    }
+    if (this.state !== "connected") return;
     if (Date.now() - this.lastIo > timeout) {
       this.#log("warning", "MASTER timeout: no data nor PING received...");
       this.#drop();
@@ -100,6 +122,7 @@ export class MasterLink {
       this.client = null;
     }
     this.#pending = [];
+    this.#receiving = false;
     this.#reader?.cancel();
     this.#reader = null;
     this.#conn?.destroy();
@@ -117,7 +140,10 @@ export class MasterLink {
         if (this.#stopped) return;
         const wasConnected = this.state === "connected";
         this.#drop();
-        if (e instanceof LinkClosed) {
+        this.syncTotal = -1;
+        if (e instanceof SyncFailed) {
+          // Logged where it failed.
+        } else if (e instanceof LinkClosed) {
           this.#log("warning", wasConnected ? "Connection with master lost." : "Master closed the connection during sync");
         } else this.#log("warning", `Error condition on socket for SYNC: ${(e as Error).message}`);
       }
@@ -201,6 +227,8 @@ export class MasterLink {
         this.#disconnectSubReplicas();
       }
       this.#log("notice", "MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
+      // Restarted from an RDB, we have no backlog yet: keep one, as any replica does.
+      if (this.rs.backlog === null) newBacklog(this.rs);
       await this.#stream(reader, this.#cachedDb);
       return;
     }
@@ -215,32 +243,38 @@ export class MasterLink {
     this.#log("notice", `Full resync from master: ${masterId}:${offsetText}`);
     this.state = "sync";
     this.syncRead = 0;
+    this.#receiving = true;
     let header: string;
     do header = await reader.line();
     while (header === "");
     if (header.startsWith("-")) throw new Error(`MASTER aborted replication with an error: ${header.slice(1)}`);
     if (!header.startsWith("$")) throw new Error(`Bad protocol from MASTER, the first byte is not '$': ${header}`);
-    let rdb: Uint8Array;
-    if (header.startsWith("$EOF:")) {
-      this.syncTotal = -1;
-      this.#log("notice", "MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk");
-      rdb = await reader.untilMark(fromLatin1(header.slice(5)));
-    } else {
-      this.syncTotal = Number(header.slice(1));
-      this.#log("notice", `MASTER <-> REPLICA sync: receiving ${this.syncTotal} bytes from master to disk`);
-      rdb = await reader.bytes(this.syncTotal);
-    }
-    // Our own replicas hold the old dataset: they must resync with the new one.
-    this.#disconnectSubReplicas();
-    this.#log("notice", "MASTER <-> REPLICA sync: Flushing old data");
-    let streamDb: number;
-    try {
-      streamDb = this.#load(rdb);
-    } catch (e) {
-      // Half a dataset is worse than none (Redis empties it too).
-      for (const db of this.engine.dbs) db.flush();
-      throw new Error(`Failed trying to load the MASTER synchronization DB: ${(e as Error).message}`);
-    }
+    const rs = this.rs;
+    const streamDb = await loadSnapshot(
+      {
+        engine: this.engine,
+        fs: host.fs,
+        reader,
+        masterId,
+        ourId: rs.replid,
+        log: (level, text) => this.#log(level, text),
+        setTotal: (n) => {
+          this.syncTotal = n;
+        },
+        setReceiving: (on) => {
+          this.#receiving = on;
+        },
+        attachToNewMaster: () => {
+          if (this.cachedReplid !== null) this.#log("notice", "Discarding previously cached master state.");
+          this.cachedReplid = null;
+          // Our own replicas hold the old dataset: they must resync with the new one.
+          this.#disconnectSubReplicas();
+        },
+      },
+      header,
+    );
+    // REPLICAOF NO ONE (or another master) while loading: this link's history is not ours any more.
+    if (this.#stopped) return;
     this.rs.offset = Number(offsetText);
     this.rs.replid = masterId;
     this.rs.replid2 = "0".repeat(40);
@@ -258,34 +292,11 @@ export class MasterLink {
     for (const r of [...this.rs.replicas]) r.client.kill();
   }
 
-  /** Replaces the dataset with the snapshot; returns the db the stream starts in. */
-  #load(rdb: Uint8Array): number {
-    const engine = this.engine;
-    for (const db of engine.dbs) db.flush();
-    this.#log("notice", "MASTER <-> REPLICA sync: Loading DB in memory");
-    const now = Date.now();
-    let streamDb = 0;
-    loadRdb(rdb, {
-      aux(key, value) {
-        if (key === "repl-stream-db") streamDb = Number(value) || 0;
-      },
-      key(dbIndex, key, value, expireAt) {
-        const db = engine.dbs[dbIndex];
-        if (db === undefined) return;
-        // A replica keeps keys whose TTL passed: the master's DEL removes them.
-        db.set(key, value, now);
-        if (expireAt !== -1) db.setExpire(key, expireAt);
-      },
-      functionLibrary() {},
-    });
-    return streamDb;
-  }
-
   /** Counts applied commands into the offset (and our backlog), at a transaction's end when inside one. */
   #commit(): void {
     for (const argv of this.#pending) {
       // Into our backlog and on to our own replicas, byte for byte as the master sent it.
-      if (this.rs.backlog !== null) streamWrite(this.rs, commandText(argv));
+      if (this.rs.backlog !== null) streamWriteCommand(this.rs, argv);
       else this.rs.offset += commandSize(argv);
     }
     this.#pending = [];

@@ -53,9 +53,9 @@ function installReplicaHooks(state: ReplicationState): void {
     db.lookup = (key: string, now: number, touch = true, keepExpired = false): Value | undefined => {
       const link = state.link;
       if (link === null) return lookup(key, now, touch, keepExpired);
-      const v = lookup(key, now, touch, true);
-      if (v !== undefined || link.client === null || !link.applying) return v;
-      return lookup(key, 0, false, true);
+      // One lookup either way: a missing key (most of a write stream) must not be looked up twice.
+      if (link.client !== null && link.applying) return db.lookupIgnoringExpiry(key, now, touch);
+      return lookup(key, now, touch, true);
     };
     db.randomKey = (now: number, keepExpired = false) => randomKey(now, keepExpired || state.link !== null);
     // Nor does a replica run the active expire cycle on its master's keys (whatever DEBUG SET-ACTIVE-EXPIRE says).

@@ -1,11 +1,14 @@
 import type { Client } from "../engine/client.ts";
 import type { Engine } from "../engine/engine.ts";
-import type { Connection } from "../runtime/types.ts";
+import { ByteWriter } from "../resp/bytes.ts";
+import type { Connection, FileSystem } from "../runtime/types.ts";
 import type { Backlog } from "./backlog.ts";
 
 /** What replication needs from the process around the engine (wired by src/server/server.ts). */
 export interface ReplicationHost {
   connectTcp(host: string, port: number): Promise<Connection>;
+  /** Files (a replica's disk-based load writes the snapshot to one). */
+  readonly fs: FileSystem;
   notice(text: string): void;
   warning(text: string): void;
   /** The port this server listens on, for REPLCONF listening-port. */
@@ -64,8 +67,8 @@ export class ReplicationState {
   /** The db the stream last SELECTed; -1 forces a SELECT before the next command. */
   seldb = -1;
   readonly replicas: AttachedReplica[] = [];
-  /** Stream bytes (a byte string) counted in `offset` but not yet in the backlog nor sent: see flushStream. */
-  unsent = "";
+  /** Stream bytes counted in `offset` but not yet in the backlog nor sent: see flushStream. */
+  readonly unsent = new ByteWriter(1024);
   /** By client id, for REPLCONF from a client that is not yet streaming. */
   readonly byClient = new Map<number, AttachedReplica>();
   waits: PendingWait[] = [];

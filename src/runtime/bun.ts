@@ -1,6 +1,7 @@
 /// <reference types="bun" />
 import { unlinkSync } from "node:fs";
 import type { Socket, TCPSocketListener, UnixSocketListener } from "bun";
+import { installTurnHop } from "../engine/turns.ts";
 import { concat, installLatin1Codec } from "../resp/bytes.ts";
 import { DirectReader } from "./direct.ts";
 import { formatAddress, nodeFiles, nodeProcess, processStats } from "./shared.ts";
@@ -226,6 +227,7 @@ function handlers(onConnection: OnConnection, unixPath: string | null) {
 }
 
 export function createRuntime(): Runtime {
+  installTurnHop((f) => setImmediate(f));
   installLatin1Codec({
     decode: (bytes, start, end) => Buffer.prototype.latin1Slice.call(bytes, start, end),
     encodeInto: (s, target, offset) => Buffer.prototype.latin1Write.call(target, s, offset, s.length),

@@ -1,5 +1,6 @@
 import { unlinkSync } from "node:fs";
 import { connect, createServer, type Server, type Socket } from "node:net";
+import { installTurnHop } from "../engine/turns.ts";
 import { DirectReader } from "./direct.ts";
 import { formatAddress, installBufferLatin1Codec, nodeFiles, nodeProcess, processStats } from "./shared.ts";
 import type { Connection, DirectIo, Listener, OnConnection, Runtime } from "./types.ts";
@@ -164,6 +165,7 @@ function listen(server: Server, onListen: (cb: () => void) => void): Promise<voi
 
 export function createRuntime(): Runtime {
   installBufferLatin1Codec();
+  installTurnHop((f) => setImmediate(f));
   const files = nodeFiles();
   return {
     name: "node",

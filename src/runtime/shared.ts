@@ -13,6 +13,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  readSync,
   realpathSync,
   renameSync,
   statSync,
@@ -188,6 +189,13 @@ export function nodeFileSystem(): FileSystem {
         get size() {
           return size;
         },
+      };
+    },
+    openReader(path) {
+      const fd = openSync(path, "r");
+      return {
+        read: (into) => readSync(fd, into, 0, into.length, null),
+        close: () => closeSync(fd),
       };
     },
     rename: (a, b) => renameSync(a, b),

@@ -94,7 +94,14 @@ export interface OpenFile {
   readonly size: number;
 }
 
-/** Directory-level file operations (the multi-part AOF's directory). */
+/** A file read front to back. */
+export interface FileReader {
+  /** Fills `into` from the current position; 0 at the end of the file. */
+  read(into: Uint8Array): number;
+  close(): void;
+}
+
+/** Directory-level file operations (the multi-part AOF's directory, a replica's transfer file). */
 export interface FileSystem {
   exists(path: string): boolean;
   isDir(path: string): boolean;
@@ -103,6 +110,7 @@ export interface FileSystem {
   size(path: string): number;
   /** Opens for appending (creating it); `truncate` empties it first. */
   open(path: string, truncate?: boolean): OpenFile;
+  openReader(path: string): FileReader;
   rename(from: string, to: string): void;
   remove(path: string): void;
   truncate(path: string, length: number): void;

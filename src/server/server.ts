@@ -254,6 +254,7 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
   // After loading: a replica's link replaces the dataset it loaded.
   setupReplication(engine, {
     connectTcp: (host, p) => runtime.connectTcp(host, p),
+    fs: runtime.fs,
     notice: (m) => logger.notice(m),
     warning: (m) => logger.warning(m),
     listeningPort: () => listeners[0]?.port ?? port,

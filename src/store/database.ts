@@ -67,6 +67,15 @@ export class Database {
     return t.values[s];
   }
 
+  /** The value of `key` even past its TTL (what a replica's master-applied commands see). */
+  lookupIgnoringExpiry(key: string, now: number, touch = true): Value | undefined {
+    const t = this.table;
+    const s = t.slotOf(key);
+    if (s === -1) return undefined;
+    if (touch) t.accessedAt[s] = now / 1000;
+    return t.values[s];
+  }
+
   /** True when the key exists (and is not expired). */
   exists(key: string, now: number): boolean {
     return this.lookup(key, now, false) !== undefined;

@@ -41,6 +41,13 @@ function hashOf(s: string): number {
   return h | 0;
 }
 
+/**
+ * Called before a table's compaction moves entries to lower slots: an
+ * incremental snapshot walking a table in slot order (src/persistence/snapshot.ts)
+ * finishes that table first, so no entry can jump behind its cursor.
+ */
+export const beforeCompaction = new WeakMap<object, () => void>();
+
 function reverseBits(v: number): number {
   v = ((v >>> 1) & 0x55555555) | ((v & 0x55555555) << 1);
   v = ((v >>> 2) & 0x33333333) | ((v & 0x33333333) << 2);
@@ -224,6 +231,7 @@ export class Dict<V> {
    */
   #compact(): void {
     if (this.#highWater < 2 * this.size + MIN_BUCKETS) return;
+    beforeCompaction.get(this)?.();
     const keys = this.keys;
     const values = this.values;
     let to = 0;

@@ -58,8 +58,19 @@ export function rdbTypeOf(v: Value): number {
 }
 
 /** A listpack score as zzlInsertAt writes it (%.17g); integers, the common case, without toExponential. */
-function scoreString(d: number): string {
-  return Number.isInteger(d) && Math.abs(d) < 1e15 && (d !== 0 || 1 / d > 0) ? String(d) : formatDouble(d);
+export function scoreString(d: number): string {
+  if (Number.isInteger(d) && Math.abs(d) < 1e15 && (d !== 0 || 1 / d > 0)) return String(d);
+  const a = Math.abs(d);
+  // Where %.17g prints fixed notation (decimal exponent -4..16) toPrecision(17) gives the same digits in one call;
+  // %g then drops trailing zeros (a non-integer here always has a '.').
+  if (a >= 1e-4 && a < 1e16) {
+    const p = d.toPrecision(17);
+    let end = p.length;
+    while (p.charCodeAt(end - 1) === 48) end--;
+    if (p.charCodeAt(end - 1) === 46) end--;
+    return end === p.length ? p : p.slice(0, end);
+  }
+  return formatDouble(d);
 }
 
 /** Writes the type byte then the object. */
@@ -96,17 +107,20 @@ export function writeValue(w: RdbWriter, v: Value, opts: EncodeOptions = DEFAULT
     if (v.compact) {
       const lp = scratchLp;
       lp.reset();
-      for (const n of v.list) {
-        lp.append(n.member);
-        lp.append(scoreString(n.score));
+      // Node ids straight from the skiplist: no node object per member.
+      const sl = v.list.list;
+      for (let id = sl.first; id !== 0; id = sl.next(id)) {
+        lp.append(sl.members[id] as string);
+        lp.append(scoreString(sl.scores[id] as number));
       }
       w.blob(lp.buffer, 0, lp.seal());
     } else {
       // Highest score first, as Redis saves, so loading inserts at the head.
       w.length(v.size);
-      for (let n = v.list.tail; n !== null; n = n.prev) {
-        w.string(n.member);
-        w.binaryDouble(n.score);
+      const sl = v.list.list;
+      for (let id = sl.tail; id !== 0; id = sl.prev(id)) {
+        w.string(sl.members[id] as string);
+        w.binaryDouble(sl.scores[id] as number);
       }
     }
   } else throw new RdbError(`cannot serialize a value of type ${v.type}`);
@@ -138,7 +152,9 @@ function writeQuicklist(w: RdbWriter, list: ListValue, opts: EncodeOptions): voi
   const nodes: (ListpackBuilder | string)[] = [];
   let cur: ListpackBuilder | null = null;
   let packed = 0;
-  for (const item of list) {
+  // By index, not the list's iterator: no generator per element.
+  for (let i = 0, n = list.length; i < n; i++) {
+    const item = list.at(i);
     if (item.length >= threshold) {
       nodes.push(item);
       cur = null;

@@ -180,13 +180,119 @@ export interface LoadResult {
   checksumVerified: boolean;
 }
 
+/** rdbLoadRio's header check: `REDIS` and a version we can read; returns the version. */
+export function rdbVersionOf(data: Uint8Array): number {
+  if (data.length < 9 || latin1(data, 0, 5) !== "REDIS") throw new RdbError("Wrong signature trying to load DB from file");
+  const verText = latin1(data, 5, 9);
+  const version = /^\d{4}$/.test(verText) ? Number(verText) : 0;
+  if (version < 1 || version > RDB_VERSION) throw new RdbError(`Can't handle RDB format version ${verText}`);
+  return version;
+}
+
+/** The trailer check: `stored` 0 means the writer had rdbchecksum off. */
+export function checkTrailer(crc: bigint, stored: bigint): void {
+  if (crc !== stored) throw new RdbError(`Wrong RDB checksum expected: (${crc.toString(16)}) but got (${stored.toString(16)})`);
+}
+
+/** Reads the 8-byte little-endian CRC64 trailer. */
+export function readTrailer(r: RdbReader): bigint {
+  const trailer = r.bytes(8);
+  return new DataView(trailer.buffer, trailer.byteOffset, 8).getBigUint64(0, true);
+}
+
+/**
+ * The walk over an RDB body, shared by the whole-file and the streaming
+ * loader: `unit` reads one opcode with its payload, or one key, and tells
+ * the sink only once that unit was read whole, so a reader that ran out of
+ * bytes inside a unit can be rewound to its start and tried again.
+ */
+export class RdbWalk {
+  db = 0;
+  keys = 0;
+  /** EXPIRETIME / IDLE / FREQ read for the key that follows. */
+  #expireAt = -1;
+  #meta: KeyMeta = {};
+
+  constructor(
+    readonly sink: RdbSink,
+    readonly limits: LoadLimits,
+  ) {}
+
+  /** True between keys (no EXPIRETIME/IDLE/FREQ pending): a place to pause. */
+  get between(): boolean {
+    return this.#expireAt === -1 && this.#meta.freq === undefined && this.#meta.idleSeconds === undefined;
+  }
+
+  /** Reads one unit; false when it was the EOF opcode. */
+  unit(r: RdbReader): boolean {
+    const sink = this.sink;
+    const type = r.byte();
+    switch (type) {
+      case Opcode.EOF:
+        return false;
+      case Opcode.EXPIRETIME:
+        this.#expireAt = r.seconds() * 1000;
+        return true;
+      case Opcode.EXPIRETIME_MS:
+        this.#expireAt = r.millis();
+        return true;
+      case Opcode.FREQ:
+        this.#meta.freq = r.byte();
+        return true;
+      case Opcode.IDLE:
+        this.#meta.idleSeconds = r.length();
+        return true;
+      case Opcode.SELECTDB:
+        this.db = r.length();
+        sink.selectDb?.(this.db);
+        return true;
+      case Opcode.RESIZEDB: {
+        const size = r.length();
+        const expires = r.length();
+        sink.resizeDb?.(size, expires);
+        return true;
+      }
+      case Opcode.AUX: {
+        const k = r.string();
+        const v = r.string();
+        sink.aux?.(k, v);
+        return true;
+      }
+      case Opcode.MODULE_AUX:
+        throw new RdbError("The RDB file contains AUX module data I can't load: respd has no modules");
+      case Opcode.FUNCTION2: {
+        const code = r.string();
+        if (!sink.functionLibrary) throw new RdbError("The RDB file contains a function library, which respd cannot load");
+        sink.functionLibrary(code);
+        return true;
+      }
+      case Opcode.FUNCTION_PRE_GA:
+        throw new RdbError("The RDB file contains a pre-release (7.0 rc) function library, which respd cannot load");
+    }
+    if (!isObjectType(type)) throw new RdbError(`Unknown RDB opcode or value type ${type}`);
+    const key = r.string();
+    try {
+      const value: Value = readValue(r, type, this.limits);
+      sink.key(this.db, key, value, this.#expireAt, this.#meta);
+      this.keys++;
+    } catch (e) {
+      if (!(e instanceof EmptyKeyError)) throw e;
+      sink.emptyKeySkipped?.(this.db, key);
+    }
+    this.#expireAt = -1;
+    this.#meta = {};
+    return true;
+  }
+}
+
 /**
  * Loads an RDB file (rdbLoadRio): verifies the magic and version, walks the
  * opcodes and keys, and checks the CRC64 trailer (unless it is 0, which
  * means the writer had rdbchecksum off). Throws an RdbError for anything
  * truncated, corrupt or unsupported; the sink sees keys as they are read.
  * Resumable: `step` stops between keys, so startup can load a big file a
- * slice per event-loop turn while clients get LOADING.
+ * slice per event-loop turn while clients get LOADING. (The bytes arriving
+ * a chunk at a time: RdbStreamLoader in stream-load.ts.)
  */
 export class RdbLoader {
   readonly #r: RdbReader;
@@ -195,8 +301,7 @@ export class RdbLoader {
   /** The checksum so far, kept up with each slice so the end needs no pass over the whole file. */
   readonly #crc = new Crc64();
   #crcPos = 0;
-  #db = 0;
-  keys = 0;
+  readonly #walk: RdbWalk;
   #finished = false;
 
   constructor(
@@ -205,97 +310,39 @@ export class RdbLoader {
     readonly limits: LoadLimits,
     readonly verifyChecksum = true,
   ) {
-    if (data.length < 9 || latin1(data, 0, 5) !== "REDIS") throw new RdbError("Wrong signature trying to load DB from file");
-    const verText = latin1(data, 5, 9);
-    const version = /^\d{4}$/.test(verText) ? Number(verText) : 0;
-    if (version < 1 || version > RDB_VERSION) throw new RdbError(`Can't handle RDB format version ${verText}`);
-    this.version = version;
+    this.version = rdbVersionOf(data);
     this.#r = new RdbReader(data, 9);
+    this.#walk = new RdbWalk(sink, limits);
   }
 
   get pos(): number {
     return this.#r.pos;
   }
 
+  get keys(): number {
+    return this.#walk.keys;
+  }
+
   /** Loads for about `budgetMs`; true when the file is done (EOF and checksum checked). */
   step(budgetMs: number): boolean {
     if (this.#finished) return true;
     const r = this.#r;
-    const sink = this.sink;
+    const walk = this.#walk;
     const deadline = performance.now() + budgetMs;
-    let expireAt = -1;
-    let meta: KeyMeta = {};
     for (let n = 0; ; n++) {
       // Stop only between keys, where no EXPIRETIME/IDLE/FREQ is pending.
-      if ((n & 63) === 63 && expireAt === -1 && meta.freq === undefined && meta.idleSeconds === undefined) {
-        if (performance.now() >= deadline) {
-          this.#crcTo(r.pos);
-          return false;
-        }
+      if ((n & 63) === 63 && walk.between && performance.now() >= deadline) {
+        this.#crcTo(r.pos);
+        return false;
       }
-      const type = r.byte();
-      if (type === Opcode.EOF) break;
-      switch (type) {
-        case Opcode.EXPIRETIME:
-          expireAt = r.seconds() * 1000;
-          continue;
-        case Opcode.EXPIRETIME_MS:
-          expireAt = r.millis();
-          continue;
-        case Opcode.FREQ:
-          meta.freq = r.byte();
-          continue;
-        case Opcode.IDLE:
-          meta.idleSeconds = r.length();
-          continue;
-        case Opcode.SELECTDB:
-          this.#db = r.length();
-          sink.selectDb?.(this.#db);
-          continue;
-        case Opcode.RESIZEDB: {
-          const size = r.length();
-          const expires = r.length();
-          sink.resizeDb?.(size, expires);
-          continue;
-        }
-        case Opcode.AUX: {
-          const k = r.string();
-          const v = r.string();
-          sink.aux?.(k, v);
-          continue;
-        }
-        case Opcode.MODULE_AUX:
-          throw new RdbError("The RDB file contains AUX module data I can't load: respd has no modules");
-        case Opcode.FUNCTION2: {
-          const code = r.string();
-          if (!sink.functionLibrary) throw new RdbError("The RDB file contains a function library, which respd cannot load");
-          sink.functionLibrary(code);
-          continue;
-        }
-        case Opcode.FUNCTION_PRE_GA:
-          throw new RdbError("The RDB file contains a pre-release (7.0 rc) function library, which respd cannot load");
-      }
-      if (!isObjectType(type)) throw new RdbError(`Unknown RDB opcode or value type ${type}`);
-      const key = r.string();
-      try {
-        const value: Value = readValue(r, type, this.limits);
-        sink.key(this.#db, key, value, expireAt, meta);
-        this.keys++;
-      } catch (e) {
-        if (!(e instanceof EmptyKeyError)) throw e;
-        sink.emptyKeySkipped?.(this.#db, key);
-      }
-      expireAt = -1;
-      meta = {};
+      if (!walk.unit(r)) break;
     }
     if (this.version >= 5) {
       const end = r.pos;
-      const trailer = r.bytes(8);
-      const stored = new DataView(trailer.buffer, trailer.byteOffset, 8).getBigUint64(0, true);
+      const stored = readTrailer(r);
       if (this.verifyChecksum && stored !== 0n) {
         this.#crcTo(end);
-        const crc = this.#crc.value;
-        if (crc !== stored) throw new RdbError(`Wrong RDB checksum expected: (${crc.toString(16)}) but got (${stored.toString(16)})`);
+        checkTrailer(this.#crc.value, stored);
         this.checksumVerified = true;
       }
     }
