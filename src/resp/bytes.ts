@@ -175,11 +175,17 @@ export class ByteWriter {
     const buf = this.buf;
     let at = this.len;
     buf[at++] = type;
-    if (n < 10) buf[at++] = 48 + n;
+    // Int32 arithmetic only: a `%` the JIT sees on a double becomes fmod, ~25 ns a digit.
+    const v = n | 0;
+    if (v < 10) buf[at++] = 48 + v;
     else {
       let digits = 1;
-      for (let t = n; t >= 10; t = (t / 10) | 0) digits++;
-      for (let i = digits - 1, t = n; i >= 0; i--, t = (t / 10) | 0) buf[at + i] = 48 + (t % 10);
+      for (let t = v; t >= 10; t = (t / 10) | 0) digits++;
+      for (let i = digits - 1, t = v; i >= 0; i--) {
+        const q = (t / 10) | 0;
+        buf[at + i] = 48 + t - q * 10;
+        t = q;
+      }
       at += digits;
     }
     buf[at++] = 13;
