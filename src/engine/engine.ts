@@ -101,6 +101,12 @@ export class Engine implements KeyspaceHooks {
    * times it, without drifting from Date.now().
    */
   #clockOffset = performance.timeOrigin;
+  /**
+   * Inside a batch, the clock reading that ended the previous command: it
+   * starts the next one, so a pipelined command costs one clock read (40 ns
+   * on Bun), not two. -1 outside a batch.
+   */
+  #batchClock = -1;
 
   constructor(
     readonly config: Config,
@@ -218,9 +224,18 @@ export class Engine implements KeyspaceHooks {
    * Runs one command for `client` with every check Redis makes first:
    * existence, arity, authentication, then the gates later features add.
    */
+  /** The sink brackets each batch it runs with these (see #batchClock). */
+  beginBatch(): void {
+    this.#batchClock = performance.now();
+  }
+
+  endBatch(): void {
+    this.#batchClock = -1;
+  }
+
   execute(client: Client, argv: string[]): HandlerResult | typeof POSTPONED {
-    // One clock read per command serves both the command's "now" and its duration.
-    const t0 = performance.now();
+    // One clock read serves both the command's "now" and its duration.
+    const t0 = this.#batchClock >= 0 ? this.#batchClock : performance.now();
     const now = Math.floor(this.#clockOffset + t0);
     client.lastInteraction = now;
     const name = argv[0] as string;
@@ -251,7 +266,11 @@ export class Engine implements KeyspaceHooks {
     }
     const result = this.call(ctx, t0);
     // Serve clients blocked on keys this command touched before anyone's next command runs, as Redis does.
-    if (this.blocking.hasReady) this.serveBlocked();
+    if (this.blocking.hasReady) {
+      this.serveBlocked();
+      // Not the next command's time.
+      if (this.#batchClock >= 0) this.#batchClock = performance.now();
+    }
     return result;
   }
 
@@ -272,7 +291,9 @@ export class Engine implements KeyspaceHooks {
     }
     // Inside EXEC nothing may block (Redis's CLIENT_DENY_BLOCKING): answer as on timeout.
     if (result instanceof Blocked && client.inExec) result = result.onTimeout();
-    const micros = Math.round((performance.now() - t0) * 1000);
+    const end = performance.now();
+    if (this.#batchClock >= 0) this.#batchClock = end;
+    const micros = Math.round((end - t0) * 1000);
     let stat = cmd.stat;
     if (stat === null || cmd.statGeneration !== this.stats.generation) {
       stat = cmd.stat = this.stats.command(cmd.fullName);

@@ -39,9 +39,11 @@ export class CommandSink {
     if (client.closing) throw new ClientClosing();
     const out: Outgoing[] = [];
     client.outbox = out;
+    this.engine.beginBatch();
     try {
       return this.#run(client, batch, from, out);
     } finally {
+      this.engine.endBatch();
       client.outbox = null;
     }
   }
