@@ -37,17 +37,21 @@ export class CommandTable {
   constructor(specs: Iterable<CommandSpec>) {
     for (const spec of specs) {
       if (this.#byName.has(spec.name)) throw new Error(`command ${spec.name} declared twice`);
-      this.#byName.set(spec.name, entry(spec, null));
+      const e = entry(spec, null);
+      this.#byName.set(spec.name, e);
+      // Clients send upper case (redis-cli, node-redis, redis-benchmark) or lower case (ioredis): one lookup for both.
+      this.#spellings.set(spec.name, e);
+      this.#spellings.set(spec.name.toUpperCase(), e);
     }
   }
 
   /** Case-insensitive lookup (ASCII only, like Redis's dictSdsKeyCaseCompare). */
   lookup(name: string): TableEntry | undefined {
-    const hit = this.#byName.get(name) ?? this.#spellings.get(name);
+    const hit = this.#spellings.get(name);
     if (hit !== undefined || name.length > 32) return hit;
     const found = this.#byName.get(asciiLower(name));
     // Only real command names are remembered, and only so many, so junk input cannot grow the map.
-    if (found !== undefined && this.#spellings.size < 4096) this.#spellings.set(name, found);
+    if (found !== undefined && this.#spellings.size < 8192) this.#spellings.set(name, found);
     return found;
   }
 

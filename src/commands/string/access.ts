@@ -41,7 +41,8 @@ export function getCommand(ctx: Ctx): Reply {
 }
 
 export function setCommand(ctx: Ctx): Reply {
-  const o = parseStringOptions(ctx.argv, 3, true);
+  // Plain SET k v (most of them) has nothing to parse.
+  const o = ctx.argv.length === 3 ? NONE : parseStringOptions(ctx.argv, 3, true);
   return setGeneric(ctx, o, ctx.arg(1), ctx.arg(2), OK, null);
 }
 
