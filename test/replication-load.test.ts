@@ -15,6 +15,7 @@ import { join } from "node:path";
 import Redis from "ioredis";
 import { createTestEngine } from "../src/engine/testing.ts";
 import { writeRdb } from "../src/persistence/rdb/file.ts";
+import { canonicalKey } from "./helpers/canonical.ts";
 import { redisServerPath, requireRedisInCI, type ServerProcess, startRedis, startRespd } from "./helpers/server.ts";
 
 const HAVE_REDIS = requireRedisInCI() || redisServerPath() !== null;
@@ -98,15 +99,7 @@ async function digest(port: number): Promise<string> {
       out.push(JSON.stringify([part.length, part[0], vals.join(",").length, vals[vals.length - 1]]));
     }
     for (const k of keys.filter((k) => !k.startsWith("key:"))) {
-      const type = await c.type(k);
-      let value: unknown;
-      if (type === "string") value = await c.get(k);
-      else if (type === "list") value = await c.lrange(k, 0, -1);
-      else if (type === "hash") value = Object.entries(await c.hgetall(k)).sort();
-      else if (type === "set") value = (await c.smembers(k)).sort();
-      else if (type === "zset") value = await c.zrange(k, "0", "-1", "WITHSCORES");
-      const ttl = await c.pttl(k);
-      out.push(JSON.stringify([dbi, k, type, value, ttl > 0 ? "ttl" : ttl]));
+      out.push(await canonicalKey(c, dbi, k));
     }
     c.disconnect();
   }

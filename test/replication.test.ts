@@ -7,6 +7,7 @@
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import Redis from "ioredis";
+import { canonicalKey } from "./helpers/canonical.ts";
 import { Differential } from "./helpers/diff.ts";
 import { call, encodeCommand } from "./helpers/raw.ts";
 import { freePort, redisServerPath, requireRedisInCI, type ServerProcess, startRedis, startRespd } from "./helpers/server.ts";
@@ -45,15 +46,7 @@ async function dump(s: ServerProcess, password?: string): Promise<string> {
     const c = client(s, db, password);
     const keys = ((await c.keys("*")) as string[]).sort();
     for (const k of keys) {
-      const type = await c.type(k);
-      let value: unknown;
-      if (type === "string") value = await c.get(k);
-      else if (type === "list") value = await c.lrange(k, 0, -1);
-      else if (type === "hash") value = Object.entries(await c.hgetall(k)).sort();
-      else if (type === "set") value = (await c.smembers(k)).sort();
-      else if (type === "zset") value = await c.zrange(k, "0", "-1", "WITHSCORES");
-      const ttl = await c.pttl(k);
-      out.push(JSON.stringify([db, k, type, value, ttl > 0 ? "ttl" : ttl]));
+      out.push(await canonicalKey(c, db, k));
     }
     c.disconnect();
   }

@@ -8,8 +8,9 @@ export interface Transport {
   write(batch: Outgoing[]): void;
   /**
    * Queues out-of-band replies (pub/sub messages) to leave with others of the
-   * same turn as one write; anything written later goes after them. Optional:
-   * without it, `write` is used.
+   * same turn as one write; anything written later goes after them. It must
+   * not keep `batch` (a caller may reuse the array). Optional: without it,
+   * `write` is used.
    */
   writeSoon?(batch: Outgoing[]): void;
   /** A promise while the output queue is full (backpressure), else undefined. */
@@ -21,6 +22,9 @@ export interface Transport {
   /** Closes now, dropping queued output. */
   destroy(): void;
 }
+
+/** The one-item batch `push` hands to writeSoon, which copies what it keeps. */
+const ONE: Outgoing[] = [null];
 
 export type ReplyMode = "on" | "off" | "skip";
 
@@ -118,12 +122,30 @@ export class Client {
    */
   outbox: Outgoing[] | null = null;
 
+  /** The pub/sub output-limit turn in which this client's backlog was last checked (see pubsub/limits.ts). */
+  outputCheckTurn = 0;
+
   /** Sends replies outside a command batch (MONITOR lines, pub/sub pushes). */
   send(batch: Outgoing[]): void {
     if (this.closing || batch.length === 0) return;
     if (this.outbox !== null) this.outbox.push(...batch);
     else if (this.transport.writeSoon) this.transport.writeSoon(batch);
     else this.transport.write(batch);
+  }
+
+  /**
+   * Sends one out-of-band reply (a pub/sub message): `send` without an array
+   * per call, since a PUBLISH to N subscribers makes N of these.
+   */
+  push(item: Outgoing): void {
+    if (this.closing) return;
+    if (this.outbox !== null) this.outbox.push(item);
+    else if (this.transport.writeSoon) {
+      const one = ONE;
+      one[0] = item;
+      this.transport.writeSoon(one);
+      one[0] = null;
+    } else this.transport.write([item]);
   }
 
   /** Closes after the replies already queued are written (QUIT, protocol errors). */

@@ -37,27 +37,52 @@ export function setWarningLog(engine: Engine, log: (message: string) => void): v
  * subscriber that never reads would make the server queue without bound.
  */
 export class OutputLimits {
-  #limits: Map<string, ClassLimit>;
+  /** The two classes a pushed-to client can be in; null when that class has no limit (checks skip reading the backlog). */
+  #pubsub: ClassLimit | null = null;
+  #normal: ClassLimit | null = null;
   /** When each client first went over its soft limit (ms), cleared once it is back under. */
   readonly #softSince = new WeakMap<Client, number>();
+  /** Entries in #softSince (an upper bound: collected clients are not subtracted), so the usual case skips the delete. */
+  #softCount = 0;
+  /**
+   * Numbers the turns (synchronous runs, ended by a microtask) in which
+   * clients were checked: one check per client per turn is enough, because
+   * what a turn pushes waits in the connection unencoded and uncounted until
+   * the turn ends, so a client's backlog cannot grow between its deliveries
+   * of one turn; reading it per delivery was a fifth of a fan-out's time.
+   */
+  #turn = 1;
+  #turnEnding = false;
+  readonly #nextTurn = () => {
+    this.#turn++;
+    this.#turnEnding = false;
+  };
 
   constructor(readonly engine: Engine) {
     const name = "client-output-buffer-limit";
-    this.#limits = parseOutputLimits(engine.config.get(name));
+    this.#load(engine.config.get(name));
     engine.config.onChange((changed) => {
-      if (changed === name) this.#limits = parseOutputLimits(engine.config.get(name));
+      if (changed === name) this.#load(engine.config.get(name));
     });
   }
 
-  /** The limit class as Redis's getClientType picks it for a pushed-to client. */
-  #limitFor(client: Client): ClassLimit | undefined {
-    return this.#limits.get(client.extraFlags.includes("P") ? "pubsub" : "normal");
+  #load(value: string): void {
+    const limits = parseOutputLimits(value);
+    const active = (l: ClassLimit | undefined) => (l === undefined || (l.hard === 0 && l.soft === 0) ? null : l);
+    this.#pubsub = active(limits.get("pubsub"));
+    this.#normal = active(limits.get("normal"));
   }
 
   /** Closes `client` if its pending output broke its limit; true if it did. */
   check(client: Client): boolean {
-    const limit = this.#limitFor(client);
-    if (limit === undefined || (limit.hard === 0 && limit.soft === 0)) return false;
+    // The class as Redis's getClientType picks it: subscribed (the "P" flag, kept in step with these counts) or normal.
+    const limit = client.sub + client.psub + client.ssub > 0 ? this.#pubsub : this.#normal;
+    if (limit === null || client.outputCheckTurn === this.#turn) return false;
+    client.outputCheckTurn = this.#turn;
+    if (!this.#turnEnding) {
+      this.#turnEnding = true;
+      queueMicrotask(this.#nextTurn);
+    }
     const used = client.transport.pendingBytes;
     const hard = limit.hard > 0 && used >= limit.hard;
     let soft = limit.soft > 0 && used >= limit.soft;
@@ -66,12 +91,13 @@ export class OutputLimits {
       const since = this.#softSince.get(client);
       if (since === undefined) {
         this.#softSince.set(client, now);
+        this.#softCount++;
         soft = false;
       } else if (Math.floor(now / 1000) - Math.floor(since / 1000) <= limit.seconds) {
         soft = false;
       }
-    } else {
-      this.#softSince.delete(client);
+    } else if (this.#softCount > 0 && this.#softSince.delete(client)) {
+      this.#softCount--;
     }
     if (!hard && !soft) return false;
     this.#close(client);

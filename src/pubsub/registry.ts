@@ -2,6 +2,7 @@ import { Client } from "../engine/client.ts";
 import type { Ctx } from "../engine/context.ts";
 import type { Engine } from "../engine/engine.ts";
 import { installNotifications } from "../engine/notify.ts";
+import { SharedPush } from "../resp/encoder.ts";
 import { ErrorReply, Push, type Reply } from "../resp/reply.ts";
 import { globMatch } from "../store/glob.ts";
 import { OutputLimits } from "./limits.ts";
@@ -85,14 +86,16 @@ export class PubSub {
 
   /**
    * Delivers a message; returns how many clients received it (a client with
-   * several matching patterns counts once per match, as in Redis). The reply
-   * object is built once per publish and shared by every receiver.
+   * several matching patterns counts once per match, as in Redis). Each
+   * message (one per channel, one per matching pattern) is built once and
+   * shared by its receivers.
    */
   publish(channel: string, message: Reply, shard = false): number {
     let receivers = 0;
     const direct = (shard ? this.shard : this.channel).get(channel);
     if (direct !== undefined) {
-      const msg = new Push([shard ? "smessage" : "message", channel, message]);
+      const msg = shared(direct.size, [shard ? "smessage" : "message", channel, message]);
+      // Counted as delivered to, like the loop visits them (a client closed by its output limit leaves the set meanwhile).
       for (const c of direct) {
         this.deliver(c, msg);
         receivers++;
@@ -101,7 +104,7 @@ export class PubSub {
     if (shard || this.pattern.size === 0) return receivers;
     for (const [pattern, clients] of this.pattern) {
       if (!globMatch(pattern, channel)) continue;
-      const msg = new Push(["pmessage", pattern, channel, message]);
+      const msg = shared(clients.size, ["pmessage", pattern, channel, message]);
       for (const c of clients) {
         this.deliver(c, msg);
         receivers++;
@@ -113,7 +116,7 @@ export class PubSub {
   /** Sends one out-of-band message, then enforces the client's output buffer limit. */
   deliver(client: Client, msg: Reply): void {
     if (client.closing) return;
-    client.send([msg]);
+    client.push(msg);
     this.limits.check(client);
   }
 
@@ -128,6 +131,15 @@ export class PubSub {
     else if (!subscribed && flagged) client.extraFlags = client.extraFlags.replace("P", "");
     if (!subscribed) this.#subs.delete(client);
   }
+}
+
+/**
+ * The message for `receivers` clients: with several, encoded once per
+ * protocol and copied as bytes to each; a lone receiver's encoder writes it
+ * directly, which saves encoding it into a buffer of its own first.
+ */
+function shared(receivers: number, items: Reply[]): Push {
+  return receivers > 1 ? new SharedPush(items) : new Push(items);
 }
 
 /** What a RESP2 connection in subscribed mode may still run (Redis's processCommand check). */

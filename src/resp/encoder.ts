@@ -98,6 +98,10 @@ export class RespEncoder {
       w.str(`${resp3 ? "~" : "*"}${r.items.length}\r\n`);
       for (const item of r.items) this.#write(item);
     } else if (r instanceof Push) {
+      if (r instanceof SharedPush) {
+        w.bytes(r.encoded(this.protocol));
+        return;
+      }
       w.str(`${resp3 ? ">" : "*"}${r.items.length}\r\n`);
       for (const item of r.items) this.#write(item);
     } else if (r instanceof Verbatim) {
@@ -119,6 +123,29 @@ export class RespEncoder {
       w.bytes(r.bytes);
     }
   }
+}
+
+/**
+ * A push that many clients receive (one PUBLISH's message to every
+ * subscriber of a channel or pattern): encoded once per protocol on first
+ * use, then copied into each receiver's output as bytes. The protocol is the
+ * receiving encoder's at the time it writes, exactly as for a plain Push.
+ */
+export class SharedPush extends Push {
+  #resp2: Uint8Array | null = null;
+  #resp3: Uint8Array | null = null;
+
+  encoded(protocol: 2 | 3): Uint8Array {
+    if (protocol === 3) return (this.#resp3 ??= encodeShared(this.items, 3));
+    return (this.#resp2 ??= encodeShared(this.items, 2));
+  }
+}
+
+/** Encodes shared pushes outside any connection's encoder (whose buffer may be mid-batch). */
+const sharedEncoder = new RespEncoder();
+function encodeShared(items: Reply[], protocol: 2 | 3): Uint8Array {
+  sharedEncoder.protocol = protocol;
+  return sharedEncoder.encode(new Push(items));
 }
 
 /**
