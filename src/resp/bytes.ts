@@ -216,6 +216,19 @@ export class ByteWriter {
     this.len += writeLatin1(s, this.buf, this.len);
   }
 
+  /**
+   * What was written, as a view valid only until the next write, and resets
+   * for reuse: for a consumer that is done with the bytes when its call
+   * returns (a socket write that copies what it cannot send at once).
+   */
+  takeView(): Uint8Array {
+    const out = this.buf.subarray(0, this.len);
+    this.len = 0;
+    // A huge batch's buffer is let go (the view alone keeps it, while it is used).
+    if (this.buf.length > 4 * 1024 * 1024) this.buf = new Uint8Array(16 * 1024);
+    return out;
+  }
+
   /** Takes a copy of what was written and resets for reuse. */
   take(): Uint8Array {
     const out = this.buf.slice(0, this.len);

@@ -42,7 +42,8 @@ export class RespEncoder {
   }
 
   /** All replies of one batch as one buffer: one socket write. */
-  encodeBatch(batch: Outgoing[]): Uint8Array {
+  /** `view`: the bytes are valid only until the next encode (a caller that writes them at once needs no copy). */
+  encodeBatch(batch: Outgoing[], view = false): Uint8Array {
     for (const item of batch) {
       if (item instanceof SwitchProtocol) {
         this.protocol = item.protocol;
@@ -51,7 +52,7 @@ export class RespEncoder {
         this.#write(item);
       }
     }
-    const bytes = this.#out.take();
+    const bytes = view ? this.#out.takeView() : this.#out.take();
     this.#countOutput?.(bytes.length);
     return bytes;
   }

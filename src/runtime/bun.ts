@@ -48,19 +48,23 @@ function newState(): SocketState {
   };
 }
 
-/** Writes in order; returns a promise while bytes wait for the kernel. */
+/**
+ * Writes in order; returns a promise while bytes wait for the kernel. Bun's
+ * socket.write copies nothing it does not send, so what waits is copied here
+ * (the caller may reuse its buffer).
+ */
 function send(socket: Socket<SocketState>, bytes: Uint8Array): Promise<void> | undefined {
   const state = socket.data;
   if (state.closed) throw new Error("socket closed");
   if (state.unsent !== null) {
-    state.later.push(bytes);
+    state.later.push(bytes.slice());
     return state.flushed as Promise<void>;
   }
   const n = socket.write(bytes);
   if (n < 0) throw new Error("socket closed");
   state.bytesWritten += n;
   if (n === bytes.length) return undefined;
-  state.unsent = bytes.subarray(n);
+  state.unsent = bytes.slice(n);
   state.flushed = new Promise<void>((resolve) => {
     state.onFlushed = resolve;
   });

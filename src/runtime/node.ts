@@ -83,7 +83,8 @@ function wrap(socket: Socket, unixPath: string | null): Connection {
     },
     write(bytes) {
       if (socket.destroyed) throw new Error("socket closed");
-      return socket.write(bytes) ? undefined : drained();
+      // Node keeps a reference to what it queues: give it its own copy.
+      return socket.write(bytes.slice()) ? undefined : drained();
     },
     end,
   };

@@ -54,7 +54,9 @@ export interface DirectIo {
    */
   pipeTo(sink: ChunkSink<Uint8Array>): Promise<void>;
   /**
-   * Hands bytes to the socket in order. Returns a promise, resolved once every
+   * Hands bytes to the socket in order. The bytes are read during the call
+   * only (the caller may reuse the memory after it returns): what the kernel
+   * does not take at once is copied. Returns a promise, resolved once every
    * byte queued so far is written, while the kernel has not taken them all.
    */
   write(bytes: Uint8Array): Promise<void> | undefined;
