@@ -1,4 +1,5 @@
 import { concat, latin1 } from "../resp/bytes.ts";
+import type { ChunkSink, Connection, DirectIo } from "../runtime/types.ts";
 
 /** Thrown when the master closes the link. */
 export class LinkClosed extends Error {
@@ -7,29 +8,110 @@ export class LinkClosed extends Error {
   }
 }
 
+/** Reads queued before the snapshot loader takes them: the socket pauses beyond this (a stream's small queue). */
+const QUEUE_MAX = 2;
+
 /**
  * Reads the replica link's handshake replies and the snapshot payload from a
  * byte stream: whole lines, exact byte counts, or bytes up to an end mark.
- * Chunks are collected in a list and joined once, never rescanned.
+ * Chunks are collected in a list and joined once, never rescanned. Then
+ * `pipeTo` hands the rest of the link (the command stream) to a sink.
+ *
+ * Where the connection has the direct lane, the reads come through
+ * DirectIo.pipeTo into a small queue, so that after the handshake and the
+ * snapshot the command stream goes to its sink by plain calls, as a client
+ * connection's does (a stream hop per read costs more than the commands in it).
  */
 export class LinkReader {
-  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  /** The stream source (no direct lane: Deno, RESPD_STREAMS=web). */
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+  /** The direct source: its reads wait in #queue until asked for, or go to #target once handed over. */
+  #piped: Promise<void> | null = null;
+  #queue: Uint8Array[] = [];
+  #ended = false;
+  #error: unknown = null;
+  #target: ChunkSink<Uint8Array> | null = null;
+  /** Wakes a read waiting for the queue, and releases the socket waiting for room in it. */
+  #wake: (() => void) | null = null;
+  #room: (() => void) | null = null;
   #buf: Uint8Array = new Uint8Array(0);
   #pos = 0;
 
+  /** Reads `conn` through its direct lane when it has one, else through its readable. */
+  static of(conn: Connection, onBytes?: (n: number) => void): LinkReader {
+    return new LinkReader(conn.direct ?? conn.readable, onBytes);
+  }
+
   constructor(
-    readable: ReadableStream<Uint8Array>,
+    source: ReadableStream<Uint8Array> | DirectIo,
     /** Told the size of every chunk (last-io time, sync progress). */
     readonly onBytes: (n: number) => void = () => {},
   ) {
-    this.#reader = readable.getReader();
+    if (source instanceof ReadableStream) {
+      this.#reader = source.getReader();
+      return;
+    }
+    this.#piped = source.pipeTo({
+      write: (chunk) => {
+        if (this.#target !== null) {
+          this.onBytes(chunk.length);
+          return this.#target.write(chunk);
+        }
+        this.#queue.push(chunk);
+        this.#wakeReader();
+        if (this.#queue.length < QUEUE_MAX) return undefined;
+        return new Promise<void>((resolve) => {
+          this.#room = resolve;
+        });
+      },
+      close: () => {
+        this.#ended = true;
+        this.#wakeReader();
+        this.#target?.close?.();
+      },
+      abort: (e) => {
+        this.#error = e ?? new LinkClosed();
+        this.#wakeReader();
+        this.#target?.abort?.(e);
+      },
+    });
+    // Failures reach the reads (or pipeTo's caller); this copy must not be an unhandled rejection.
+    this.#piped.catch(() => {});
+  }
+
+  #wakeReader(): void {
+    const wake = this.#wake;
+    this.#wake = null;
+    wake?.();
+  }
+
+  #makeRoom(): void {
+    const room = this.#room;
+    this.#room = null;
+    room?.();
   }
 
   async #read(): Promise<Uint8Array> {
-    const { done, value } = await this.#reader.read();
-    if (done) throw new LinkClosed();
-    this.onBytes(value.length);
-    return value;
+    if (this.#reader !== null) {
+      const { done, value } = await this.#reader.read();
+      if (done) throw new LinkClosed();
+      this.onBytes(value.length);
+      return value;
+    }
+    for (;;) {
+      const chunk = this.#queue.shift();
+      if (chunk !== undefined) {
+        // Counted when taken, as a stream read is (sync progress is reset after the handshake).
+        this.onBytes(chunk.length);
+        this.#makeRoom();
+        return chunk;
+      }
+      if (this.#error !== null) throw this.#error;
+      if (this.#ended) throw new LinkClosed();
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
+    }
   }
 
   /** The next line without its CR LF (a bare LF, the master's keepalive, ends an empty line). */
@@ -110,6 +192,11 @@ export class LinkReader {
     this.#pos = 0;
   }
 
+  /** Bytes read from the socket but not yet asked for. */
+  get buffered(): number {
+    return this.#buf.length - this.#pos;
+  }
+
   /** What was read past the last request: the start of the command stream. */
   rest(): Uint8Array {
     const out = this.#buf.subarray(this.#pos);
@@ -118,31 +205,47 @@ export class LinkReader {
     return out;
   }
 
-  /** The rest of the link as a stream: buffered bytes first, then further reads. */
-  stream(): ReadableStream<Uint8Array> {
+  /**
+   * Hands the rest of the link to `sink`, as readable.pipeTo would: buffered
+   * bytes first, then every further read in order, a returned promise holding
+   * the next. Resolves when the master closes the link; rejects with what
+   * the sink threw or the socket's error.
+   */
+  async pipeTo(sink: ChunkSink<Uint8Array>): Promise<void> {
     const first = this.rest();
-    const reader = this.#reader;
-    const onBytes = this.onBytes;
-    return new ReadableStream<Uint8Array>({
-      start(c) {
-        if (first.length > 0) c.enqueue(first);
-      },
-      async pull(c) {
-        const { done, value } = await reader.read();
-        if (done) c.close();
-        else {
-          onBytes(value.length);
-          c.enqueue(value);
-        }
-      },
-      cancel(reason) {
-        return reader.cancel(reason);
-      },
-    });
+    if (first.length > 0) await sink.write(first);
+    if (this.#reader !== null) {
+      for (;;) {
+        const { done, value } = await this.#reader.read();
+        if (done) return;
+        this.onBytes(value.length);
+        const pending = sink.write(value);
+        if (pending) await pending;
+      }
+    }
+    // Reads queued meanwhile go first; new ones queue behind them until the queue is empty.
+    for (let chunk = this.#queue.shift(); chunk !== undefined; chunk = this.#queue.shift()) {
+      this.onBytes(chunk.length);
+      const pending = sink.write(chunk);
+      if (pending) await pending;
+    }
+    if (this.#error !== null) throw this.#error;
+    this.#target = sink;
+    this.#makeRoom();
+    if (this.#ended) return;
+    return this.#piped as Promise<void>;
   }
 
+  /** Stops reading: pending and later reads fail with LinkClosed. */
   cancel(): void {
-    this.#reader.cancel().catch(() => {});
+    if (this.#reader !== null) {
+      this.#reader.cancel().catch(() => {});
+      return;
+    }
+    this.#ended = true;
+    this.#queue = [];
+    this.#wakeReader();
+    this.#makeRoom();
   }
 }
 

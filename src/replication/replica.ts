@@ -7,13 +7,14 @@
  */
 import type { Client } from "../engine/client.ts";
 import { type Engine, POSTPONED } from "../engine/engine.ts";
-import { RespDecoderStream } from "../resp/decoder.ts";
+import { type Batch, RespDecoder } from "../resp/decoder.ts";
 import type { Connection } from "../runtime/types.ts";
 import { encodeCommand } from "./backlog.ts";
-import { newBacklog, streamWriteCommand } from "./master.ts";
+import { newBacklog } from "./master.ts";
 import { takeStartupMaster } from "./rdb-info.ts";
 import { LinkClosed, LinkReader } from "./reader.ts";
 import type { ReplicationState } from "./state.ts";
+import { StreamBytes } from "./stream-bytes.ts";
 import { loadSnapshot, SyncFailed } from "./sync-load.ts";
 
 export type LinkState = "connect" | "connecting" | "handshake" | "sync" | "connected";
@@ -45,8 +46,16 @@ export class MasterLink {
   #retry: ReturnType<typeof setTimeout> | null = null;
   /** True while a command from the master runs (lookups then see keys past their TTL). */
   applying = false;
-  /** Bytes of a MULTI block received but not yet counted: the offset moves at EXEC, as in Redis. */
-  #pending: string[][] = [];
+  /** The master's bytes, applied or not, not yet counted into our offset and backlog. */
+  #bytes: StreamBytes | null = null;
+  /** Of those, the bytes of commands applied (a MULTI block's until EXEC: the offset moves then, as in Redis). */
+  #pending = 0;
+  /**
+   * Bytes committed but not yet counted: counted once per read (and before
+   * anything in a batch could see the offset), so a pipelined burst costs one
+   * copy into our backlog instead of one per command.
+   */
+  #ready = 0;
 
   constructor(
     readonly rs: ReplicationState,
@@ -121,7 +130,10 @@ export class MasterLink {
       if (this.engine.clients.has(this.client.id)) this.engine.removeClient(this.client);
       this.client = null;
     }
-    this.#pending = [];
+    // What was applied counts, as it did the moment it ran.
+    this.#flush();
+    this.#pending = 0;
+    this.#bytes = null;
     this.#receiving = false;
     this.#reader?.cancel();
     this.#reader = null;
@@ -168,7 +180,7 @@ export class MasterLink {
     }
     this.#conn = conn;
     this.#writer = conn.writable.getWriter();
-    const reader = new LinkReader(conn.readable, (n) => {
+    const reader = LinkReader.of(conn, (n) => {
       this.lastIo = Date.now();
       this.syncRead += n;
     });
@@ -247,6 +259,8 @@ export class MasterLink {
     let header: string;
     do header = await reader.line();
     while (header === "");
+    // Payload bytes only (Redis's repl_transfer_read): what came with the header in the same read counts, the rest not.
+    this.syncRead = reader.buffered;
     if (header.startsWith("-")) throw new Error(`MASTER aborted replication with an error: ${header.slice(1)}`);
     if (!header.startsWith("$")) throw new Error(`Bad protocol from MASTER, the first byte is not '$': ${header}`);
     const rs = this.rs;
@@ -292,14 +306,17 @@ export class MasterLink {
     for (const r of [...this.rs.replicas]) r.client.kill();
   }
 
-  /** Counts applied commands into the offset (and our backlog), at a transaction's end when inside one. */
+  /** Applied commands count into the offset (and our backlog), at a transaction's end when inside one. */
   #commit(): void {
-    for (const argv of this.#pending) {
-      // Into our backlog and on to our own replicas, byte for byte as the master sent it.
-      if (this.rs.backlog !== null) streamWriteCommand(this.rs, argv);
-      else this.rs.offset += commandSize(argv);
-    }
-    this.#pending = [];
+    this.#ready += this.#pending;
+    this.#pending = 0;
+  }
+
+  /** Counts what was committed: into our backlog and on to our own replicas, byte for byte as the master sent it. */
+  #flush(): void {
+    if (this.#ready === 0) return;
+    this.#bytes?.commit(this.rs, this.#ready);
+    this.#ready = 0;
   }
 
   #apply(client: Client, argv: string[]): ReturnType<Engine["execute"]> {
@@ -309,6 +326,44 @@ export class MasterLink {
     } finally {
       this.applying = false;
     }
+  }
+
+  /**
+   * Applies a batch from command `i` on. Returns a promise only when a
+   * command had to wait (CLIENT PAUSE): reading then holds until it settles.
+   */
+  #applyBatch(client: Client, batch: Batch, sizes: number[], i: number): Promise<void> | undefined {
+    for (; i < batch.length; i++) {
+      const item = batch[i] as Batch[number];
+      if (!Array.isArray(item)) throw new Error(`Protocol error from master: ${item.message}`);
+      if (this.client !== client) return undefined;
+      // REPLCONF GETACK answers with our offset: it must include every command before it.
+      if (isReplconf(item[0] as string)) this.#flush();
+      const r = this.#apply(client, item);
+      if (r === POSTPONED) {
+        this.#flush();
+        return this.#applyLater(client, batch, sizes, i);
+      }
+      this.#applied(client, sizes[i] as number);
+    }
+    this.#flush();
+    return undefined;
+  }
+
+  async #applyLater(client: Client, batch: Batch, sizes: number[], i: number): Promise<void> {
+    const item = batch[i] as string[];
+    do {
+      await this.engine.whenUnpaused();
+      if (this.client !== client) return;
+    } while (this.#apply(client, item) === POSTPONED);
+    this.#applied(client, sizes[i] as number);
+    await this.#applyBatch(client, batch, sizes, i + 1);
+  }
+
+  #applied(client: Client, size: number): void {
+    client.afterCommand();
+    this.#pending += size;
+    if (client.multiQueued < 0) this.#commit();
   }
 
   /** Applies the master's stream until the link ends. */
@@ -333,32 +388,31 @@ export class MasterLink {
     this.lastIo = Date.now();
     // Tell the master where we are at once (it waits for this after a diskless transfer).
     this.sendAck();
-    const limits = {
+    const decoder = new RespDecoder({
       maxBulkLen: Number.MAX_SAFE_INTEGER,
       queryBufferLimit: Number.MAX_SAFE_INTEGER,
       authRequired: () => false,
-    };
-    await reader
-      .stream()
-      .pipeThrough(new RespDecoderStream(limits))
-      .pipeTo(
-        new WritableStream({
-          write: async (batch) => {
-            for (const item of batch) {
-              if (!Array.isArray(item)) throw new Error(`Protocol error from master: ${item.message}`);
-              if (this.client !== client) return;
-              let r = this.#apply(client, item);
-              while (r === POSTPONED) {
-                await engine.whenUnpaused();
-                r = this.#apply(client, item);
-              }
-              client.afterCommand();
-              this.#pending.push(item);
-              if (client.multiQueued < 0) this.#commit();
-            }
-          },
-        }),
-      );
+    });
+    // Each command's size in the stream, so applied commands pass on as the very bytes received.
+    decoder.sizes = [];
+    const bytes = new StreamBytes();
+    this.#bytes = bytes;
+    this.#pending = 0;
+    this.#ready = 0;
+    // The same synchronous driving as a client connection's direct lane (plain calls per read).
+    await reader.pipeTo({
+      write: (chunk) => {
+        if (this.client !== client) return undefined;
+        bytes.push(chunk);
+        const batch = decoder.decode(chunk);
+        if (batch.length === 0) return undefined;
+        return this.#applyBatch(client, batch, decoder.sizes as number[], 0);
+      },
+    });
     throw new LinkClosed();
   }
+}
+
+function isReplconf(name: string): boolean {
+  return name.length === 8 && name.toLowerCase() === "replconf";
 }

@@ -99,6 +99,17 @@ export class RespDecoder implements Transformer<Uint8Array, Batch> {
   #parts: Uint8Array[] = [];
   #partsLen = 0;
   #failed = false;
+  /**
+   * Opt-in (set to `[]`): each decode leaves here, in a fresh array, the
+   * input bytes each command of its batch took, from the end of the previous
+   * command (so skipped `*0` or empty inline lines count with the next one).
+   * A replica uses it to pass its master's stream on verbatim.
+   */
+  sizes: number[] | null = null;
+  /** Input bytes seen so far (only kept while `sizes` is on). */
+  #seen = 0;
+  /** #seen at the end of the last command decoded. */
+  #lastEnd = 0;
 
   constructor(limits: DecoderLimits = DEFAULT_LIMITS) {
     this.#limits = limits;
@@ -115,6 +126,10 @@ export class RespDecoder implements Transformer<Uint8Array, Batch> {
     const batch: Batch = [];
     if (this.#failed) return batch;
     this.#limits.countInput?.(chunk.length);
+    if (this.sizes !== null) {
+      this.sizes = [];
+      this.#seen += chunk.length;
+    }
     if (this.#parts.length > 0) {
       this.#parts.push(chunk);
       this.#partsLen += chunk.length;
@@ -219,6 +234,7 @@ export class RespDecoder implements Transformer<Uint8Array, Batch> {
       if (this.#argsLeft > 0) break;
       batch.push(this.#args);
       this.#args = [];
+      if (this.sizes !== null) this.#sized(len - pos);
     }
     this.#pos = pos;
   }
@@ -236,8 +252,18 @@ export class RespDecoder implements Transformer<Uint8Array, Batch> {
       this.#fail(batch, "Protocol error: unbalanced quotes in request");
       return -1;
     }
-    if (argv.length > 0) batch.push(argv);
+    if (argv.length > 0) {
+      batch.push(argv);
+      if (this.sizes !== null) this.#sized(buf.length - lf - 1);
+    }
     return lf + 1;
+  }
+
+  /** Records the size of the command just pushed, `unread` bytes before the end of the input seen. */
+  #sized(unread: number): void {
+    const end = this.#seen - unread;
+    (this.sizes as number[]).push(end - this.#lastEnd);
+    this.#lastEnd = end;
   }
 }
 
