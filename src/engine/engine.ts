@@ -164,8 +164,10 @@ export class Engine implements KeyspaceHooks {
     this.#propagation.push(listener);
   }
 
-  onKeyTouched(listener: (db: number, key: string) => void): void {
+  /** Returns a function that removes the listener (subsystems listen only while they need to: every write pays). */
+  onKeyTouched(listener: (db: number, key: string) => void): () => void {
     this.#keyTouched.push(listener);
+    return () => removeItem(this.#keyTouched, listener);
   }
 
   readonly #flushListeners: ((dbs: readonly number[]) => void)[] = [];
@@ -356,13 +358,16 @@ export class Engine implements KeyspaceHooks {
   }
 
   readonly #notifyListeners: ((cls: string, event: string, key: string, db: number) => void)[] = [];
-  onNotify(listener: (cls: string, event: string, key: string, db: number) => void): void {
+  /** Returns a function that removes the listener. */
+  onNotify(listener: (cls: string, event: string, key: string, db: number) => void): () => void {
     this.#notifyListeners.push(listener);
+    return () => removeItem(this.#notifyListeners, listener);
   }
 
   /** Keyspace events (notify-keyspace-events subscribers attach here). */
   notify(cls: string, event: string, key: string, db: number): void {
-    for (const l of this.#notifyListeners) l(cls, event, key, db);
+    const listeners = this.#notifyListeners;
+    for (let i = 0; i < listeners.length; i++) (listeners[i] as (typeof listeners)[number])(cls, event, key, db);
   }
 
   #park(ctx: Ctx, blocked: Blocked): void {
@@ -424,7 +429,8 @@ export class Engine implements KeyspaceHooks {
 
   keyTouched(db: number, key: string): void {
     this.blocking.touched(db, key);
-    for (const l of this.#keyTouched) l(db, key);
+    const listeners = this.#keyTouched;
+    for (let i = 0; i < listeners.length; i++) (listeners[i] as (typeof listeners)[number])(db, key);
   }
 
   /** KeyspaceHooks: a key expired (lazily or actively). */
@@ -500,6 +506,11 @@ export class Engine implements KeyspaceHooks {
     }
     this.stats.sample(now);
   }
+}
+
+function removeItem<T>(list: T[], item: T): void {
+  const i = list.indexOf(item);
+  if (i !== -1) list.splice(i, 1);
 }
 
 function clip(s: string): string {

@@ -36,15 +36,28 @@ export function installNotifications(engine: Engine): void {
   installed.add(engine);
   const name = "notify-keyspace-events";
   let flags = parseNotifyFlags(engine.config.get(name));
-  engine.config.onChange((changed) => {
-    if (changed === name) flags = parseNotifyFlags(engine.config.get(name));
-  });
-  engine.onNotify((cls, event, key, db) => {
-    if (!flags.classes.has(cls) || (!flags.keyspace && !flags.keyevent)) return;
+  const listener = (cls: string, event: string, key: string, db: number) => {
+    if (!flags.classes.has(cls)) return;
     // Nobody ever subscribed: there is no one to tell.
     const pubsub = existingPubsub(engine);
     if (pubsub === undefined) return;
     if (flags.keyspace) pubsub.publish(`__keyspace@${db}__:${key}`, event);
     if (flags.keyevent) pubsub.publish(`__keyevent@${db}__:${event}`, key);
+  };
+  // Every write notifies: with nothing enabled (the default) nobody listens, so it costs one length check.
+  let unlisten: (() => void) | null = null;
+  const apply = () => {
+    const on = flags.classes.size > 0 && (flags.keyspace || flags.keyevent);
+    if (on && unlisten === null) unlisten = engine.onNotify(listener);
+    else if (!on && unlisten !== null) {
+      unlisten();
+      unlisten = null;
+    }
+  };
+  engine.config.onChange((changed) => {
+    if (changed !== name) return;
+    flags = parseNotifyFlags(engine.config.get(name));
+    apply();
   });
+  apply();
 }

@@ -45,6 +45,8 @@ interface RunningRewrite {
   tmpName: string;
   out: AofFile;
   timer: ReturnType<typeof setTimeout> | null;
+  /** Stops the key-touched listener the rewrite needs while it runs. */
+  untouch: () => void;
 }
 
 const managers = new WeakMap<Engine, AofManager>();
@@ -199,7 +201,6 @@ export class AofManager {
     this.engine.onPropagate((db, cmds, targets) => {
       if ((targets & PROPAGATE_AOF) !== 0) this.#feed(db, cmds);
     });
-    this.engine.onKeyTouched((db, key) => this.#rewrite?.rw.touched(db, key));
     this.config.onChange((name, value) => {
       if (name === "appendonly") {
         if (value === "yes") this.start();
@@ -448,7 +449,10 @@ export class AofManager {
       return "error";
     }
     this.rewrites++;
-    this.#rewrite = { rw: new Rewrite(this.engine, this.#rewriteOptions()), tmpName, out, timer: null };
+    const rw = new Rewrite(this.engine, this.#rewriteOptions());
+    // Keys touched while it runs are re-emitted at its end; only then does every write pay for the listener.
+    const untouch = this.engine.onKeyTouched((db, key) => rw.touched(db, key));
+    this.#rewrite = { rw, tmpName, out, timer: null, untouch };
     this.io.log("notice", "Background append only file rewriting started");
     this.#schedule();
     return "started";
@@ -519,6 +523,7 @@ export class AofManager {
       this.#updateHook();
     } else incr?.close();
     this.#manifest = m;
+    r.untouch();
     this.#rewrite = null;
     this.#deleteHistory();
     this.#measure();
@@ -537,6 +542,7 @@ export class AofManager {
       } catch {}
     }
     this.io.remove(this.#path(r.tmpName));
+    r.untouch();
     this.#rewrite = null;
     this.lastRewriteOk = false;
     this.consecutiveFailures++;
@@ -554,6 +560,7 @@ export class AofManager {
       r.out.close();
     } catch {}
     this.io.remove(this.#path(r.tmpName));
+    r.untouch();
     this.#rewrite = null;
   }
 
