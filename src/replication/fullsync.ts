@@ -23,6 +23,7 @@ import { fromLatin1 } from "../resp/bytes.ts";
 import { RawBytes } from "../resp/encoder.ts";
 import { Status } from "../resp/reply.ts";
 import { flushStream, replicaName } from "./master.ts";
+import { withReplAux } from "./rdb-info.ts";
 import { type AttachedReplica, type ReplicationState, randomReplId } from "./state.ts";
 
 /** Work per slice: short enough to keep other clients' latency low. */
@@ -109,12 +110,12 @@ export class FullSync {
     state.seldb = -1;
     const streamDb = state.link?.client?.db ?? 0;
     const now = Date.now();
-    const aux: [string, string][] = [
-      ...defaultAux(engine.host?.heapUsed() ?? 0, now),
+    // Where Redis writes them: after used-mem, before aof-base.
+    const aux = withReplAux(defaultAux(engine.host?.heapUsed() ?? 0, now), [
       ["repl-stream-db", String(streamDb)],
       ["repl-id", state.replid],
       ["repl-offset", String(this.offset)],
-    ];
+    ]);
     this.#mark = randomReplId();
     for (const { r, psync } of this.targets) {
       r.held = [];
