@@ -172,6 +172,7 @@ async function throughput(redis: BenchServer, respd: BenchServer, core: string |
         respdRps: median(rs.rps),
         redisUs: median(rd.us),
         respdUs: median(rs.us),
+        pairedCpuRatio: rs.us.length === rd.us.length ? median(rs.us.map((us, i) => us / (rd.us[i] as number))) : Number.NaN,
       };
       if (p === 1) row.rpsTarget = t.p1Target;
       if (p === 16 && t.p16CpuTarget !== undefined) row.cpuTarget = t.p16CpuTarget;
@@ -267,7 +268,8 @@ async function main(): Promise<void> {
   console.log(
     `method: redis-benchmark -c ${config.clients}, -n ${config.requests[1]} at -P 1 and ${config.requests[16]} at -P 16` +
       `${scaled.length ? ` (requests scaled: ${scaled.join(", ")})` : ""}, ` +
-      `${config.rounds} round(s) after a warm-up, servers alternating, medians; CPU = utime+stime from /proc/<pid>/stat ÷ requests`,
+      `${config.rounds} round(s) after a warm-up, servers alternating, medians; CPU = utime+stime from /proc/<pid>/stat ÷ requests; ` +
+      "paired CPU ratio = median over rounds of respd ÷ redis within a round (the target's verdict uses it)",
   );
 
   let servers = await startPair(runtime, pins?.server);
