@@ -6,10 +6,9 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { connect } from "node:net";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, type RuntimeName, redisServerPath, respdCommand } from "../test/helpers/server.ts";
+import { freePort, type RuntimeName, redisServerPath, respdCommand, waitForPort } from "../test/helpers/server.ts";
 
 const live = new Set<ChildProcess>();
 
@@ -36,23 +35,6 @@ export interface BenchServer {
   port: number;
   pid: number;
   stop(): Promise<void>;
-}
-
-async function waitForPort(port: number, running: () => boolean, log: () => string): Promise<void> {
-  // Bounded: 100 tries × 100 ms.
-  for (let i = 0; i < 100; i++) {
-    if (!running()) throw new Error(`server exited early:\n${log()}`);
-    const ok = await new Promise<boolean>((res) => {
-      const s = connect({ port, host: "127.0.0.1" }, () => {
-        s.destroy();
-        res(true);
-      });
-      s.once("error", () => res(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`server did not listen on ${port}:\n${log()}`);
 }
 
 export interface SpawnedServer extends BenchServer {
@@ -99,7 +81,7 @@ export function spawnServer(name: string, cmd: string, args: string[], port: num
 async function startServer(name: string, cmd: string, args: string[], port: number, core?: string, dir?: string): Promise<BenchServer> {
   const s = spawnServer(name, cmd, args, port, core, dir);
   try {
-    await waitForPort(port, s.running, s.log);
+    await waitForPort(port, s.running, s.log, 10_000);
   } catch (e) {
     await s.stop();
     throw e;

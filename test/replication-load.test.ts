@@ -17,6 +17,7 @@ import { createTestEngine } from "../src/engine/testing.ts";
 import { writeRdb } from "../src/persistence/rdb/file.ts";
 import { canonicalKey } from "./helpers/canonical.ts";
 import { redisServerPath, requireRedisInCI, type ServerProcess, startRedis, startRespd } from "./helpers/server.ts";
+import { infoField, waitFor } from "./helpers/wait.ts";
 
 const HAVE_REDIS = requireRedisInCI() || redisServerPath() !== null;
 const CHECK_RDB = ["/usr/bin/redis-check-rdb", "/usr/local/bin/redis-check-rdb"].find((p) => existsSync(p));
@@ -36,21 +37,6 @@ function client(s: ServerProcess | number, db = 0): Redis {
   c.on("error", () => {});
   clients.push(c);
   return c;
-}
-
-async function waitFor(what: string, check: () => Promise<boolean> | boolean, ms = 20000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    try {
-      if (await check()) return;
-    } catch {}
-    await Bun.sleep(20);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-function infoField(info: string, name: string): string | undefined {
-  return new RegExp(`^${name}:(.*)\\r?$`, "m").exec(info)?.[1]?.trim();
 }
 
 async function field(c: Redis, section: string, name: string): Promise<string | undefined> {

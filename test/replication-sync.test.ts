@@ -9,6 +9,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import Redis from "ioredis";
 import { redisServerPath, requireRedisInCI, type ServerProcess, startRedis, startRespd } from "./helpers/server.ts";
+import { infoField, waitFor } from "./helpers/wait.ts";
 
 const HAVE_REDIS = requireRedisInCI() || redisServerPath() !== null;
 const started: ServerProcess[] = [];
@@ -23,19 +24,6 @@ function client(s: ServerProcess): Redis {
   const c = new Redis({ port: s.port, host: "127.0.0.1", maxRetriesPerRequest: 1 });
   clients.push(c);
   return c;
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, ms = 20000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await Bun.sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-function infoField(info: string, name: string): string | undefined {
-  return new RegExp(`^${name}:(.*)\\r?$`, "m").exec(info)?.[1]?.trim();
 }
 
 /** A digest of db 0 read over the wire in pipelines; the writes below make `h` a hash, `l` a list, the rest strings. */

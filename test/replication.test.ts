@@ -11,6 +11,7 @@ import { canonicalKey } from "./helpers/canonical.ts";
 import { Differential } from "./helpers/diff.ts";
 import { call, encodeCommand } from "./helpers/raw.ts";
 import { freePort, redisServerPath, requireRedisInCI, type ServerProcess, startRedis, startRespd } from "./helpers/server.ts";
+import { infoField, waitFor } from "./helpers/wait.ts";
 
 const HAVE_REDIS = requireRedisInCI() || redisServerPath() !== null;
 const started: ServerProcess[] = [];
@@ -24,19 +25,6 @@ function client(s: ServerProcess, db = 0, password?: string): Redis {
   const c = new Redis({ port: s.port, host: "127.0.0.1", db, password, maxRetriesPerRequest: 1 });
   clients.push(c);
   return c;
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, ms = 15000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await Bun.sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-function infoField(info: string, name: string): string | undefined {
-  return new RegExp(`^${name}:(.*)\\r?$`, "m").exec(info)?.[1]?.trim();
 }
 
 /** Every key of dbs 0..3 with its type, value and whether it has a TTL, in a fixed order. */

@@ -66,11 +66,12 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-async function waitForPort(port: number, proc: ChildProcess, output: () => string, timeoutMs = 20000): Promise<void> {
+/** Resolves once something accepts TCP connections on `port`; fails if `running()` turns false first. */
+export async function waitForPort(port: number, running: () => boolean, output: () => string, timeoutMs = 20000): Promise<void> {
   const { connect } = await import("node:net");
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`server exited early (${proc.exitCode}):\n${output()}`);
+    if (!running()) throw new Error(`server exited early:\n${output()}`);
     const ok = await new Promise<boolean>((res) => {
       const s = connect({ port, host: "127.0.0.1" }, () => {
         s.destroy();
@@ -106,7 +107,7 @@ function spawnServer(cmd: string, args: string[], port: number, cwd: string): Pr
       return code;
     },
   };
-  return waitForPort(port, proc, output).then(() => server);
+  return waitForPort(port, () => proc.exitCode === null, output).then(() => server);
 }
 
 export interface StartOptions {
