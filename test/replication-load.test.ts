@@ -439,3 +439,35 @@ describe("PSYNC after a restart from an RDB with the replication AUX fields", ()
     30_000,
   );
 });
+
+describe("a replica with appendonly yes", () => {
+  for (const mode of ["disabled", "swapdb"]) {
+    test(`rebuilds its AOF from what a full sync loaded (repl-diskless-load ${mode}), so a restart has the master's data`, async () => {
+      const master = await respd(["--repl-diskless-sync-delay", "0"]);
+      const m = client(master);
+      await fill(m, 0);
+      const dir = mkdtempSync(join(tmpdir(), "respd-aof-replica-"));
+      let replica = await respd(["--appendonly", "yes", "--repl-diskless-load", mode], dir);
+      let r = client(replica);
+      // Its own data before it becomes a replica: the sync replaces it, and the AOF must forget it too.
+      await r.set("local-only", "x");
+      await r.replicaof("127.0.0.1", String(master.port));
+      await inSync(m, r);
+      await m.set("after-sync", "1");
+      await inSync(m, r);
+      await waitFor("the AOF rewrite after the sync", async () => {
+        const info = await r.info("persistence");
+        return info.includes("aof_rewrite_in_progress:0") && /aof_rewrites:[1-9]/.test(info);
+      });
+      expect(await r.shutdown("SAVE").catch(() => "closed")).toBe("closed");
+      await replica.exited;
+
+      // Started alone on its appendonlydir: exactly the master's dataset, nothing of its own past.
+      replica = await respd(["--appendonly", "yes"], dir);
+      r = client(replica);
+      expect(await r.exists("local-only")).toBe(0);
+      expect(await r.get("after-sync")).toBe("1");
+      expect(await digest(replica.port)).toBe(await digest(master.port));
+    }, 30_000);
+  }
+});

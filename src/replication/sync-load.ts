@@ -17,6 +17,7 @@
  */
 import type { Engine } from "../engine/engine.ts";
 import { turn } from "../engine/turns.ts";
+import { aofOf } from "../persistence/aof/index.ts";
 import { limitsFrom } from "../persistence/rdb/decode.ts";
 import { RdbStreamLoader } from "../persistence/rdb/stream-load.ts";
 import { saverOf } from "../persistence/saver.ts";
@@ -129,12 +130,29 @@ export async function loadSnapshot(link: SyncLink, header: string): Promise<numb
       : `MASTER <-> REPLICA sync: receiving ${size} bytes from master ${to}`,
   );
   const payload = new Payload(link.reader, mark, size);
-  if (diskless) return loadFromSocket(link, payload, mode === "swapdb", size);
-  return loadViaDisk(link, payload);
+  try {
+    if (diskless) return await loadFromSocket(link, payload, mode === "swapdb", size);
+    return await loadViaDisk(link, payload);
+  } finally {
+    // restartAOFAfterSYNC: the AOF is rebuilt from what is loaded now (or kept, if the load never began).
+    if (aofStoppedForLoad.delete(engine)) aofOf(engine)?.start();
+  }
 }
 
-/** Redis kills an RDB child before loading: a save must not mix the old dataset with the new. */
-function stopBackgroundSave(link: SyncLink, disk: boolean): void {
+/** Engines whose AOF was stopped for a load (see stopPersistence). */
+const aofStoppedForLoad = new WeakSet<Engine>();
+
+/**
+ * Right before loading, as Redis: an RDB child is killed (a save must not mix
+ * the old dataset with the new) and the AOF is stopped (it would otherwise
+ * keep the old dataset; loadSnapshot restarts it with a rewrite of the new one).
+ */
+function stopPersistence(link: SyncLink, disk: boolean): void {
+  const aof = aofOf(link.engine);
+  if (aof !== undefined && aof.state !== "off") {
+    aof.stop();
+    aofStoppedForLoad.add(link.engine);
+  }
   const saver = saverOf(link.engine);
   if (!saver?.bgsaveInProgress) return;
   if (disk) {
@@ -197,7 +215,7 @@ async function loadViaDisk(link: SyncLink, payload: Payload): Promise<number> {
     link.setReceiving(false);
   }
 
-  stopBackgroundSave(link, true);
+  stopPersistence(link, true);
   link.attachToNewMaster();
   link.log("notice", "MASTER <-> REPLICA sync: Flushing old data");
   flushAll(engine);
@@ -275,7 +293,7 @@ async function loadFromSocket(link: SyncLink, payload: Payload, swap: boolean, s
   const { engine } = link;
   // Serving the old data meanwhile only makes sense when it is an earlier state of the same history.
   const asyncLoading = swap && link.ourId === link.masterId;
-  stopBackgroundSave(link, false);
+  stopPersistence(link, false);
   let dbs: readonly Database[];
   if (swap) {
     const noHooks = { expired() {} };
