@@ -471,3 +471,27 @@ describe("a replica with appendonly yes", () => {
     }, 30_000);
   }
 });
+
+describe("rdb-del-sync-files", () => {
+  for (const [flag, save, kept] of [
+    ["yes", "", false],
+    ["no", "", true],
+    ["yes", "3600 1", true],
+  ] as const) {
+    test(`rdb-del-sync-files ${flag} with save "${save}": the disk-loaded RDB is ${kept ? "kept" : "removed"}`, async () => {
+      const master = await respd(["--repl-diskless-sync-delay", "0"]);
+      const m = client(master);
+      await m.set("k", "v");
+      const dir = mkdtempSync(join(tmpdir(), "respd-del-sync-"));
+      const replica = await respd(
+        ["--repl-diskless-load", "disabled", "--rdb-del-sync-files", flag, "--save", save, "--replicaof", "127.0.0.1", String(master.port)],
+        dir,
+      );
+      const r = client(replica);
+      await inSync(m, r);
+      expect(await r.get("k")).toBe("v");
+      expect(existsSync(join(dir, "dump.rdb"))).toBe(kept);
+      expect(replica.output().includes("Removing the RDB file obtained from the master")).toBe(!kept);
+    }, 20_000);
+  }
+});

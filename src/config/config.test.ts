@@ -61,6 +61,15 @@ test("config text: save lines accumulate, errors carry the line", () => {
   }
 });
 
+test('a multi-arg option given as one argument is split on spaces, as Redis 7 does (--save "3600 1")', () => {
+  const c = new Config();
+  applyConfigText(c, argvToConfigText(["--save", "3600 1 300 10", "--bind", "127.0.0.1 ::1"]), () => null);
+  expect(c.get("save")).toBe("3600 1 300 10");
+  expect(c.get("bind")).toBe("127.0.0.1 ::1");
+  applyConfigText(c, argvToConfigText(["--save", ""]), () => null);
+  expect(c.get("save")).toBe("");
+});
+
 test("rewrite keeps comments, reuses lines and appends changes", () => {
   const c = new Config();
   c.set("dir", "/data");

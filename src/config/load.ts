@@ -82,9 +82,12 @@ export function applyConfigText(config: Config, text: string, readText: ReadText
     const spec = findParam(name);
     if (spec) {
       if (!spec.multiArg && argv.length !== 2) throw fatal("wrong number of arguments");
+      let values = argv.slice(1);
+      // Redis 7 splits a multi-arg option given as one non-empty argument on spaces (`--save "3600 1"`).
+      if (spec.multiArg && values.length === 1 && values[0] !== "") values = (values[0] as string).split(" ");
       try {
-        if (spec.name === "save") applySave(config, argv.slice(1), state);
-        else config.setArgs(spec, argv.slice(1));
+        if (spec.name === "save") applySave(config, values, state);
+        else config.setArgs(spec, values);
       } catch (e) {
         if (e instanceof ConfigError) throw fatal(e.message);
         throw e;

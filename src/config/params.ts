@@ -163,7 +163,7 @@ export const PARAMS: ParamSpec[] = [
   bool("rdbcompression", true),
   bool("rdbchecksum", true, false),
   bool("stop-writes-on-bgsave-error", true),
-  bool("rdb-del-sync-files", false, true, inert),
+  bool("rdb-del-sync-files", false),
   bool("rdb-save-incremental-fsync", true, true, inert),
   enm("sanitize-dump-payload", "no", ["no", "yes", "clients"], true, inert),
   // Persistence (AOF)

@@ -164,6 +164,11 @@ function stopPersistence(link: SyncLink, disk: boolean): void {
   saver.abortBackground();
 }
 
+/** No save points and no AOF (Redis's allPersistenceDisabled). */
+function allPersistenceDisabled(engine: Engine): boolean {
+  return (saverOf(engine)?.saveParams().length ?? 0) === 0 && !engine.config.bool("appendonly");
+}
+
 function flushAll(engine: Engine): void {
   // WATCH and client tracking learn of it as of a FLUSHALL (Redis's emptyData -> signalFlushedDb).
   engine.flushing(engine.dbs.map((db) => db.id));
@@ -253,6 +258,11 @@ async function loadViaDisk(link: SyncLink, payload: Payload): Promise<number> {
   }
   logLoadDone(logOf(link), loader.loader.keys, loader.stats);
   endLoading(engine, { keys: loader.loader.keys, expired: 0 });
+  // rdb-del-sync-files: a replica that persists nothing keeps no copy of its master's data on disk.
+  if (engine.config.bool("rdb-del-sync-files") && allPersistenceDisabled(engine)) {
+    link.log("notice", "Removing the RDB file obtained from the master. This replica has persistence disabled");
+    link.fs.remove(path);
+  }
   return Math.max(0, loader.stats.repl.streamDb);
 }
 
