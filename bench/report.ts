@@ -1,5 +1,7 @@
 /** Medians and the Markdown tables the benchmark prints (and bench/RESULTS.md keeps). */
 
+import type { PersistenceResult } from "./persistence.ts";
+
 export function median(xs: number[]): number {
   const v = xs.filter(Number.isFinite).sort((a, b) => a - b);
   if (v.length === 0) return Number.NaN;
@@ -149,18 +151,9 @@ export function fanoutTable(rows: FanoutRow[]): string {
   return lines.join("\n");
 }
 
-export interface PersistenceRow {
-  loadSeconds: number;
-  rssLoaded: number;
-  saveSeconds: number;
-  saveCpuSeconds: number;
-  fileBytes: number;
-  emptyStartSeconds: number;
-  startSeconds: number;
-  error?: string;
-}
+/** What the persistence table reads of each server's result. */
+export type PersistenceRow = Omit<PersistenceResult, "server" | "keys">;
 
-/** One row per figure, redis and respd side by side with respd ÷ redis. */
 export function persistenceTable(redis: PersistenceRow, respd: PersistenceRow): string {
   const lines = ["| figure | redis | respd | respd ÷ redis |", "|---|---:|---:|---:|"];
   const row = (label: string, pick: (r: PersistenceRow) => number, digits: number, scale = 1) => {
