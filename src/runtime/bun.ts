@@ -2,9 +2,10 @@
 import { unlinkSync } from "node:fs";
 import type { Socket, TCPSocketListener, UnixSocketListener } from "bun";
 import { installTurnHop } from "../engine/turns.ts";
-import { concat, installLatin1Codec } from "../resp/bytes.ts";
+import { ByteWriter, concat, installLatin1Codec } from "../resp/bytes.ts";
 import { DirectReader } from "./direct.ts";
 import { formatAddress, nodeFiles, nodeProcess, processStats } from "./shared.ts";
+import { atTurnEnd } from "./turn-end.ts";
 import type { Connection, DirectIo, Listener, OnConnection, Runtime } from "./types.ts";
 
 /** RESPD_STREAMS=web keeps every connection on real Web Streams pipes (to compare, and to test that path). */
@@ -28,6 +29,10 @@ interface SocketState {
   conn: Connection | null;
   onClosed: () => void;
   bytesWritten: number;
+  /** Writes of this event-loop turn, sent together at its end (see turn-end.ts); null when none. */
+  pending: ByteWriter | null;
+  /** Sends `pending`: made once per socket so queueing it for the turn's end allocates nothing. */
+  flushPending: () => void;
 }
 
 function newState(): SocketState {
@@ -45,13 +50,19 @@ function newState(): SocketState {
     conn: null,
     onClosed: () => {},
     bytesWritten: 0,
+    pending: null,
+    flushPending: () => {},
   };
 }
 
+/** A reply this big goes out at once when nothing waits before it: copying it to the turn's buffer costs more than a write. */
+const WRITE_AT_ONCE = 64 * 1024;
+
 /**
- * Writes in order; returns a promise while bytes wait for the kernel. Bun's
- * socket.write copies nothing it does not send, so what waits is copied here
- * (the caller may reuse its buffer).
+ * Writes in order: small writes are gathered and sent at the end of the
+ * turn; returns a promise while bytes wait for the kernel. Bun's socket.write
+ * copies nothing it does not send, so what waits is copied here (the caller
+ * may reuse its buffer).
  */
 function send(socket: Socket<SocketState>, bytes: Uint8Array): Promise<void> | undefined {
   const state = socket.data;
@@ -60,6 +71,31 @@ function send(socket: Socket<SocketState>, bytes: Uint8Array): Promise<void> | u
     state.later.push(bytes.slice());
     return state.flushed as Promise<void>;
   }
+  let pending = state.pending;
+  if (pending === null || pending.len === 0) {
+    if (bytes.length >= WRITE_AT_ONCE) return sendNow(socket, bytes);
+    pending ??= state.pending = new ByteWriter(1024);
+    atTurnEnd(state.flushPending);
+  }
+  pending.bytes(bytes);
+  return undefined;
+}
+
+/** Sends what this turn gathered (the buffer is kept for the next turn unless a big batch grew it). */
+function sendPending(socket: Socket<SocketState>): void {
+  const state = socket.data;
+  const pending = state.pending;
+  if (pending === null || pending.len === 0) return;
+  if (state.closed) {
+    state.pending = null;
+    return;
+  }
+  if (pending.buf.length > WRITE_AT_ONCE) state.pending = null;
+  sendNow(socket, pending.takeView());
+}
+
+function sendNow(socket: Socket<SocketState>, bytes: Uint8Array): Promise<void> | undefined {
+  const state = socket.data;
   const n = socket.write(bytes);
   if (n < 0) throw new Error("socket closed");
   state.bytesWritten += n;
@@ -104,8 +140,16 @@ function wrap(socket: Socket<SocketState>, remote: string, local: string): Conne
   });
   let readable: ReadableStream<Uint8Array> | null = null;
   let writable: WritableStream<Uint8Array> | null = null;
+  state.flushPending = () => {
+    try {
+      sendPending(socket);
+    } catch {
+      // Closed under us: the close handler does the cleanup.
+    }
+  };
   const endOutput = () => {
     if (state.closed) return;
+    state.flushPending();
     if (state.unsent === null) socket.end();
     else state.endWhenFlushed = true;
   };

@@ -3,6 +3,7 @@ import { connect, createServer, type Server, type Socket } from "node:net";
 import { installTurnHop } from "../engine/turns.ts";
 import { DirectReader } from "./direct.ts";
 import { formatAddress, installBufferLatin1Codec, nodeFiles, nodeProcess, processStats } from "./shared.ts";
+import { atTurnEnd } from "./turn-end.ts";
 import type { Connection, DirectIo, Listener, OnConnection, Runtime } from "./types.ts";
 
 /** RESPD_STREAMS=web keeps every connection on real Web Streams pipes (to compare, and to test that path). */
@@ -62,6 +63,18 @@ function wrap(socket: Socket, unixPath: string | null): Connection {
       socket.on("drain", done);
       socket.on("close", done);
     });
+  // Writes of one turn are corked and leave together at its end (see turn-end.ts).
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    if (!socket.destroyed) socket.uncork();
+  };
+  const corkForTurn = () => {
+    if (corked) return;
+    corked = true;
+    socket.cork();
+    atTurnEnd(uncork);
+  };
   const end = () => {
     if (!socket.destroyed) socket.end(() => socket.destroy());
   };
@@ -83,6 +96,7 @@ function wrap(socket: Socket, unixPath: string | null): Connection {
     },
     write(bytes) {
       if (socket.destroyed) throw new Error("socket closed");
+      corkForTurn();
       // Node keeps a reference to what it queues: give it its own copy.
       return socket.write(bytes.slice()) ? undefined : drained();
     },
@@ -122,6 +136,7 @@ function wrap(socket: Socket, unixPath: string | null): Connection {
       writable ??= new WritableStream<Uint8Array>({
         write(chunk) {
           if (socket.destroyed) throw new Error("socket closed");
+          corkForTurn();
           if (socket.write(chunk)) return;
           return drained().then(() => {
             if (socket.destroyed) throw new Error("socket closed");
