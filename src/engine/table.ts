@@ -33,6 +33,8 @@ export class CommandTable {
   readonly #byName = new Map<string, TableEntry>();
   /** Other spellings seen on the wire ("SET", "Get") -> entry, so case folding happens once per spelling. */
   readonly #spellings = new Map<string, TableEntry>();
+  #lastName = "";
+  #lastEntry: TableEntry | undefined = undefined;
 
   constructor(specs: Iterable<CommandSpec>) {
     for (const spec of specs) {
@@ -47,7 +49,13 @@ export class CommandTable {
 
   /** Case-insensitive lookup (ASCII only, like Redis's dictSdsKeyCaseCompare). */
   lookup(name: string): TableEntry | undefined {
+    // Pipelines repeat one command: the same interned name string skips the Map.
+    if (name === this.#lastName) return this.#lastEntry;
     const hit = this.#spellings.get(name);
+    if (hit !== undefined) {
+      this.#lastName = name;
+      this.#lastEntry = hit;
+    }
     if (hit !== undefined || name.length > 32) return hit;
     const found = this.#byName.get(asciiLower(name));
     // Only real command names are remembered, and only so many, so junk input cannot grow the map.
