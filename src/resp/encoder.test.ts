@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { latin1 } from "./bytes.ts";
+import { ByteWriter, latin1 } from "./bytes.ts";
 import { RespEncoder } from "./encoder.ts";
 import {
   BigNumber,
@@ -60,6 +60,18 @@ describe("RespEncoder", () => {
     const e = new RespEncoder();
     const out = latin1(e.encodeBatch([null, new SwitchProtocol(3, new MapReply(["proto", 3])), null]));
     expect(out).toBe("$-1\r\n%1\r\n$5\r\nproto\r\n:3\r\n_\r\n");
+  });
+
+  test("encodeBatchInto appends to a socket's gathered output, counts it, and leaves its own buffer alone", () => {
+    const counted: number[] = [];
+    const e = new RespEncoder((n) => counted.push(n));
+    const gathered = new ByteWriter(4);
+    gathered.str("+earlier\r\n");
+    e.encodeBatchInto([OK, new SwitchProtocol(3, new MapReply(["proto", 3])), null], gathered);
+    expect(latin1(gathered.take())).toBe("+earlier\r\n+OK\r\n%1\r\n$5\r\nproto\r\n:3\r\n_\r\n");
+    expect(counted).toEqual([27]);
+    // The switch holds for later batches, and nothing leaked into the encoder's own buffer.
+    expect(latin1(e.encodeBatch([null]))).toBe("_\r\n");
   });
 });
 

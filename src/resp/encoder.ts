@@ -44,6 +44,26 @@ export class RespEncoder {
   /** All replies of one batch as one buffer: one socket write. */
   /** `view`: the bytes are valid only until the next encode (a caller that writes them at once needs no copy). */
   encodeBatch(batch: Outgoing[], view = false): Uint8Array {
+    this.#writeBatch(batch);
+    const bytes = view ? this.#out.takeView() : this.#out.take();
+    this.#countOutput?.(bytes.length);
+    return bytes;
+  }
+
+  /** The batch appended to `target` (a socket's gathered output) instead of this encoder's buffer: no copy, no view. */
+  encodeBatchInto(batch: Outgoing[], target: ByteWriter): void {
+    const own = this.#out;
+    const start = target.len;
+    this.#out = target;
+    try {
+      this.#writeBatch(batch);
+    } finally {
+      this.#out = own;
+    }
+    this.#countOutput?.(target.len - start);
+  }
+
+  #writeBatch(batch: Outgoing[]): void {
     for (const item of batch) {
       if (item instanceof SwitchProtocol) {
         this.protocol = item.protocol;
@@ -52,9 +72,6 @@ export class RespEncoder {
         this.#write(item);
       }
     }
-    const bytes = view ? this.#out.takeView() : this.#out.take();
-    this.#countOutput?.(bytes.length);
-    return bytes;
   }
 
   /** One reply, for tests and tools. */

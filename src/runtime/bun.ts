@@ -31,6 +31,8 @@ interface SocketState {
   bytesWritten: number;
   /** Writes of this event-loop turn, sent together at its end (see turn-end.ts); null when none. */
   pending: ByteWriter | null;
+  /** flushPending is queued for this turn's end. */
+  flushQueued: boolean;
   /** Sends `pending`: made once per socket so queueing it for the turn's end allocates nothing. */
   flushPending: () => void;
 }
@@ -51,6 +53,7 @@ function newState(): SocketState {
     onClosed: () => {},
     bytesWritten: 0,
     pending: null,
+    flushQueued: false,
     flushPending: () => {},
   };
 }
@@ -71,36 +74,51 @@ function send(socket: Socket<SocketState>, bytes: Uint8Array): Promise<void> | u
     state.later.push(bytes.slice());
     return state.flushed as Promise<void>;
   }
-  let pending = state.pending;
-  if (pending === null || pending.len === 0) {
-    if (bytes.length >= WRITE_AT_ONCE) return sendNow(socket, bytes);
-    pending ??= state.pending = new ByteWriter(1024);
+  const pending = state.pending;
+  if ((pending === null || pending.len === 0) && bytes.length >= WRITE_AT_ONCE) return sendNow(socket, bytes, bytes.length);
+  (gather(socket) as ByteWriter).bytes(bytes);
+  return undefined;
+}
+
+/**
+ * The buffer this turn's writes gather in, sent at the turn's end; null
+ * while earlier bytes still wait for the kernel (write() queues behind them).
+ */
+function gather(socket: Socket<SocketState>): ByteWriter | null {
+  const state = socket.data;
+  if (state.closed || state.unsent !== null) return null;
+  if (!state.flushQueued) {
+    state.flushQueued = true;
     atTurnEnd(state.flushPending);
   }
-  pending.bytes(bytes);
-  return undefined;
+  state.pending ??= new ByteWriter(1024);
+  return state.pending;
 }
 
 /** Sends what this turn gathered (the buffer is kept for the next turn unless a big batch grew it). */
 function sendPending(socket: Socket<SocketState>): void {
   const state = socket.data;
+  state.flushQueued = false;
   const pending = state.pending;
   if (pending === null || pending.len === 0) return;
   if (state.closed) {
     state.pending = null;
     return;
   }
+  const len = pending.len;
+  pending.len = 0;
   if (pending.buf.length > WRITE_AT_ONCE) state.pending = null;
-  sendNow(socket, pending.takeView());
+  sendNow(socket, pending.buf, len);
 }
 
-function sendNow(socket: Socket<SocketState>, bytes: Uint8Array): Promise<void> | undefined {
+/** Writes bytes[0, len); what the kernel does not take is copied, to be sent on drain. */
+function sendNow(socket: Socket<SocketState>, bytes: Uint8Array, len: number): Promise<void> | undefined {
   const state = socket.data;
-  const n = socket.write(bytes);
+  const n = socket.write(bytes, 0, len);
   if (n < 0) throw new Error("socket closed");
   state.bytesWritten += n;
-  if (n === bytes.length) return undefined;
-  state.unsent = bytes.slice(n);
+  if (n === len) return undefined;
+  state.unsent = bytes.slice(n, len);
   state.flushed = new Promise<void>((resolve) => {
     state.onFlushed = resolve;
   });
@@ -172,6 +190,7 @@ function wrap(socket: Socket<SocketState>, remote: string, local: string): Conne
       return state.reader.pipeTo(sink);
     },
     write: (bytes) => send(socket, bytes),
+    gather: () => gather(socket),
     end: endOutput,
   };
   return {

@@ -1,3 +1,5 @@
+import type { ByteWriter } from "../resp/bytes.ts";
+
 /**
  * The whole runtime boundary. Each adapter (bun.ts, deno.ts, node.ts) turns
  * its runtime's sockets, files, signals and process facts into these
@@ -60,6 +62,13 @@ export interface DirectIo {
    * byte queued so far is written, while the kernel has not taken them all.
    */
   write(bytes: Uint8Array): Promise<void> | undefined;
+  /**
+   * Where an adapter that sends a turn's writes together at its end gathers
+   * them: bytes appended to it are written in order after everything written
+   * before, without the copy write() makes. Null while write() must be used
+   * (earlier bytes still wait for the kernel); absent when the adapter has none.
+   */
+  gather?(): ByteWriter | null;
   /** Closes after the queued bytes are written (writable.close()). */
   end(): void;
 }

@@ -193,6 +193,8 @@ function directOutput(direct: DirectIo, encoder: RespEncoder, conn: Connection, 
   return {
     write(batch) {
       if (ended) return;
+      const gathered = direct.gather?.() ?? null;
+      if (gathered !== null) return encoder.encodeBatchInto(batch, gathered);
       // A view of the encoder's buffer: DirectIo.write copies whatever it cannot send at once.
       const bytes = encoder.encodeBatch(batch, true);
       if (bytes.length === 0) return;
