@@ -77,3 +77,32 @@ describe("Dict compaction", () => {
     expect(d.get("new")).toBe(-1);
   });
 });
+
+describe("Dict's last-found slot", () => {
+  test("a key found before other keys' deletes compacted the table is found at its new slot", () => {
+    const d = new Dict<number>();
+    for (let i = 0; i < 10000; i++) d.set(`k${i}`, i);
+    const kept = "k9999";
+    const before = d.slotOf(kept);
+    for (let i = 0; i < 9990; i++) d.delete(`k${i}`);
+    const after = d.slotOf(kept);
+    expect(after).not.toBe(before);
+    expect(d.keys[after]).toBe(kept);
+    expect(d.get(kept)).toBe(9999);
+  });
+
+  test("a deleted key is not found through it, and re-adding stores a new entry", () => {
+    const d = new Dict<number>();
+    d.set("a", 1);
+    d.set("b", 2);
+    expect(d.get("a")).toBe(1);
+    d.delete("a");
+    expect(d.slotOf("a")).toBe(-1);
+    expect(d.get("a")).toBeUndefined();
+    d.set("a", 3);
+    expect(d.get("a")).toBe(3);
+    expect(d.size).toBe(2);
+    d.clear();
+    expect(d.get("a")).toBeUndefined();
+  });
+});

@@ -82,15 +82,28 @@ export class Dict<V> {
 
   /** Slot holding `key`, or -1. */
   slotOf(key: string): number {
+    if (key === this.#foundKey) return this.#foundSlot;
     const h = hashString(key);
     const keys = this.keys;
     const hashes = this.#hashes;
     const next = this.#next;
     for (let s = this.#heads[h & this.#mask] as number; s !== EMPTY; s = next[s] as number) {
-      if (hashes[s] === h && keys[s] === key) return s;
+      if (hashes[s] === h && keys[s] === key) {
+        this.#foundKey = key;
+        this.#foundSlot = s;
+        return s;
+      }
     }
     return EMPTY;
   }
+
+  /**
+   * The last key found and its slot: a write looks its key up and then
+   * stores it. Slots only change when an entry is deleted (its slot is
+   * freed, compaction moves others), so every delete forgets it.
+   */
+  #foundKey: string | null = null;
+  #foundSlot = EMPTY;
 
   get(key: string): V | undefined {
     const s = this.slotOf(key);
@@ -137,6 +150,7 @@ export class Dict<V> {
    * another entry when the delete compacted the table: read columns first.
    */
   delete(key: string): number {
+    this.#foundKey = null;
     const h = hashString(key);
     const b = h & this.#mask;
     let prev = EMPTY;
@@ -159,6 +173,7 @@ export class Dict<V> {
   }
 
   clear(): void {
+    this.#foundKey = null;
     this.#heads = new Int32Array(MIN_BUCKETS).fill(EMPTY);
     this.#mask = MIN_BUCKETS - 1;
     this.#next = new Int32Array(MIN_BUCKETS);
