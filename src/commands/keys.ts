@@ -8,6 +8,7 @@ import type { Ctx } from "../engine/context.ts";
 import { Errors, fail } from "../engine/errors.ts";
 import { int64Arg, intArg } from "../engine/numbers.ts";
 import { asciiLower } from "../engine/table.ts";
+import { saverOf } from "../persistence/saver.ts";
 import { OK, type Reply, Status } from "../resp/reply.ts";
 import type { Database } from "../store/database.ts";
 import { globMatch } from "../store/glob.ts";
@@ -617,6 +618,8 @@ export const keysCommands: CommandSpec[] = [
       ctx.engine.flushing(ctx.engine.dbs.map((db) => db.id));
       for (const db of ctx.engine.dbs) flush(ctx, db);
       ctx.dirty();
+      // After counting the change: the save leaves rdb_changes_since_last_save at 0, as in Redis 7.0.
+      saverOf(ctx.engine)?.flushedAll();
       ctx.propagate(ctx.argv);
       return OK;
     },

@@ -322,7 +322,9 @@ export class Engine implements KeyspaceHooks {
     }
     if (Client.monitorCount > 0 && (cmd.bits & SKIP_MONITOR) === 0) this.#feedMonitors(client, ctx.argv, ctx.now);
     if (ctx.propagated !== null) this.propagate(client.db, ctx.propagated, ctx.propagateTargets);
-    else if (this.dirty !== dirtyBefore && (cmd.bits & (WRITE | MAY_REPLICATE)) !== 0) this.propagate(client.db, [ctx.argv]);
+    else if (this.dirty !== dirtyBefore && (cmd.bits & (WRITE | MAY_REPLICATE)) !== 0 && this.#propagating()) {
+      this.propagate(client.db, [ctx.argv]);
+    }
     return result;
   }
 
@@ -335,6 +337,11 @@ export class Engine implements KeyspaceHooks {
       return;
     }
     for (const l of this.#propagation) l(db, commands, targets);
+  }
+
+  /** Whether anything takes propagated commands now (no AOF, no replicas, no EXEC: nothing to build). */
+  #propagating(): boolean {
+    return this.#captured !== null || this.#propagation.length > 0;
   }
 
   /** While EXEC runs, what its commands propagate is collected here, to leave as one block. */

@@ -87,17 +87,12 @@ export class Saver {
     savers.set(engine, this);
     engine.gates.push((ctx) => this.#misconfGate(ctx));
     engine.gates.push((ctx) => this.#copyOnWriteGate(ctx));
-    // FLUSHALL with save points saves at once, as Redis 7 (flushAllDataAndResetRDB).
-    engine.onPropagate((_db, commands) => {
-      for (const argv of commands) {
-        // Runs for every write: compare lengths before allocating a lower-cased name.
-        const name = argv[0] as string;
-        if (name.length !== 8 || name.toLowerCase() !== "flushall") continue;
-        if (this.loading || this.saveParams().length === 0) return;
-        this.#save();
-        return;
-      }
-    });
+  }
+
+  /** FLUSHALL with save points saves at once, as Redis 7 (flushAllDataAndResetRDB); not while loading. */
+  flushedAll(): void {
+    if (this.loading || this.saveParams().length === 0) return;
+    this.#save();
   }
 
   /** Starts the save-point timer. */
