@@ -78,15 +78,17 @@ export interface MemoryResult {
   respdEmpty: number;
   redisLoaded: number;
   respdLoaded: number;
+  /** respd's RSS the moment its load finished, before its idle-time collection (src/server/idle-gc.ts). */
+  respdAtLoadEnd: number;
 }
 
 export function memoryTable(m: MemoryResult): string {
   const mb = (b: number) => (b / 1e6).toFixed(1);
   const ratio = m.respdLoaded / m.redisLoaded;
   return [
-    `| keys | redis empty (MB) | respd empty (MB) | redis loaded (MB) | respd loaded (MB) | ratio | target |`,
-    "|---:|---:|---:|---:|---:|---:|---|",
-    `| ${int(m.keys)} | ${mb(m.redisEmpty)} | ${mb(m.respdEmpty)} | ${mb(m.redisLoaded)} | ${mb(m.respdLoaded)} | ` +
+    `| keys | redis empty (MB) | respd empty (MB) | respd at load end (MB) | redis loaded (MB) | respd loaded (MB) | ratio | target |`,
+    "|---:|---:|---:|---:|---:|---:|---:|---|",
+    `| ${int(m.keys)} | ${mb(m.redisEmpty)} | ${mb(m.respdEmpty)} | ${mb(m.respdAtLoadEnd)} | ${mb(m.redisLoaded)} | ${mb(m.respdLoaded)} | ` +
       `${fmt(ratio, 2)} | RSS ≤ ${TARGETS.rss}×: ${verdict(ratio <= TARGETS.rss, Number.isFinite(ratio))} |`,
   ].join("\n");
 }

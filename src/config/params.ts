@@ -123,7 +123,8 @@ export const PARAMS: ParamSpec[] = [
   str("bgsave_cpulist", "", false, { emptyIsNull: true, ...inert }),
   int("io-threads", 1, 1n, 128n, false, inert),
   bool("io-threads-do-reads", false, false, inert),
-  bool("jemalloc-bg-thread", true, true, inert),
+  // Live: switches the idle-time collection (src/server/idle-gc.ts), the counterpart of jemalloc's purge thread.
+  bool("jemalloc-bg-thread", true),
   int("shutdown-timeout", 10, 0n, INT_MAX),
   enm("shutdown-on-sigint", "default", ["default", "save", "nosave", "now", "force"], true, { multiArg: true }),
   enm("shutdown-on-sigterm", "default", ["default", "save", "nosave", "now", "force"], true, { multiArg: true }),

@@ -353,5 +353,7 @@ export function createRuntime(): Runtime {
     ...files,
 
     ...processStats(files),
+    // Bun.gc also has mimalloc return the free pages of the heap JSC does not manage.
+    collectGarbage: (blocking) => Bun.gc(blocking),
   };
 }

@@ -1,5 +1,6 @@
 import { formatAddress, installBufferLatin1Codec, nodeFiles, processStats } from "./shared.ts";
 import type { Connection, Listener, OnConnection, Runtime } from "./types.ts";
+import { v8CollectGarbage } from "./v8-gc.ts";
 
 /** The slice of the Deno namespace this adapter uses (Deno's own types are not installed for tsc). */
 interface DenoAddr {
@@ -176,5 +177,6 @@ export function createRuntime(): Runtime {
       Deno.exit(code);
     },
     ...processStats(files),
+    collectGarbage: v8CollectGarbage(),
   };
 }

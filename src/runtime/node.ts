@@ -5,6 +5,7 @@ import { DirectReader } from "./direct.ts";
 import { formatAddress, installBufferLatin1Codec, nodeFiles, nodeProcess, processStats } from "./shared.ts";
 import { atTurnEnd } from "./turn-end.ts";
 import type { Connection, DirectIo, Listener, OnConnection, Runtime } from "./types.ts";
+import { v8CollectGarbage } from "./v8-gc.ts";
 
 /** RESPD_STREAMS=web keeps every connection on real Web Streams pipes (to compare, and to test that path). */
 const directLaneEnabled = process.env.RESPD_STREAMS !== "web";
@@ -219,5 +220,6 @@ export function createRuntime(): Runtime {
     ...files,
 
     ...processStats(files),
+    collectGarbage: v8CollectGarbage(),
   };
 }

@@ -179,4 +179,11 @@ export interface Runtime {
   rss(): number;
   /** JS heap in use, in bytes. */
   heapUsed(): number;
+  /**
+   * A full collection of the JS heap, so garbage goes back to the OS (the
+   * server calls it when idle after a burst of work; src/server/idle-gc.ts).
+   * `blocking`: finish it now, pausing the event loop; otherwise start one
+   * that runs alongside (its effect on RSS then shows seconds later).
+   */
+  collectGarbage(blocking: boolean): void;
 }

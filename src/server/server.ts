@@ -12,6 +12,7 @@ import { setupReplication } from "../replication/index.ts";
 import { fromLatin1, latin1 } from "../resp/bytes.ts";
 import type { Listener, Runtime } from "../runtime/types.ts";
 import { serveConnection } from "./connection.ts";
+import { IdleCollector } from "./idle-gc.ts";
 import { Logger, type LogLevel, timestamp } from "./log.ts";
 
 export interface RunningServer {
@@ -165,10 +166,17 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
     runtime.exit(1);
   }
 
+  const idleCollector = new IdleCollector(runtime);
   let cron: ReturnType<typeof setInterval> | null = null;
   const startCron = () => {
     if (cron !== null) clearInterval(cron);
-    cron = setInterval(() => engine.cron(), Math.max(1, Math.floor(1000 / Math.max(1, config.num("hz")))));
+    cron = setInterval(
+      () => {
+        engine.cron();
+        idleCollector.tick(engine.stats.totalCommandsProcessed, config.bool("jemalloc-bg-thread"));
+      },
+      Math.max(1, Math.floor(1000 / Math.max(1, config.num("hz")))),
+    );
   };
   startCron();
   config.onChange((name) => {
