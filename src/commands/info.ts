@@ -217,6 +217,8 @@ function memorySection(engine: Engine): Field[] {
     ["mem_cluster_links", 0],
     ["mem_aof_buffer", 0],
     ["mem_allocator", "js-heap"],
+    // respd's own: how often the server returned a burst's garbage when idle (jemalloc-bg-thread's role).
+    ["respd_idle_collections", engine.host?.idleCollections() ?? 0],
     ["active_defrag_running", 0],
     ["lazyfree_pending_objects", 0],
     ["lazyfreed_objects", 0],

@@ -45,6 +45,8 @@ export interface HostInfo {
   cpuUsage(): { user: number; system: number };
   rss(): number;
   heapUsed(): number;
+  /** Full collections started by the idle-time collector (src/server/idle-gc.ts). */
+  idleCollections(): number;
   /** Starts an orderly shutdown; returns an error text when refused. */
   shutdown(options: ShutdownOptions): string | null;
 }

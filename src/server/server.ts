@@ -227,6 +227,7 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
     cpuUsage: () => runtime.cpuUsage(),
     rss: () => runtime.rss(),
     heapUsed: () => runtime.heapUsed(),
+    idleCollections: () => idleCollector.collections,
     shutdown,
   };
 
