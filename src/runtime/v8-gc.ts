@@ -4,7 +4,7 @@ import { runInNewContext } from "node:vm";
 type V8Gc = (options?: object) => unknown;
 
 /**
- * V8's collector (Node, Deno) without --expose-gc on the command line: the
+ * V8's collector on Node without --expose-gc on the command line: the
  * flag can still be set at run time, and a context made after it has `gc`.
  */
 export function v8CollectGarbage(): (blocking: boolean) => void {
