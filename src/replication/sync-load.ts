@@ -284,7 +284,6 @@ function newLoader(engine: Engine, dbs: readonly Database[], link: SyncLink) {
 /** Runs the loader over `next`'s chunks in slices, yielding to other clients between them. */
 async function drive(engine: Engine, loader: RdbStreamLoader, next: () => Promise<Uint8Array | null>): Promise<void> {
   let sliceStart = performance.now();
-  let pending: Promise<Uint8Array | null> | null = null;
   for (;;) {
     const r = loader.step(SLICE_MS);
     setLoadedBytes(engine, loader.pos);
@@ -294,32 +293,9 @@ async function drive(engine: Engine, loader: RdbStreamLoader, next: () => Promis
       sliceStart = performance.now();
       if (r === "paused") continue;
     }
-    pending ??= next();
-    // Bytes the loader's back-off has not tried yet are tried when the link goes quiet: the RDB may be complete.
-    const c = loader.holdingBack ? await unlessQuiet(pending, STALL_MS) : await pending;
-    if (c === STALLED) {
-      loader.retryNow();
-      continue;
-    }
-    pending = null;
+    const c = await next();
     if (c === null) loader.end();
     else loader.push(c);
-  }
-}
-
-const STALL_MS = 20;
-const STALLED = Symbol("stalled");
-
-/** `p`, or STALLED when it has not settled within `ms`. */
-async function unlessQuiet<T>(p: Promise<T>, ms: number): Promise<T | typeof STALLED> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const stalled = new Promise<typeof STALLED>((resolve) => {
-    timer = setTimeout(() => resolve(STALLED), ms);
-  });
-  try {
-    return await Promise.race([p, stalled]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

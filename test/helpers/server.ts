@@ -48,7 +48,7 @@ export function respdCommand(runtime: RuntimeName, args: string[]): [string, str
     case "bun":
       return [join(BIN, "bun"), ["run", join(ROOT, "src/main.ts"), ...args]];
     case "deno":
-      return [join(BIN, "deno"), ["run", "-A", "--quiet", "--v8-flags=--expose-gc", join(ROOT, "src/main.ts"), ...args]];
+      return [join(BIN, "deno"), ["run", "-A", "--quiet", join(ROOT, "src/main.ts"), ...args]];
     case "node":
       return [process.env.NODE_BINARY ?? "node", [ensureNodeBundle(), ...args]];
   }

@@ -119,23 +119,6 @@ describe("RdbStreamLoader", () => {
     expect(l.retries).toBeLessThan(200);
   });
 
-  test("bytes the back-off holds back are tried on retryNow, so a source that pauses never stalls a complete RDB", () => {
-    const l = new RdbStreamLoader(recorder().sink);
-    // Everything but the last byte: the unit that runs short sets the back-off to twice what is held.
-    l.push(file.subarray(0, file.length - 1));
-    while (l.step(1000) === "paused") {}
-    expect(l.holdingBack).toBe(false);
-    l.push(file.subarray(file.length - 1));
-    // The file is now complete, but the back-off wants far more bytes than will ever come.
-    expect(l.step(1000)).toBe("starved");
-    expect(l.holdingBack).toBe(true);
-    l.retryNow();
-    let r = l.step(1000);
-    while (r === "paused") r = l.step(1000);
-    expect(r).toBe("done");
-    expect(l.holdingBack).toBe(false);
-  });
-
   test("memory stays near one key plus a chunk", () => {
     const t = createTestEngine();
     for (let i = 0; i < 50_000; i++) t.exec("SET", `key:${i}`, `value:${i}:${"x".repeat(i % 50)}`);

@@ -34,8 +34,6 @@ export class RdbStreamLoader {
   #ended = false;
   /** Buffered bytes needed before the unit that ran short is tried again. */
   #retryAt = HEADER_BYTES;
-  /** Buffered bytes when a unit last ran short. */
-  #triedWith = 0;
   readonly #walk: RdbWalk;
   readonly #crc = new Crc64();
   #phase: "header" | "body" | "done" = "header";
@@ -73,21 +71,6 @@ export class RdbStreamLoader {
   /** The buffer's size in bytes. */
   get capacity(): number {
     return this.#buf.length;
-  }
-
-  /**
-   * True while bytes are held that were never tried because of the back-off
-   * (#retryAt): a source that pauses must then call retryNow(), or a unit
-   * that is in fact complete waits for bytes that may never come (the end of
-   * a diskless transfer is followed by nothing until the master writes).
-   */
-  get holdingBack(): boolean {
-    return !this.#ended && this.#phase !== "done" && this.#end - this.#start > this.#triedWith;
-  }
-
-  /** Tries the held bytes on the next step, back-off or not. */
-  retryNow(): void {
-    this.#retryAt = 0;
   }
 
   /** Appends a chunk (copied: the caller may reuse it). */
@@ -149,8 +132,7 @@ export class RdbStreamLoader {
         if (this.#ended || !(e instanceof RdbError) || e.message !== TRUNCATED) throw e;
         this.#consume(mark);
         this.retries++;
-        this.#triedWith = this.#end - this.#start;
-        this.#retryAt = 2 * this.#triedWith + 1;
+        this.#retryAt = 2 * (this.#end - this.#start) + 1;
         return "starved";
       }
     }
