@@ -776,6 +776,24 @@ async function dump(c: RawClient): Promise<string> {
   return out.join("\n");
 }
 
+test("ZRANGESTORE keeps -0 where Redis 7.0 starts a skiplist (a rank range longer than the listpack limit)", async () => {
+  await d.same("CONFIG", "SET", "zset-max-listpack-entries", "2");
+  await d.same("ZADD", "neg0", "1", "a", "2", "b", "3", "c");
+  await d.same("ZADD", "neg0", "-0", "e");
+  for (const range of [
+    ["0", "-1"],
+    ["0", "1"],
+    ["-inf", "+inf", "BYSCORE"],
+    ["-", "+", "BYLEX"],
+  ]) {
+    await d.same("ZRANGESTORE", "neg0:dst", "neg0", ...range);
+    await d.same("ZRANGE", "neg0:dst", "0", "-1", "WITHSCORES");
+    await d.same("OBJECT", "ENCODING", "neg0:dst");
+  }
+  await d.same("CONFIG", "SET", "zset-max-listpack-entries", "128");
+  await d.same("DEL", "neg0", "neg0:dst");
+});
+
 test("a seeded random sequence of sorted-set commands matches Redis, and so do the final contents", async () => {
   const seed = seedFrom("ZSET_SEED");
   const r = rng(seed);

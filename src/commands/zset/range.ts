@@ -103,7 +103,7 @@ function zrangeGeneric(ctx: Ctx, at: number, store: string | null, type: RangeTy
     else if (kind === "score") sel = byInterval(z.scoreSpan(scores as ScoreRange), offset, limit, reverse);
     else sel = byInterval(z.lexSpan(lex as LexRange, reverse), offset, limit, reverse);
   }
-  if (store !== null) return storeRange(ctx, store, z, sel);
+  if (store !== null) return storeRange(ctx, store, z, sel, kind === "rank");
   if (z === undefined || sel.count === 0) return [];
   if (withScores) return scoredReply(ctx, nodesOf(z, sel));
   const out: string[] = [];
@@ -111,8 +111,14 @@ function zrangeGeneric(ctx: Ctx, at: number, store: string | null, type: RangeTy
   return out;
 }
 
-/** ZRANGESTORE's result: a new set built by adds (listpack until it outgrows it), or the destination deleted. */
-function storeRange(ctx: Ctx, dst: string, z: ZSet | undefined, sel: Selection): Reply {
+/**
+ * ZRANGESTORE's result: a new set built by adds, or the destination deleted.
+ * Redis 7.0 (zrangeResultBeginStore) starts a skiplist when a rank range's
+ * length is over zset-max-listpack-entries, else a listpack that converts as
+ * it outgrows; score and lex ranges pass no length. It shows: a listpack
+ * stores -0 as 0, a skiplist keeps it.
+ */
+function storeRange(ctx: Ctx, dst: string, z: ZSet | undefined, sel: Selection, byRank: boolean): Reply {
   if (z === undefined || sel.count === 0) {
     if (ctx.write(dst) !== undefined && ctx.db.delete(dst)) {
       ctx.touched(dst);
@@ -122,7 +128,7 @@ function storeRange(ctx: Ctx, dst: string, z: ZSet | undefined, sel: Selection):
     return 0;
   }
   const lim = limits(ctx);
-  const out = new ZSet(true);
+  const out = new ZSet(!(byRank && sel.count > lim.entries));
   for (const n of nodesOf(z, sel)) out.insert(n.member, n.score, lim);
   ctx.db.set(dst, out, ctx.now);
   ctx.touched(dst);
