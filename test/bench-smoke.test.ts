@@ -9,13 +9,13 @@ import { mixedBatch, spotChecks } from "../bench/dataset.ts";
 import { pipelineLoad, rawCommand } from "../bench/loader.ts";
 import { type BenchServer, startPair } from "../bench/procs.ts";
 import { fanout } from "../bench/pubsub.ts";
-import { selectedRuntime } from "./helpers/server.ts";
+import { HOOK_TIMEOUT_MS, selectedRuntime } from "./helpers/server.ts";
 
 let servers: { redis: BenchServer; respd: BenchServer };
 
 beforeAll(async () => {
   servers = await startPair(selectedRuntime());
-});
+}, HOOK_TIMEOUT_MS);
 
 afterAll(async () => {
   await Promise.all([servers.redis.stop(), servers.respd.stop()]);

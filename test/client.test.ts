@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Differential } from "./helpers/diff.ts";
 import { call, RawClient } from "./helpers/raw.ts";
-import { requireRedisInCI, type ServerProcess, startRespd } from "./helpers/server.ts";
+import { HOOK_TIMEOUT_MS, requireRedisInCI, type ServerProcess, startRespd } from "./helpers/server.ts";
 import { withDifferential } from "./helpers/suite.ts";
 
 const haveRedis = requireRedisInCI();
@@ -194,7 +194,7 @@ describe("CLIENT across connections (respd)", () => {
   let server: ServerProcess;
   beforeAll(async () => {
     server = await startRespd();
-  });
+  }, HOOK_TIMEOUT_MS);
   afterAll(() => server.stop());
 
   test("LIST shows every connection with its own state; TYPE and ID filters", async () => {

@@ -3,12 +3,12 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import Redis from "ioredis";
 import { createClient } from "redis";
-import { type ServerProcess, startRespd } from "./helpers/server.ts";
+import { HOOK_TIMEOUT_MS, type ServerProcess, startRespd } from "./helpers/server.ts";
 
 let server: ServerProcess;
 beforeAll(async () => {
   server = await startRespd();
-});
+}, HOOK_TIMEOUT_MS);
 afterAll(async () => {
   await server.stop();
 });

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import Redis from "ioredis";
 import { loadKeys } from "../bench/loader.ts";
-import { type ServerProcess, startRespd } from "./helpers/server.ts";
+import { HOOK_TIMEOUT_MS, type ServerProcess, startRespd } from "./helpers/server.ts";
 
 let server: ServerProcess;
 let client: Redis;
@@ -16,7 +16,7 @@ beforeAll(async () => {
   server = await startRespd();
   client = new Redis({ port: server.port, host: server.host, lazyConnect: true });
   await client.connect();
-});
+}, HOOK_TIMEOUT_MS);
 
 afterAll(async () => {
   client.disconnect();
@@ -38,19 +38,23 @@ async function idleUntil(done: () => Promise<boolean>, ms: number): Promise<bool
   return false;
 }
 
-test("a bulk load is followed by one collection when idle, none while jemalloc-bg-thread is no", async () => {
-  const before = await memoryField("respd_idle_collections");
-  expect(before).toBe(0);
-  await client.config("SET", "jemalloc-bg-thread", "no");
-  // ~300k keys grow RSS well past the 16 MB threshold on every runtime.
-  await loadKeys(server.port, 300_000);
-  expect(await client.dbsize()).toBe(300_000);
-  await idleUntil(async () => false, 1000);
-  expect(await memoryField("respd_idle_collections")).toBe(0);
+test(
+  "a bulk load is followed by one collection when idle, none while jemalloc-bg-thread is no",
+  async () => {
+    const before = await memoryField("respd_idle_collections");
+    expect(before).toBe(0);
+    await client.config("SET", "jemalloc-bg-thread", "no");
+    // ~300k keys grow RSS well past the 16 MB threshold on every runtime.
+    await loadKeys(server.port, 300_000);
+    expect(await client.dbsize()).toBe(300_000);
+    await idleUntil(async () => false, 1000);
+    expect(await memoryField("respd_idle_collections")).toBe(0);
 
-  await client.config("SET", "jemalloc-bg-thread", "yes");
-  expect(await idleUntil(async () => (await memoryField("respd_idle_collections")) >= 1, 3000)).toBe(true);
-  // Idle afterwards: the floor moved up, so no collection per tick.
-  await idleUntil(async () => false, 1000);
-  expect(await memoryField("respd_idle_collections")).toBe(1);
-}, 30_000);
+    await client.config("SET", "jemalloc-bg-thread", "yes");
+    expect(await idleUntil(async () => (await memoryField("respd_idle_collections")) >= 1, 3000)).toBe(true);
+    // Idle afterwards: the floor moved up, so no collection per tick.
+    await idleUntil(async () => false, 1000);
+    expect(await memoryField("respd_idle_collections")).toBe(1);
+  },
+  HOOK_TIMEOUT_MS,
+);

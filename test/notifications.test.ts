@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { Differential } from "./helpers/diff.ts";
 import { encodeCommand, type RawClient } from "./helpers/raw.ts";
+import { HOOK_TIMEOUT_MS } from "./helpers/server.ts";
 
 let d: Differential | null;
 let sub: [RawClient, RawClient];
@@ -12,7 +13,7 @@ beforeAll(async () => {
   if (!d) return;
   sub = await d.connectPair();
   cmd = await d.connectPair();
-});
+}, HOOK_TIMEOUT_MS);
 afterAll(async () => {
   for (const c of [...(sub ?? []), ...(cmd ?? [])]) c.close();
   await d?.stop();

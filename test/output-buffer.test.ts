@@ -1,12 +1,12 @@
 /** A client that does not read its replies: output is counted (CLIENT LIST omem) and input reading pauses. */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { call, encodeCommand, RawClient } from "./helpers/raw.ts";
-import { type ServerProcess, startRespd } from "./helpers/server.ts";
+import { HOOK_TIMEOUT_MS, type ServerProcess, startRespd } from "./helpers/server.ts";
 
 let server: ServerProcess;
 beforeAll(async () => {
   server = await startRespd();
-});
+}, HOOK_TIMEOUT_MS);
 afterAll(async () => {
   await server.stop();
 });

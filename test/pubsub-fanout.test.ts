@@ -6,11 +6,12 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { Differential } from "./helpers/diff.ts";
 import { encodeCommand, type RawClient } from "./helpers/raw.ts";
+import { HOOK_TIMEOUT_MS } from "./helpers/server.ts";
 
 let d: Differential | null;
 beforeAll(async () => {
   d = await Differential.start();
-});
+}, HOOK_TIMEOUT_MS);
 afterAll(async () => {
   for (const c of opened) c.close();
   await d?.stop();

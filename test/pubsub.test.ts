@@ -3,12 +3,12 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { connect, type Socket } from "node:net";
 import { Differential } from "./helpers/diff.ts";
 import { call, encodeCommand, RawClient } from "./helpers/raw.ts";
-import { type ServerProcess, startRespd } from "./helpers/server.ts";
+import { HOOK_TIMEOUT_MS, type ServerProcess, startRespd } from "./helpers/server.ts";
 
 let d: Differential | null;
 beforeAll(async () => {
   d = await Differential.start();
-});
+}, HOOK_TIMEOUT_MS);
 afterAll(async () => {
   await d?.stop();
 });
@@ -135,7 +135,7 @@ test("COMMAND INFO of the pub/sub commands matches", async () => {
 let respd: ServerProcess;
 beforeAll(async () => {
   respd = await startRespd();
-});
+}, HOOK_TIMEOUT_MS);
 afterAll(async () => {
   await respd.stop();
 });

@@ -21,7 +21,7 @@ import { encodeListpack } from "../src/persistence/rdb/listpack.ts";
 import { encodeZiplist } from "../src/persistence/rdb/ziplist.ts";
 import { encodingOf, type Value } from "../src/store/values.ts";
 import { call, RawClient } from "./helpers/raw.ts";
-import { requireRedisInCI, type ServerProcess, startRedis } from "./helpers/server.ts";
+import { HOOK_TIMEOUT_MS, requireRedisInCI, type ServerProcess, startRedis } from "./helpers/server.ts";
 
 const haveRedis = requireRedisInCI();
 const CHECK_RDB = ["/usr/bin/redis-check-rdb", "/usr/local/bin/redis-check-rdb"].find((p) => existsSync(p));
@@ -63,7 +63,7 @@ beforeAll(async () => {
   redisA = await startRedis(["--enable-debug-command", "yes"]);
   clientA = await RawClient.connect((redisA as ServerProcess).port);
   for (const c of DATASET) await call(clientA, ...c);
-});
+}, HOOK_TIMEOUT_MS);
 afterAll(async () => {
   clientA?.close();
   await redisA?.stop();

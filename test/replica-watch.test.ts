@@ -1,7 +1,7 @@
 /** WATCH on a replica is invalidated by a write that arrives through the master's stream (issue 6 + 5). */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { call, RawClient } from "./helpers/raw.ts";
-import { type ServerProcess, startRespd } from "./helpers/server.ts";
+import { HOOK_TIMEOUT_MS, type ServerProcess, startRespd } from "./helpers/server.ts";
 
 let master: ServerProcess;
 let replica: ServerProcess;
@@ -20,7 +20,7 @@ beforeAll(async () => {
   const r = await RawClient.connect(replica.port);
   await waitFor(async () => (await call(r, "INFO", "replication")).includes("master_link_status:up"), "the replica link");
   r.close();
-}, 30_000);
+}, HOOK_TIMEOUT_MS);
 afterAll(async () => {
   await Promise.all([replica.stop(), master.stop()]);
 });

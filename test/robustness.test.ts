@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { connect } from "node:net";
 import Redis from "ioredis";
 import { call, encodeCommand, RawClient } from "./helpers/raw.ts";
-import { requireRedisInCI, type ServerProcess, startRedis, startRespd } from "./helpers/server.ts";
+import { HOOK_TIMEOUT_MS, requireRedisInCI, type ServerProcess, startRedis, startRespd } from "./helpers/server.ts";
 
 const haveRedis = requireRedisInCI();
 
@@ -20,7 +20,7 @@ describe("one server, many requests", () => {
   let server: ServerProcess;
   beforeAll(async () => {
     server = await startRespd();
-  });
+  }, HOOK_TIMEOUT_MS);
   afterAll(() => server.stop());
 
   test("10,000 commands pipelined in one write get every reply, in order", async () => {
@@ -173,7 +173,7 @@ describe.skipIf(!haveRedis)("malformed input, compared with redis-server", () =>
   let respd: ServerProcess;
   beforeAll(async () => {
     [redis, respd] = await Promise.all([startRedis() as Promise<ServerProcess>, startRespd()]);
-  });
+  }, HOOK_TIMEOUT_MS);
   afterAll(() => Promise.all([redis?.stop(), respd?.stop()]));
 
   for (const [i, { name, data }] of MALFORMED.entries()) {

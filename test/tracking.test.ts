@@ -3,12 +3,13 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createClient } from "redis";
 import { Differential } from "./helpers/diff.ts";
 import { call, encodeCommand, type RawClient } from "./helpers/raw.ts";
+import { HOOK_TIMEOUT_MS } from "./helpers/server.ts";
 
 let d: Differential | null;
 const opened: RawClient[] = [];
 beforeAll(async () => {
   d = await Differential.start();
-});
+}, HOOK_TIMEOUT_MS);
 afterAll(async () => {
   for (const c of opened) c.close();
   await d?.stop();

@@ -134,6 +134,63 @@ describe("LinkReader", () => {
   });
 });
 
+describe("LinkReader.waitReadable", () => {
+  /** A stream fed by hand (the no-direct-lane source). */
+  function manualStream() {
+    let controller!: ReadableStreamDefaultController<Uint8Array>;
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        controller = c;
+      },
+    });
+    return { stream, push: (s: string) => controller.enqueue(bytes(s)), end: () => controller.close() };
+  }
+
+  for (const kind of ["stream", "direct lane"] as const) {
+    test(`${kind}: waiting for bytes never takes them, whether it times out or not`, async () => {
+      let push: (s: string) => void;
+      let end: () => void;
+      let r: LinkReader;
+      if (kind === "stream") {
+        const m = manualStream();
+        r = new LinkReader(m.stream);
+        push = m.push;
+        end = m.end;
+      } else {
+        const d = directOf();
+        r = new LinkReader(d.io);
+        push = (s) => d.socket.push(bytes(s));
+        end = () => d.socket.end();
+      }
+      // Quiet: false after the wait, and a later read still gets the next bytes.
+      expect(await r.waitReadable(5)).toBe(false);
+      expect(await r.waitReadable(5)).toBe(false);
+      const waiting = r.waitReadable(10_000);
+      push("+ab");
+      expect(await waiting).toBe(true);
+      expect(await r.waitReadable(5)).toBe(true);
+      expect(latin1(await r.chunk())).toBe("+ab");
+      // Buffered bytes count as readable.
+      push("c\r\nrest");
+      expect(await r.line()).toBe("c");
+      expect(await r.waitReadable(5)).toBe(true);
+      expect(latin1(await r.chunk(2))).toBe("re");
+      expect(await r.waitReadable(5)).toBe(true);
+      expect(latin1(await r.chunk())).toBe("st");
+      expect(await r.waitReadable(5)).toBe(false);
+      const got: string[] = [];
+      const done = r.pipeTo({ write: (c) => void got.push(latin1(c)) });
+      push("*1\r\n");
+      push("$4\r\nPING\r\n");
+      end();
+      await done;
+      expect(got.join("")).toBe("*1\r\n$4\r\nPING\r\n");
+      // The end of the link is readable too (a read would not wait: it fails).
+      expect(await r.waitReadable(10_000)).toBe(true);
+    });
+  }
+});
+
 describe("RespDecoder sizes (opt-in)", () => {
   test("each command's bytes in the input, skipped bytes counted with the next, across any split", () => {
     const cmds = [

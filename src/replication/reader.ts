@@ -17,22 +17,29 @@ const QUEUE_MAX = 2;
  * Chunks are collected in a list and joined once, never rescanned. Then
  * `pipeTo` hands the rest of the link (the command stream) to a sink.
  *
- * Where the connection has the direct lane, the reads come through
- * DirectIo.pipeTo into a small queue, so that after the handshake and the
- * snapshot the command stream goes to its sink by plain calls, as a client
- * connection's does (a stream hop per read costs more than the commands in it).
+ * Reads come through the connection's direct lane (DirectIo.pipeTo) when it
+ * has one, else from its readable pumped the same way, into a small queue:
+ * so waiting for bytes is apart from taking them (a loader can wait for the
+ * link to go quiet without a read left pending), and after the handshake and
+ * the snapshot the command stream goes to its sink by plain calls, as a
+ * client connection's does (a stream hop per read costs more than the
+ * commands in it).
  */
 export class LinkReader {
-  /** The stream source (no direct lane: Deno, RESPD_STREAMS=web). */
+  /** The stream source's reader (no direct lane: Deno, RESPD_STREAMS=web), for cancel. */
   readonly #reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
-  /** The direct source: its reads wait in #queue until asked for, or go to #target once handed over. */
-  #piped: Promise<void> | null = null;
+  /**
+   * Reads land in #queue until asked for, or go to #target once handed over.
+   * Either source is pumped the same way, one read in flight at a time, so
+   * that waiting for bytes (waitReadable) never takes any.
+   */
+  readonly #piped: Promise<void>;
   #queue: Uint8Array[] = [];
   #ended = false;
   #error: unknown = null;
   #target: ChunkSink<Uint8Array> | null = null;
-  /** Wakes a read waiting for the queue, and releases the socket waiting for room in it. */
-  #wake: (() => void) | null = null;
+  /** Woken when a read is queued or the link ends; and the socket waiting for room in the queue. */
+  #wakers: (() => void)[] = [];
   #room: (() => void) | null = null;
   #buf: Uint8Array = new Uint8Array(0);
   #pos = 0;
@@ -47,18 +54,14 @@ export class LinkReader {
     /** Told the size of every chunk (last-io time, sync progress). */
     readonly onBytes: (n: number) => void = () => {},
   ) {
-    if (source instanceof ReadableStream) {
-      this.#reader = source.getReader();
-      return;
-    }
-    this.#piped = source.pipeTo({
+    const sink: ChunkSink<Uint8Array> = {
       write: (chunk) => {
         if (this.#target !== null) {
           this.onBytes(chunk.length);
           return this.#target.write(chunk);
         }
         this.#queue.push(chunk);
-        this.#wakeReader();
+        this.#wakeReaders();
         if (this.#queue.length < QUEUE_MAX) return undefined;
         return new Promise<void>((resolve) => {
           this.#room = resolve;
@@ -66,23 +69,28 @@ export class LinkReader {
       },
       close: () => {
         this.#ended = true;
-        this.#wakeReader();
+        this.#wakeReaders();
         this.#target?.close?.();
       },
       abort: (e) => {
         this.#error = e ?? new LinkClosed();
-        this.#wakeReader();
+        this.#wakeReaders();
         this.#target?.abort?.(e);
       },
-    });
+    };
+    if (source instanceof ReadableStream) {
+      this.#reader = source.getReader();
+      this.#piped = pump(this.#reader, sink);
+    } else this.#piped = source.pipeTo(sink);
     // Failures reach the reads (or pipeTo's caller); this copy must not be an unhandled rejection.
     this.#piped.catch(() => {});
   }
 
-  #wakeReader(): void {
-    const wake = this.#wake;
-    this.#wake = null;
-    wake?.();
+  #wakeReaders(): void {
+    const wakers = this.#wakers;
+    if (wakers.length === 0) return;
+    this.#wakers = [];
+    for (const wake of wakers) wake();
   }
 
   #makeRoom(): void {
@@ -91,17 +99,35 @@ export class LinkReader {
     room?.();
   }
 
+  /** True when a read would not wait: bytes are buffered or queued, or the link has ended. */
+  get #readable(): boolean {
+    return this.#pos < this.#buf.length || this.#queue.length > 0 || this.#ended || this.#error !== null;
+  }
+
+  /**
+   * Waits up to `ms` for bytes (or the link's end) without taking any: true
+   * when a read would now return at once, false when the link stayed quiet.
+   */
+  async waitReadable(ms: number): Promise<boolean> {
+    if (this.#readable) return true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const woken = await new Promise<boolean>((resolve) => {
+      const wake = () => resolve(true);
+      this.#wakers.push(wake);
+      timer = setTimeout(() => {
+        this.#wakers = this.#wakers.filter((w) => w !== wake);
+        resolve(false);
+      }, ms);
+    });
+    clearTimeout(timer);
+    return woken && this.#readable;
+  }
+
   async #read(): Promise<Uint8Array> {
-    if (this.#reader !== null) {
-      const { done, value } = await this.#reader.read();
-      if (done) throw new LinkClosed();
-      this.onBytes(value.length);
-      return value;
-    }
     for (;;) {
       const chunk = this.#queue.shift();
       if (chunk !== undefined) {
-        // Counted when taken, as a stream read is (sync progress is reset after the handshake).
+        // Counted when taken (sync progress is reset after the handshake).
         this.onBytes(chunk.length);
         this.#makeRoom();
         return chunk;
@@ -109,7 +135,7 @@ export class LinkReader {
       if (this.#error !== null) throw this.#error;
       if (this.#ended) throw new LinkClosed();
       await new Promise<void>((resolve) => {
-        this.#wake = resolve;
+        this.#wakers.push(resolve);
       });
     }
   }
@@ -214,15 +240,6 @@ export class LinkReader {
   async pipeTo(sink: ChunkSink<Uint8Array>): Promise<void> {
     const first = this.rest();
     if (first.length > 0) await sink.write(first);
-    if (this.#reader !== null) {
-      for (;;) {
-        const { done, value } = await this.#reader.read();
-        if (done) return;
-        this.onBytes(value.length);
-        const pending = sink.write(value);
-        if (pending) await pending;
-      }
-    }
     // Reads queued meanwhile go first; new ones queue behind them until the queue is empty.
     for (let chunk = this.#queue.shift(); chunk !== undefined; chunk = this.#queue.shift()) {
       this.onBytes(chunk.length);
@@ -233,19 +250,40 @@ export class LinkReader {
     this.#target = sink;
     this.#makeRoom();
     if (this.#ended) return;
-    return this.#piped as Promise<void>;
+    return this.#piped;
   }
 
   /** Stops reading: pending and later reads fail with LinkClosed. */
   cancel(): void {
-    if (this.#reader !== null) {
-      this.#reader.cancel().catch(() => {});
-      return;
-    }
+    this.#reader?.cancel().catch(() => {});
     this.#ended = true;
     this.#queue = [];
-    this.#wakeReader();
+    this.#wakeReaders();
     this.#makeRoom();
+  }
+}
+
+/** DirectIo.pipeTo's contract over a stream reader: one read at a time, each handed to `sink` in order. */
+async function pump(reader: ReadableStreamDefaultReader<Uint8Array>, sink: ChunkSink<Uint8Array>): Promise<void> {
+  for (;;) {
+    let read: Awaited<ReturnType<typeof reader.read>>;
+    try {
+      read = await reader.read();
+    } catch (e) {
+      sink.abort?.(e);
+      throw e;
+    }
+    if (read.done) {
+      sink.close?.();
+      return;
+    }
+    try {
+      const pending = sink.write(read.value);
+      if (pending) await pending;
+    } catch (e) {
+      reader.cancel(e).catch(() => {});
+      throw e;
+    }
   }
 }
 

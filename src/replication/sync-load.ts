@@ -31,6 +31,8 @@ import { ChunkReader, TransferFile } from "./transfer-file.ts";
 /** Work per slice before other clients get their turn. */
 const SLICE_MS = 5;
 const MARK_BYTES = 40;
+/** Silence on the link after which the loader's held-back bytes are tried anyway. */
+const QUIET_MS = 20;
 
 /** A sync that failed and was logged already (the link just retries). */
 export class SyncFailed extends Error {}
@@ -66,6 +68,12 @@ class Payload {
     size: number,
   ) {
     this.#left = size;
+  }
+
+  /** Waits up to `ms` until next() would not wait; false when the link stayed quiet. */
+  waitReadable(ms: number): Promise<boolean> {
+    if (this.ended || (this.mark === null && this.#left === 0)) return Promise.resolve(true);
+    return this.reader.waitReadable(ms);
   }
 
   /** The next chunk, or null once the payload is complete. */
@@ -246,7 +254,7 @@ async function loadViaDisk(link: SyncLink, payload: Payload): Promise<number> {
   try {
     const r = new ChunkReader(link.fs, path);
     reader = r;
-    await drive(engine, loader.loader, async () => r.next());
+    await drive(engine, loader.loader, r);
   } catch (e) {
     endLoading(engine, null);
     // Half a dataset is worse than none.
@@ -281,8 +289,20 @@ function newLoader(engine: Engine, dbs: readonly Database[], link: SyncLink) {
   return { loader, stats };
 }
 
-/** Runs the loader over `next`'s chunks in slices, yielding to other clients between them. */
-async function drive(engine: Engine, loader: RdbStreamLoader, next: () => Promise<Uint8Array | null>): Promise<void> {
+/** Where a load's bytes come from: a file (complete) or the link (which can go quiet). */
+interface ChunkSource {
+  next(): Promise<Uint8Array | null> | Uint8Array | null;
+  /** Waits up to `ms` for next() to be ready without waiting; false when nothing came. */
+  waitReadable?(ms: number): Promise<boolean>;
+}
+
+/**
+ * Runs the loader over the source's chunks in slices, yielding to other
+ * clients between them. When the loader holds untried bytes (its back-off)
+ * and the link stays quiet for QUIET_MS, they are tried: they may be the
+ * whole rest of the RDB, followed by nothing until the master writes again.
+ */
+async function drive(engine: Engine, loader: RdbStreamLoader, source: ChunkSource): Promise<void> {
   let sliceStart = performance.now();
   for (;;) {
     const r = loader.step(SLICE_MS);
@@ -293,7 +313,11 @@ async function drive(engine: Engine, loader: RdbStreamLoader, next: () => Promis
       sliceStart = performance.now();
       if (r === "paused") continue;
     }
-    const c = await next();
+    if (loader.waiting && source.waitReadable !== undefined && !(await source.waitReadable(QUIET_MS))) {
+      loader.retryNow();
+      continue;
+    }
+    const c = await source.next();
     if (c === null) loader.end();
     else loader.push(c);
   }
@@ -320,7 +344,7 @@ async function loadFromSocket(link: SyncLink, payload: Payload, swap: boolean, s
   let markBroken = false;
   try {
     link.setReceiving(true);
-    await drive(engine, loader, () => payload.next());
+    await drive(engine, loader, payload);
     if (payload.mark !== null) {
       // The mark follows the RDB; whatever follows the mark is the command stream.
       let tail = loader.rest();

@@ -354,6 +354,9 @@ export function createRuntime(): Runtime {
 
     ...processStats(files),
     // Bun.gc also has mimalloc return the free pages of the heap JSC does not manage.
-    collectGarbage: (blocking) => Bun.gc(blocking),
+    collectGarbage: (blocking) => {
+      Bun.gc(blocking);
+      return true;
+    },
   };
 }

@@ -184,6 +184,7 @@ export interface Runtime {
    * server calls it when idle after a burst of work; src/server/idle-gc.ts).
    * `blocking`: finish it now, pausing the event loop; otherwise start one
    * that runs alongside (its effect on RSS then shows seconds later).
+   * False when the runtime offers no way to ask (nothing was done).
    */
-  collectGarbage(blocking: boolean): void;
+  collectGarbage(blocking: boolean): boolean;
 }

@@ -7,7 +7,7 @@ type V8Gc = (options?: object) => unknown;
  * V8's collector on Node without --expose-gc on the command line: the
  * flag can still be set at run time, and a context made after it has `gc`.
  */
-export function v8CollectGarbage(): (blocking: boolean) => void {
+export function v8CollectGarbage(): (blocking: boolean) => boolean {
   let gc: V8Gc | null | undefined;
   return (blocking) => {
     if (gc === undefined) {
@@ -22,6 +22,8 @@ export function v8CollectGarbage(): (blocking: boolean) => void {
         gc = null;
       }
     }
-    gc?.({ type: "major", execution: blocking ? "sync" : "async" });
+    if (gc === null) return false;
+    gc({ type: "major", execution: blocking ? "sync" : "async" });
+    return true;
   };
 }

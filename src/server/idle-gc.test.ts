@@ -11,6 +11,7 @@ function harness(startRss: number) {
     collectGarbage: (blocking) => {
       state.collected++;
       state.blocking.push(blocking);
+      return true;
     },
   });
   return { state, c };
@@ -73,4 +74,21 @@ test("a big heap gets a concurrent collection, a small one a finished one", () =
   c.tick(2, true);
   c.tick(2, true);
   expect(state.blocking).toEqual([true, false]);
+});
+
+test("a runtime that cannot collect is not counted as having collected", () => {
+  const state = { rss: 50 * MB, asked: 0 };
+  const c = new IdleCollector({
+    rss: () => state.rss,
+    heapUsed: () => 100 * MB,
+    collectGarbage: () => {
+      state.asked++;
+      return false;
+    },
+  });
+  state.rss = 300 * MB;
+  c.tick(1, true);
+  c.tick(1, true);
+  expect(state.asked).toBe(1);
+  expect(c.collections).toBe(0);
 });

@@ -27,14 +27,15 @@ const BLOCKING_HEAP_LIMIT = 256 * 1024 * 1024;
 export interface MemoryProbe {
   rss(): number;
   heapUsed(): number;
-  collectGarbage(blocking: boolean): void;
+  /** False when nothing could be done (the runtime has no way to ask). */
+  collectGarbage(blocking: boolean): boolean;
 }
 
 export class IdleCollector {
   #lastActivity = -1;
   /** The lowest RSS seen since the last collection; starts as RSS before the server loads anything. */
   #floor: number;
-  /** Collections started so far. */
+  /** Collections started so far (requests the runtime could not act on are not counted). */
   collections = 0;
 
   constructor(private readonly memory: MemoryProbe) {
@@ -49,8 +50,7 @@ export class IdleCollector {
     const rss = this.memory.rss();
     if (rss < this.#floor) this.#floor = rss;
     if (rss - this.#floor < Math.max(MIN_GROWTH, this.#floor / 8)) return;
-    this.memory.collectGarbage(this.memory.heapUsed() <= BLOCKING_HEAP_LIMIT);
-    this.collections++;
+    if (this.memory.collectGarbage(this.memory.heapUsed() <= BLOCKING_HEAP_LIMIT)) this.collections++;
     // What the collection frees shows now or over the next ticks, and lowers the floor again.
     this.#floor = rss;
   }

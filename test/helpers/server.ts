@@ -11,6 +11,12 @@ import { join, resolve } from "node:path";
 
 export const ROOT = resolve(import.meta.dir, "../..");
 const BIN = join(ROOT, "node_modules/.bin");
+/**
+ * For beforeAll hooks that start servers: bun gives hooks 5 s whatever
+ * bunfig's test timeout says, and a start under a loaded CI (Deno, Node's
+ * bundle, a redis-server beside) can take longer.
+ */
+export const HOOK_TIMEOUT_MS = 30_000;
 
 export type RuntimeName = "bun" | "deno" | "node";
 
@@ -48,7 +54,7 @@ export function respdCommand(runtime: RuntimeName, args: string[]): [string, str
     case "bun":
       return [join(BIN, "bun"), ["run", join(ROOT, "src/main.ts"), ...args]];
     case "deno":
-      return [join(BIN, "deno"), ["run", "-A", "--quiet", join(ROOT, "src/main.ts"), ...args]];
+      return [join(BIN, "deno"), ["run", "-A", "--quiet", "--v8-flags=--expose-gc", join(ROOT, "src/main.ts"), ...args]];
     case "node":
       return [process.env.NODE_BINARY ?? "node", [ensureNodeBundle(), ...args]];
   }

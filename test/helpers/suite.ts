@@ -6,6 +6,7 @@
 import { afterAll, beforeAll } from "bun:test";
 import { Differential } from "./diff.ts";
 import type { StartOptions } from "./server.ts";
+import { HOOK_TIMEOUT_MS } from "./server.ts";
 
 /**
  * Starts a Differential before the tests of the enclosing file or describe
@@ -18,7 +19,7 @@ export function withDifferential(ready: (d: Differential) => void | Promise<void
     started = await Differential.start(args, opts);
     if (!started) throw new Error("redis-server is not installed");
     await ready(started);
-  });
+  }, HOOK_TIMEOUT_MS);
   afterAll(async () => {
     await started?.stop();
   });

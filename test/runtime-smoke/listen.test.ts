@@ -5,14 +5,14 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cli } from "../helpers/cli.ts";
-import { type ServerProcess, startRespd } from "../helpers/server.ts";
+import { HOOK_TIMEOUT_MS, type ServerProcess, startRespd } from "../helpers/server.ts";
 
 const sock = join(mkdtempSync(join(tmpdir(), "respd-sock-")), "respd.sock");
 let server: ServerProcess;
 
 beforeAll(async () => {
   server = await startRespd({ args: ["--bind", "127.0.0.1 ::1", "--unixsocket", sock, "--unixsocketperm", "700"] });
-});
+}, HOOK_TIMEOUT_MS);
 afterAll(async () => {
   await server.stop();
 });

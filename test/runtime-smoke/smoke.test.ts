@@ -3,12 +3,12 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import Redis from "ioredis";
 import { cli } from "../helpers/cli.ts";
 import { call, RawClient } from "../helpers/raw.ts";
-import { type ServerProcess, startRespd } from "../helpers/server.ts";
+import { HOOK_TIMEOUT_MS, type ServerProcess, startRespd } from "../helpers/server.ts";
 
 let server: ServerProcess;
 beforeAll(async () => {
   server = await startRespd();
-});
+}, HOOK_TIMEOUT_MS);
 afterAll(async () => {
   await server.stop();
 });

@@ -119,6 +119,47 @@ describe("RdbStreamLoader", () => {
     expect(l.retries).toBeLessThan(200);
   });
 
+  test("bytes the back-off holds back are tried on retryNow, so a source that goes quiet never stalls a complete RDB", () => {
+    const l = new RdbStreamLoader(recorder().sink);
+    // All but the last byte: the unit that runs short sets the back-off to twice what is held.
+    l.push(file.subarray(0, file.length - 1));
+    while (l.step(1000) === "paused") {}
+    expect(l.waiting).toBe(false);
+    l.push(file.subarray(file.length - 1));
+    // Complete now, but the back-off wants far more bytes than will ever come.
+    expect(l.step(1000)).toBe("starved");
+    expect(l.waiting).toBe(true);
+    l.retryNow();
+    let r = l.step(1000);
+    while (r === "paused") r = l.step(1000);
+    expect(r).toBe("done");
+    expect(l.waiting).toBe(false);
+  });
+
+  test("a retry that still runs short is not repeated until more bytes come", () => {
+    const l = new RdbStreamLoader(recorder().sink);
+    // A short header too: tried once when the source goes quiet, then not again.
+    l.push(file.subarray(0, 4));
+    expect(l.step(1000)).toBe("starved");
+    expect(l.waiting).toBe(true);
+    l.retryNow();
+    expect(l.step(1000)).toBe("starved");
+    expect(l.waiting).toBe(false);
+    l.push(file.subarray(4, file.length - 2));
+    while (l.step(1000) === "paused") {}
+    l.push(file.subarray(file.length - 2, file.length - 1));
+    expect(l.step(1000)).toBe("starved");
+    expect(l.waiting).toBe(true);
+    l.retryNow();
+    expect(l.step(1000)).toBe("starved");
+    // Every held byte was tried: waiting for the link to go quiet again would only spin.
+    expect(l.waiting).toBe(false);
+    l.push(file.subarray(file.length - 1));
+    expect(l.waiting).toBe(true);
+    l.retryNow();
+    expect(l.step(1000)).toBe("done");
+  });
+
   test("memory stays near one key plus a chunk", () => {
     const t = createTestEngine();
     for (let i = 0; i < 50_000; i++) t.exec("SET", `key:${i}`, `value:${i}:${"x".repeat(i % 50)}`);

@@ -9,6 +9,11 @@
  * trying it again, so a 100 MB value is re-parsed a logarithmic number of
  * times, not once per chunk. Parsed bytes are checksummed and dropped, so
  * memory stays around one key plus a chunk.
+ *
+ * The back-off alone can stall: a stream whose last bytes arrive before the
+ * held bytes double (a complete RDB followed by nothing yet) would wait for
+ * bytes that never come. So a caller that sees the source go quiet while the
+ * loader is `waiting` calls `retryNow()`: the held bytes are tried once more.
  */
 import { RdbError } from "./constants.ts";
 import { Crc64 } from "./crc64.ts";
@@ -34,6 +39,8 @@ export class RdbStreamLoader {
   #ended = false;
   /** Buffered bytes needed before the unit that ran short is tried again. */
   #retryAt = HEADER_BYTES;
+  /** Bytes held when a unit last ran short: a retry with no more than these is pointless. */
+  #triedWith = 0;
   readonly #walk: RdbWalk;
   readonly #crc = new Crc64();
   #phase: "header" | "body" | "done" = "header";
@@ -73,6 +80,21 @@ export class RdbStreamLoader {
     return this.#buf.length;
   }
 
+  /**
+   * Holds bytes it has not tried since they arrived, because of the back-off:
+   * `retryNow()` would try them. False once done, ended, or when every held
+   * byte has been tried already.
+   */
+  get waiting(): boolean {
+    const held = this.#end - this.#start;
+    return this.#phase !== "done" && !this.#ended && held > this.#triedWith && held < this.#retryAt;
+  }
+
+  /** Tries the held bytes at the next step although they have not doubled (the source went quiet). */
+  retryNow(): void {
+    this.#retryAt = 0;
+  }
+
   /** Appends a chunk (copied: the caller may reuse it). */
   push(chunk: Uint8Array): void {
     if (this.#ended) throw new Error("RdbStreamLoader: push after end");
@@ -99,7 +121,11 @@ export class RdbStreamLoader {
     if (this.#phase === "done") return "done";
     if (!this.#ended && this.#end - this.#start < this.#retryAt) return "starved";
     if (this.#phase === "header") {
-      if (this.#end - this.#start < HEADER_BYTES && !this.#ended) return "starved";
+      if (this.#end - this.#start < HEADER_BYTES && !this.#ended) {
+        this.#triedWith = this.#end - this.#start;
+        this.#retryAt = HEADER_BYTES;
+        return "starved";
+      }
       this.version = rdbVersionOf(this.#buf.subarray(this.#start, this.#end));
       this.#consume(this.#start + HEADER_BYTES);
       this.#phase = "body";
@@ -132,7 +158,8 @@ export class RdbStreamLoader {
         if (this.#ended || !(e instanceof RdbError) || e.message !== TRUNCATED) throw e;
         this.#consume(mark);
         this.retries++;
-        this.#retryAt = 2 * (this.#end - this.#start) + 1;
+        this.#triedWith = this.#end - this.#start;
+        this.#retryAt = 2 * this.#triedWith + 1;
         return "starved";
       }
     }
