@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Redis from "ioredis";
 import { redisServerPath, type ServerProcess, startRedis, startRespd } from "./helpers/server.ts";
+import { waitFor } from "./helpers/wait.ts";
 
 const haveRedis = redisServerPath() !== null;
 const running: ServerProcess[] = [];
@@ -139,7 +140,7 @@ test.if(haveRedis)("BGREWRITEAOF: replies, new base + incr, old files removed, s
     await workload(s);
     const c = client(s);
     expect(await c.bgrewriteaof()).toBe("Background append only file rewriting started");
-    for (let i = 0; i < 100 && (await c.info("persistence")).includes("aof_rewrite_in_progress:1"); i++) await Bun.sleep(10);
+    await waitFor("the rewrite to finish", async () => (await c.info("persistence")).includes("aof_rewrite_in_progress:0"));
     await c.set("after", "rewrite");
     const info = await c.info("persistence");
     expect(info).toContain("aof_rewrites:1");
@@ -174,7 +175,7 @@ test("automatic rewrite on growth (auto-aof-rewrite-percentage / -min-size)", as
   // rewrite and grow the AOF enough for a second one. Wait until none is running, then check the count.
   const rewrites = (info: string) => Number(/aof_rewrites:(\d+)/.exec(info)?.[1] ?? 0);
   const settled = (info: string) => rewrites(info) >= 1 && info.includes("aof_rewrite_in_progress:0");
-  for (let i = 0; i < 200 && !settled(await c.info("persistence")); i++) await Bun.sleep(20);
+  await waitFor("the automatic rewrite to finish", async () => settled(await c.info("persistence")));
   const info = await c.info("persistence");
   expect(settled(info)).toBe(true);
   expect(s.output()).toContain("Starting automatic rewriting of AOF on");
@@ -194,8 +195,9 @@ test("CONFIG SET appendonly yes at runtime creates the base by a rewrite; no sto
   expect(existsSync(join(dir, "appendonlydir"))).toBe(false);
   expect(await c.info("persistence")).toContain("aof_enabled:0");
   expect(await c.config("SET", "appendonly", "yes")).toBe("OK");
-  for (let i = 0; i < 100 && !existsSync(join(dir, "appendonlydir", "appendonly.aof.manifest")); i++) await Bun.sleep(10);
-  await Bun.sleep(50);
+  await waitFor("the first rewrite's manifest", () =>
+    existsSync(join(dir, "appendonlydir", "appendonly.aof.manifest")) ? manifest(dir).includes("type i") : false,
+  );
   expect(manifest(dir)).toBe("file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n");
   await c.set("after", "2");
   await c.config("SET", "appendonly", "no");
@@ -229,7 +231,7 @@ test("truncated incr file: aof-load-truncated yes loads and truncates with Redis
   expect(strictOutput).toContain("Unexpected end of file reading the append only file appendonly.aof.1.incr.aof");
   const lenient = await respd(dir);
   // The listener is up before loading ends (clients get LOADING meanwhile): wait for the loader's log.
-  for (let i = 0; i < 100 && !lenient.output().includes("loaded anyway"); i++) await Bun.sleep(50);
+  await waitFor("the truncated AOF to load", () => lenient.output().includes("loaded anyway"));
   expect(lenient.output()).toContain("!!! Warning: short read while loading the AOF file appendonly.aof.1.incr.aof!!!");
   expect(lenient.output()).toContain("AOF appendonly.aof.1.incr.aof loaded anyway because aof-load-truncated is enabled");
   const c2 = client(lenient);
