@@ -33,6 +33,26 @@ describe.skipIf(!haveRedis)("connection commands, no password", () => {
     await d.sequence([["PING"], ["PING", "hello"], ["ping", "a", "b"], ["ECHO", "x\r\n\0y"], ["ECHO"], ["ECHO", "a", "b"], ["PING", ""]]);
   });
 
+  test("errors that echo an argument cut it at a NUL byte, as Redis's C formats do", async () => {
+    const bin = "ab\0cd\xff";
+    await d.sequence([
+      ["NOSUCH", bin, "x", `\0${"y".repeat(200)}`],
+      [`NO\0SUCH`, "a"],
+      ["x".repeat(300), "b".repeat(100), "c".repeat(100)],
+      ["OBJECT", bin],
+      ["OBJECT", `${"s".repeat(200)}\0`],
+      ["CONFIG", bin],
+      ["CLIENT", "NO-EVICT", bin, "x"],
+      ["CLIENT", "KILL", "TYPE", bin],
+      ["CLIENT", "KILL", "USER", bin],
+      ["CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", `a\0b`, "PREFIX", `a\0c`],
+      ["SLOWLOG", "GET", "1", bin],
+      ["PUBSUB", bin],
+      ["HELLO", "3", bin],
+      ["LATENCY", "GRAPH", bin],
+    ]);
+  });
+
   test("SELECT", async () => {
     for (const db of ["0", "15", "16", "-1", "x", "01", "1.5", "4294967296", "99999999999999999999", ""]) await d.same("SELECT", db);
     await d.same("SELECT", "0");

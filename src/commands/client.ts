@@ -1,9 +1,9 @@
 import type { Client } from "../engine/client.ts";
 import { type CommandFlag, type CommandSpec, command, type Handler, NO_REPLY } from "../engine/command.ts";
 import type { Ctx } from "../engine/context.ts";
-import { Errors, fail } from "../engine/errors.ts";
+import { cstr, Errors, fail } from "../engine/errors.ts";
 import { parseInt64 } from "../engine/numbers.ts";
-import { asciiLower, asciiUpper } from "../engine/table.ts";
+import { asciiLower } from "../engine/table.ts";
 import { OK, type Reply, Status, Verbatim } from "../resp/reply.ts";
 import { trackingRedirect, trackingSubcommands } from "./tracking.ts";
 
@@ -35,7 +35,7 @@ function clientType(name: string): ClientType {
   const n = asciiLower(name);
   if (n === "normal" || n === "master" || n === "replica" || n === "pubsub") return n;
   if (n === "slave") return "replica";
-  fail(`ERR Unknown client type '${name}'`);
+  fail(`ERR Unknown client type '${cstr(name)}'`);
 }
 
 /** Redis's getClientType: a monitor counts as normal, a subscriber as pubsub. */
@@ -144,7 +144,7 @@ function parseKillFilter(ctx: Ctx): KillFilter {
       f.laddr = value;
     } else if (opt === "user") {
       // respd has one user; ACL users would be looked up here.
-      if (value !== "default") fail(`ERR No such user '${value}'`);
+      if (value !== "default") fail(`ERR No such user '${cstr(value)}'`);
       f.user = value;
     } else if (opt === "skipme") {
       const v = asciiLower(value);
@@ -199,7 +199,7 @@ function pause(ctx: Ctx): Reply {
     if (mode === "write") writesOnly = true;
     else if (mode !== "all") fail("ERR CLIENT PAUSE mode must be WRITE or ALL");
   } else if (argv.length > 4) {
-    fail(`ERR unknown subcommand or wrong number of arguments for '${ctx.arg(1)}'. Try CLIENT HELP.`);
+    fail(Errors.subcommandSyntax(ctx.argv));
   }
   // A timeout of 0 means "already over" (Redis does not add the clock to it).
   ctx.engine.pause(t === 0n ? 0 : ctx.now + Number(t), writesOnly);
@@ -211,7 +211,7 @@ function pause(ctx: Ctx): Reply {
 /** CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 if the client was blocked (it gets its timeout reply or -UNBLOCKED), else 0. */
 function unblock(ctx: Ctx): Reply {
   const { argv } = ctx;
-  if (argv.length > 4) fail(`ERR unknown subcommand or wrong number of arguments for '${ctx.arg(1)}'. Try CLIENT HELP.`);
+  if (argv.length > 4) fail(Errors.subcommandSyntax(ctx.argv));
   let withError = false;
   if (argv.length === 4) {
     const reason = asciiLower(ctx.arg(3));
@@ -262,9 +262,9 @@ function onOff(ctx: Ctx, set: (on: boolean) => void): Reply {
 function setinfo(ctx: Ctx): Reply {
   const attr = ctx.arg(2);
   const which = asciiLower(attr);
-  if (which !== "lib-name" && which !== "lib-ver") fail(`ERR Unrecognized option '${attr}'`);
+  if (which !== "lib-name" && which !== "lib-ver") fail(`ERR Unrecognized option '${cstr(attr)}'`);
   const value = ctx.arg(3);
-  if (!printable(value)) fail(`ERR ${attr} cannot contain spaces, newlines or special characters.`);
+  if (!printable(value)) fail(`ERR ${cstr(attr)} cannot contain spaces, newlines or special characters.`);
   if (which === "lib-name") ctx.client.libName = value;
   else ctx.client.libVer = value;
   return OK;
@@ -401,7 +401,7 @@ export const clientCommands: CommandSpec[] = [
     [0, 0, 0],
     ["slow"],
     doc("A container for client connection commands", "2.4.0", "Depends on subcommand."),
-    (ctx) => fail(`ERR unknown subcommand '${ctx.arg(1)}'. Try ${asciiUpper(ctx.arg(0))} HELP.`),
+    (ctx) => fail(Errors.unknownSubcommand(ctx.argv)),
     { subcommands: SUBCOMMANDS },
   ),
 ];

@@ -2,7 +2,7 @@ import { Client } from "../engine/client.ts";
 import { type CommandSpec, command } from "../engine/command.ts";
 import type { Ctx } from "../engine/context.ts";
 import { VERSION } from "../engine/engine.ts";
-import { Errors, fail } from "../engine/errors.ts";
+import { cstr, Errors, fail } from "../engine/errors.ts";
 import { parseInt64 } from "../engine/numbers.ts";
 import { asciiLower } from "../engine/table.ts";
 import { MapReply, OK, PONG, type Reply, Status, SwitchProtocol } from "../resp/reply.ts";
@@ -75,7 +75,7 @@ function hello(ctx: Ctx): Reply | SwitchProtocol {
       setClientName(client, ctx.arg(j + 1));
       j++;
     } else {
-      fail(`ERR Syntax error in HELLO option '${ctx.arg(j)}'`);
+      fail(`ERR Syntax error in HELLO option '${cstr(ctx.arg(j))}'`);
     }
   }
   if (!client.authenticated) fail(HELLO_NOAUTH);

@@ -132,7 +132,7 @@ function debug(ctx: Ctx): Reply {
   }
   if (sub === "object" && n === 3) return debugObject(ctx, argv[2] as string);
   if (sub === "populate" && n >= 3 && n <= 5) return debugPopulate(ctx);
-  fail(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try DEBUG HELP.`);
+  fail(Errors.subcommandSyntax(argv));
 }
 
 export const debugCommands: CommandSpec[] = [

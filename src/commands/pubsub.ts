@@ -1,7 +1,6 @@
 import { type CommandFlag, type CommandSpec, command, type Handler, NO_REPLY } from "../engine/command.ts";
 import type { Ctx } from "../engine/context.ts";
-import { fail } from "../engine/errors.ts";
-import { asciiUpper } from "../engine/table.ts";
+import { Errors, fail } from "../engine/errors.ts";
 import { existingPubsub, type Kind, pubsubOf } from "../pubsub/registry.ts";
 import { existingTracking } from "../pubsub/tracking.ts";
 import { Push, type Reply, Status } from "../resp/reply.ts";
@@ -61,7 +60,7 @@ function publishGeneric(shard: boolean): Handler {
 }
 
 function wrongSub(ctx: Ctx): never {
-  fail(`ERR unknown subcommand or wrong number of arguments for '${ctx.arg(1)}'. Try ${asciiUpper(ctx.arg(0))} HELP.`);
+  fail(Errors.subcommandSyntax(ctx.argv));
 }
 
 /** PUBSUB CHANNELS / SHARDCHANNELS [pattern]: active names, in no particular order. */
@@ -270,7 +269,7 @@ export const pubsubCommands: CommandSpec[] = [
     [0, 0, 0],
     ["slow"],
     doc("A container for Pub/Sub commands", "2.8.0", "Depends on subcommand."),
-    (ctx) => fail(`ERR unknown subcommand '${ctx.arg(1)}'. Try ${asciiUpper(ctx.arg(0))} HELP.`),
+    (ctx) => fail(Errors.unknownSubcommand(ctx.argv)),
     { subcommands: PUBSUB_SUBCOMMANDS },
   ),
 ];

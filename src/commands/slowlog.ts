@@ -1,7 +1,7 @@
 /** SLOWLOG GET / LEN / RESET / HELP over the engine's slow log (recorded in Engine.call). */
 import { type CommandFlag, type CommandSpec, command, type Handler } from "../engine/command.ts";
 import type { Ctx } from "../engine/context.ts";
-import { fail } from "../engine/errors.ts";
+import { Errors, fail } from "../engine/errors.ts";
 import { parseInt64 } from "../engine/numbers.ts";
 import { OK, type Reply } from "../resp/reply.ts";
 import { helpReply } from "./help.ts";
@@ -12,7 +12,7 @@ const ADMIN_CATS = ["admin", "slow", "dangerous"];
 
 function slowlogGet(ctx: Ctx): Reply {
   const { argv, engine } = ctx;
-  if (argv.length > 3) fail(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try SLOWLOG HELP.`);
+  if (argv.length > 3) fail(Errors.subcommandSyntax(argv));
   let count = 10;
   if (argv.length === 3) {
     const n = parseInt64(argv[2] as string);

@@ -2,7 +2,7 @@
 import type { Client } from "../engine/client.ts";
 import { type CommandSpec, command, type Handler } from "../engine/command.ts";
 import type { Ctx } from "../engine/context.ts";
-import { Errors, fail } from "../engine/errors.ts";
+import { cstr, Errors, fail } from "../engine/errors.ts";
 import { parseInt64 } from "../engine/numbers.ts";
 import { asciiLower } from "../engine/table.ts";
 import { existingTracking, trackingOf } from "../pubsub/tracking.ts";
@@ -17,13 +17,13 @@ function checkPrefixes(existing: Iterable<string>, given: string[]): void {
     const p = given[i] as string;
     for (const old of existing) {
       if (overlaps(p, old)) {
-        fail(`ERR Prefix '${p}' overlaps with an existing prefix '${old}'. Prefixes for a single client must not overlap.`);
+        fail(`ERR Prefix '${cstr(p)}' overlaps with an existing prefix '${cstr(old)}'. Prefixes for a single client must not overlap.`);
       }
     }
     for (let j = i + 1; j < given.length; j++) {
       const q = given[j] as string;
       if (overlaps(p, q))
-        fail(`ERR Prefix '${p}' overlaps with another provided prefix '${q}'. Prefixes for a single client must not overlap.`);
+        fail(`ERR Prefix '${cstr(p)}' overlaps with another provided prefix '${cstr(q)}'. Prefixes for a single client must not overlap.`);
     }
   }
 }

@@ -5,14 +5,14 @@ import { Blocked, BlockingRegistry, type Waiter } from "./blocking.ts";
 import { Client, type Transport } from "./client.ts";
 import { FLAG_BITS, type HandlerResult, NO_REPLY } from "./command.ts";
 import { Ctx } from "./context.ts";
-import { Errors, RedisError } from "./errors.ts";
+import { cstr, cstr128, Errors, RedisError } from "./errors.ts";
 import { LatencyMonitor } from "./latency.ts";
 import { discardTransaction, flagTransaction, NOT_IN_MULTI, refusedInMulti } from "./multi.ts";
 import { PROPAGATE_ALL } from "./propagation.ts";
 import { quoteArg } from "./quote.ts";
 import { Slowlog } from "./slowlog.ts";
 import { Stats } from "./stats.ts";
-import { asciiUpper, type CommandTable, type TableEntry } from "./table.ts";
+import type { CommandTable, TableEntry } from "./table.ts";
 
 /**
  * Receives every change in its propagated form (AOF and replicas hook in here);
@@ -248,7 +248,7 @@ export class Engine implements KeyspaceHooks {
     if (cmd.subcommands !== null && argv.length >= 2) {
       const sub = this.commands.lookupSub(cmd, argv[1] as string);
       if (sub === undefined) {
-        return this.#reject(client, null, `ERR unknown subcommand '${clip(argv[1] as string)}'. Try ${asciiUpper(name)} HELP.`);
+        return this.#reject(client, null, Errors.unknownSubcommand(argv));
       }
       cmd = sub;
     }
@@ -522,17 +522,13 @@ function removeItem<T>(list: T[], item: T): void {
   if (i !== -1) list.splice(i, 1);
 }
 
-function clip(s: string): string {
-  return s.length > 128 ? s.slice(0, 128) : s;
-}
-
 /** Redis's unknown-command text: the name and up to ~128 bytes of quoted args. */
 function unknownCommand(argv: string[]): string {
   let args = "";
   for (let i = 1; i < argv.length && args.length < 128; i++) {
-    args += `'${(argv[i] as string).slice(0, 128 - args.length)}' `;
+    args += `'${cstr(argv[i] as string).slice(0, 128 - args.length)}' `;
   }
-  return `ERR unknown command '${clip(argv[0] as string)}', with args beginning with: ${args}`;
+  return `ERR unknown command '${cstr128(argv[0] as string)}', with args beginning with: ${args}`;
 }
 
 export { NO_REPLY };

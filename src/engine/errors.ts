@@ -1,4 +1,5 @@
 import { ErrorReply } from "../resp/reply.ts";
+import { asciiUpper } from "./table.ts";
 
 /**
  * A command error that knows its wire form. Handlers throw it from anywhere
@@ -12,6 +13,21 @@ export class RedisError extends Error {
   toReply(): ErrorReply {
     return new ErrorReply(this.text);
   }
+}
+
+/**
+ * An argument as Redis's C formats print it (`%s`): a C string ends at its
+ * first NUL byte, so a binary argument echoed in an error is cut there.
+ */
+export function cstr(s: string): string {
+  const nul = s.indexOf("\0");
+  return nul === -1 ? s : s.slice(0, nul);
+}
+
+/** `%.128s`: as cstr, at most 128 bytes. */
+export function cstr128(s: string): string {
+  const t = cstr(s);
+  return t.length > 128 ? t.slice(0, 128) : t;
 }
 
 /** Redis's shared error texts (server.c createSharedObjects and friends). */
@@ -28,6 +44,12 @@ export const Errors = {
   notPositive: "ERR value is out of range, must be positive",
   invalidExpire: (cmd: string) => `ERR invalid expire time in '${cmd}' command`,
   wrongArgs: (cmd: string) => `ERR wrong number of arguments for '${cmd}' command`,
+  /** addReplySubcommandSyntaxError, given the command's argv. */
+  subcommandSyntax: (argv: readonly string[]) =>
+    `ERR unknown subcommand or wrong number of arguments for '${cstr128(argv[1] ?? "")}'. Try ${asciiUpper(cstr(argv[0] ?? ""))} HELP.`,
+  /** processCommand's text for a container command's unknown subcommand. */
+  unknownSubcommand: (argv: readonly string[]) =>
+    `ERR unknown subcommand '${cstr128(argv[1] ?? "")}'. Try ${asciiUpper(cstr(argv[0] ?? ""))} HELP.`,
   noAuth: "NOAUTH Authentication required.",
   readonlyReplica: "READONLY You can't write against a read only replica.",
   loading: "LOADING Redis is loading the dataset in memory",
