@@ -22,8 +22,17 @@ const LEFT_OUT = new Set([
   ..."client config save bgsave bgrewriteaof select swapdb multi exec discard watch unwatch".split(" "),
   // Replies that depend on the clock, randomness, the hash seed's order or the implementation's counters.
   ..."info time lastsave randomkey spop srandmember zrandmember hrandfield command memory object latency slowlog".split(" "),
-  ..."dbsize keys scan ttl pttl expiretime pexpiretime dump restore lolwut".split(" "),
+  ..."dbsize keys scan sscan hscan zscan ttl pttl expiretime pexpiretime dump restore lolwut".split(" "),
+  // A short relative TTL expires at a slightly different moment on each server (the strings and keys suites test them).
+  ..."setex psetex expire pexpire".split(" "),
 ]);
+
+/** SET and GETEX with EX/PX: a relative TTL, left out as above. */
+function relativeTtl(argv: string[]): boolean {
+  const name = argv[0] as string;
+  if (name !== "set" && name !== "getex") return false;
+  return argv.some((a) => a === "EX" || a === "PX");
+}
 
 /** Replies whose element order follows Redis's hash table (seeded per process). */
 const UNORDERED = new Set(["smembers", "sunion", "sinter", "sdiff", "hgetall", "hkeys", "hvals"]);
@@ -64,6 +73,7 @@ describe.skipIf(!haveRedis)("a random mix of every implemented command", () => {
         if (i % 500 === 0) await d.same("FLUSHALL");
         const name = pick(names);
         const argv = [name, ...Array.from({ length: Math.floor(rand() * 6) }, arg)];
+        if (relativeTtl(argv)) continue;
         log.push(argv);
         const [a, b] = await d.both(...argv);
         expect(b).not.toContain("internal error");
