@@ -5,9 +5,15 @@
  * (respd_idle_collections).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import Redis from "ioredis";
 import { loadKeys } from "../bench/loader.ts";
+import { createTestEngine } from "../src/engine/testing.ts";
+import { writeRdb } from "../src/persistence/rdb/file.ts";
 import { HOOK_TIMEOUT_MS, type ServerProcess, startRespd } from "./helpers/server.ts";
+import { waitFor } from "./helpers/wait.ts";
 
 let server: ServerProcess;
 let client: Redis;
@@ -55,6 +61,27 @@ test(
     // Idle afterwards: the floor moved up, so no collection per tick.
     await idleUntil(async () => false, 1000);
     expect(await memoryField("respd_idle_collections")).toBe(1);
+  },
+  HOOK_TIMEOUT_MS,
+);
+
+test(
+  "loading an RDB at start is work, not idleness: the collection comes after the load, not during it",
+  async () => {
+    const t = createTestEngine();
+    for (let i = 0; i < 300_000; i++) t.exec("SET", `key:${i}`, `value:${i}`);
+    const dir = mkdtempSync(join(tmpdir(), "respd-idle-load-"));
+    writeFileSync(join(dir, "dump.rdb"), writeRdb(t.engine.dbs));
+    // A cron tick every 10 ms, and the collector's log line at verbose level.
+    const s = await startRespd({ dir, args: ["--dbfilename", "dump.rdb", "--hz", "100", "--loglevel", "verbose"] });
+    try {
+      const logged = "Idle after a burst of work";
+      await waitFor("the load and then a collection", () => s.output().includes("DB loaded from disk") && s.output().includes(logged));
+      const out = s.output();
+      expect(out.indexOf(logged)).toBeGreaterThan(out.indexOf("DB loaded from disk"));
+    } finally {
+      await s.stop();
+    }
   },
   HOOK_TIMEOUT_MS,
 );

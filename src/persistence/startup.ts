@@ -70,8 +70,10 @@ function stateOf(engine: Engine): LoadingState {
   return s;
 }
 
+/** A load is under way: at startup, or a replica's (including a swapdb load that serves the old data meanwhile). */
 export function isLoading(engine: Engine): boolean {
-  return states.get(engine)?.active ?? false;
+  const s = states.get(engine);
+  return s !== undefined && (s.active || s.async);
 }
 
 extendInfo("persistence", (engine) => {

@@ -6,7 +6,7 @@ import { CommandSink } from "../engine/sink.ts";
 import { CommandTable } from "../engine/table.ts";
 import { AofManager } from "../persistence/aof/index.ts";
 import { Saver } from "../persistence/saver.ts";
-import { loadAtStartup } from "../persistence/startup.ts";
+import { isLoading, loadAtStartup } from "../persistence/startup.ts";
 import { setWarningLog } from "../pubsub/limits.ts";
 import { setupReplication } from "../replication/index.ts";
 import { fromLatin1, latin1 } from "../resp/bytes.ts";
@@ -173,7 +173,11 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
     cron = setInterval(
       () => {
         engine.cron();
-        idleCollector.tick(engine.stats.totalCommandsProcessed, config.bool("jemalloc-bg-thread"));
+        // Loads and background saves are work too, not a quiet moment: a collection there only pauses them.
+        const background = isLoading(engine) || saver.bgsaveInProgress || aof.rewriting;
+        const before = idleCollector.collections;
+        idleCollector.tick(engine.stats.totalCommandsProcessed, config.bool("jemalloc-bg-thread") && !background);
+        if (idleCollector.collections !== before) logger.verbose("Idle after a burst of work: asked the runtime to return unused memory");
       },
       Math.max(1, Math.floor(1000 / Math.max(1, config.num("hz")))),
     );
