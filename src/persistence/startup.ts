@@ -148,9 +148,7 @@ export function datasetSink(
         stats.expired++;
         return;
       }
-      if (db.table.has(key)) throw new RdbError(`RDB has duplicated key '${key}' in DB ${id}`);
-      db.set(key, value, now);
-      if (expireAt !== -1) db.setExpire(key, expireAt);
+      if (!db.add(key, value, now, expireAt)) throw new RdbError(`RDB has duplicated key '${key}' in DB ${id}`);
     },
     emptyKeySkipped() {
       stats.empty++;

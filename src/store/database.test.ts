@@ -17,3 +17,19 @@ test("expiry and access time follow their keys when the table compacts", () => {
   expect(expired.length).toBe(100);
   expect(db.size).toBe(0);
 });
+
+test("add: a new key with or without an expiry, and false for one already there", () => {
+  const db = new Database(0, { expired() {} });
+  const now = 1_000_000;
+  expect(db.add("plain", "v", now, -1)).toBe(true);
+  expect(db.add("ttl", "w", now, now + 5000)).toBe(true);
+  expect(db.add("epoch", "x", now, 0)).toBe(true);
+  expect(db.getExpire("plain")).toBe(-1);
+  expect(db.getExpire("ttl")).toBe(now + 5000);
+  expect(db.getExpire("epoch")).toBe(1);
+  expect([...db.volatile].sort()).toEqual(["epoch", "ttl"]);
+  expect(db.add("ttl", "other", now, -1)).toBe(false);
+  expect(db.lookup("ttl", now)).toBe("w");
+  expect(db.getExpire("ttl")).toBe(now + 5000);
+  expect(db.size).toBe(3);
+});

@@ -101,6 +101,25 @@ export class Database {
     t.accessedAt[s] = now / 1000;
   }
 
+  /**
+   * Adds a key that must not exist yet (a load: RDB keys are unique) with its
+   * absolute expiry in ms or -1, in one table search; false, changing
+   * nothing, when the key is there already.
+   */
+  add(key: string, value: Value, now: number, expireAt: number): boolean {
+    const t = this.table;
+    if (t.slotOf(key) !== -1) return false;
+    const s = t.insertNew(key, value);
+    if (expireAt === -1) t.expireAt[s] = NO_EXPIRY;
+    else {
+      // As setExpire: 0 means "none" in the column.
+      t.expireAt[s] = expireAt <= 0 ? 1 : expireAt;
+      this.volatile.add(key);
+    }
+    t.accessedAt[s] = now / 1000;
+    return true;
+  }
+
   /** Removes `key`; true if it was there. */
   delete(key: string): boolean {
     const t = this.table;
