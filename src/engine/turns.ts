@@ -21,3 +21,26 @@ export function nextTurn(f: () => void): void {
 export function turn(): Promise<void> {
   return new Promise<void>((resolve) => hop(resolve));
 }
+
+/**
+ * Paces a background walk that runs in slices between client turns (BGSAVE,
+ * AOF rewrite, a replica's snapshot). While commands ran since its last
+ * slice, the next one waits twice the slice's length, so clients keep two
+ * thirds of the time (Redis's forked child runs on another core and leaves
+ * the server alone); on a quiet server the walk runs flat out. A slice after
+ * every turn had given a BGSAVE most of the CPU: GET during one fell to
+ * 0.38x Redis's.
+ */
+export class WalkPacer {
+  #seen = -1;
+
+  constructor(readonly commandsProcessed: () => number) {}
+
+  /** The wait before the next slice of `sliceMs`: 0 means the next turn. */
+  delayMs(sliceMs: number): number {
+    const n = this.commandsProcessed();
+    const serving = n !== this.#seen;
+    this.#seen = n;
+    return serving ? 2 * sliceMs : 0;
+  }
+}

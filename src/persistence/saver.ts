@@ -11,7 +11,7 @@ import { extendInfo } from "../commands/info.ts";
 import { FLAG_BITS } from "../engine/command.ts";
 import type { Ctx } from "../engine/context.ts";
 import type { Engine, ShutdownOptions } from "../engine/engine.ts";
-import { nextTurn } from "../engine/turns.ts";
+import { nextTurn, WalkPacer } from "../engine/turns.ts";
 import { replSaveAux, withReplAux } from "../replication/rdb-info.ts";
 import { ErrorReply } from "../resp/reply.ts";
 import type { AppendFile } from "../runtime/types.ts";
@@ -38,14 +38,8 @@ export const MISCONF =
 
 /** CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE, save points wait this long before retrying. */
 const RETRY_DELAY_S = 5;
-/** Work per event-loop turn while a BGSAVE runs: short enough to keep command latency low. */
+/** Work per slice while a BGSAVE runs: short enough to keep command latency low. */
 const STEP_MS = 1;
-/**
- * While clients are being served, the time left to them after each slice:
- * the save then takes at most a third of the time (Redis's forked child runs
- * on another core and leaves the server alone). Quiet, it runs flat out.
- */
-const SERVING_GAP_MS = 2;
 /** REDIS_AUTOSYNC_BYTES: with rdb-save-incremental-fsync, fsync every 4 MB so the final fsync is short. */
 const AUTOSYNC_BYTES = 4 * 1024 * 1024;
 
@@ -65,8 +59,7 @@ interface Background {
   dirtyAtStart: number;
   unsynced: number;
   aborted: boolean;
-  /** Commands processed when the last slice ran: more since means clients are being served. */
-  commandsSeen: number;
+  pacer: WalkPacer;
 }
 
 export class Saver {
@@ -211,7 +204,7 @@ export class Saver {
       dirtyAtStart: this.engine.dirty,
       unsynced: 0,
       aborted: false,
-      commandsSeen: -1,
+      pacer: new WalkPacer(() => this.engine.stats.totalCommandsProcessed),
     };
     const incrementalFsync = this.engine.config.bool("rdb-save-incremental-fsync");
     bg.snapshot = new Snapshot(this.engine.dbs, {
@@ -231,15 +224,10 @@ export class Saver {
     return null;
   }
 
-  /**
-   * One slice of the walk per event-loop turn (sockets are served between
-   * slices), spaced out while clients are being served.
-   */
+  /** One slice of the walk per event-loop turn (sockets are served between slices), paced by WalkPacer. */
   #continue(bg: Background): void {
-    const commands = this.engine.stats.totalCommandsProcessed;
-    const serving = commands !== bg.commandsSeen;
-    bg.commandsSeen = commands;
-    const schedule = serving ? (f: () => void) => setTimeout(f, SERVING_GAP_MS) : nextTurn;
+    const delay = bg.pacer.delayMs(STEP_MS);
+    const schedule = delay > 0 ? (f: () => void) => setTimeout(f, delay) : nextTurn;
     schedule(() => {
       if (bg.aborted) return;
       let finished: boolean;

@@ -16,7 +16,7 @@
  * and follows the snapshot, so the replica ends byte-for-byte consistent.
  */
 
-import { nextTurn } from "../engine/turns.ts";
+import { nextTurn, WalkPacer } from "../engine/turns.ts";
 import { defaultAux } from "../persistence/rdb/file.ts";
 import { Snapshot } from "../persistence/snapshot.ts";
 import { fromLatin1 } from "../resp/bytes.ts";
@@ -29,8 +29,9 @@ import { type AttachedReplica, type ReplicationState, randomReplId } from "./sta
 /** Work per slice: short enough to keep other clients' latency low. */
 const STEP_MS = 2;
 
-// Slices are separated by nextTurn (src/engine/turns.ts): for 1M keys, a timer's ~1 ms idle gap
-// per slice took longer than the walk itself.
+// On a quiet master slices are separated by nextTurn (src/engine/turns.ts): for 1M keys, a timer's
+// ~1 ms idle gap per slice took longer than the walk itself. While clients are served, WalkPacer
+// spaces them out.
 
 /** Diskless: stop producing while a replica's socket has this much unsent (Redis's pipe to the child blocks). */
 const PACE_BYTES = 8 * 1024 * 1024;
@@ -59,12 +60,15 @@ export class FullSync {
   #stopped = false;
   /** When pacing first held the walk back for a replica that does not read (ms), 0 = not held. */
   #stalledSince = 0;
+  readonly #pacer: WalkPacer;
 
   constructor(
     readonly state: ReplicationState,
     readonly diskless: boolean,
     readonly hooks: SyncHooks,
-  ) {}
+  ) {
+    this.#pacer = new WalkPacer(() => state.engine.stats.totalCommandsProcessed);
+  }
 
   get started(): boolean {
     return this.#snapshot !== null;
@@ -185,7 +189,7 @@ export class FullSync {
     this.#stalledSince = 0;
     const snap = this.#snapshot as Snapshot;
     if (!snap.step(STEP_MS)) {
-      this.#next(0);
+      this.#next(this.#pacer.delayMs(STEP_MS));
       return;
     }
     this.#finish();

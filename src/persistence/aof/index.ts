@@ -14,6 +14,7 @@
 import type { Config } from "../../config/config.ts";
 import type { Engine } from "../../engine/engine.ts";
 import { PROPAGATE_AOF } from "../../engine/propagation.ts";
+import { WalkPacer } from "../../engine/turns.ts";
 import { fromLatin1, latin1 } from "../../resp/bytes.ts";
 import type { AofFile, AofIo } from "./fs.ts";
 import { AofLoader } from "./loader.ts";
@@ -77,6 +78,7 @@ export class AofManager {
   /** Time the rewrite walk may take per event-loop turn (tests shrink it to force interleaving). */
   sliceMs = REWRITE_SLICE_MS;
   stepDelayMs = 0;
+  readonly #pacer = new WalkPacer(() => this.engine.stats.totalCommandsProcessed);
   // INFO persistence
   rewriteScheduled = false;
   lastWriteOk = true;
@@ -461,7 +463,7 @@ export class AofManager {
   #schedule(): void {
     const r = this.#rewrite;
     if (r === null) return;
-    r.timer = setTimeout(() => this.#stepRewrite(), this.stepDelayMs);
+    r.timer = setTimeout(() => this.#stepRewrite(), Math.max(this.stepDelayMs, this.#pacer.delayMs(this.sliceMs)));
   }
 
   #stepRewrite(): void {
