@@ -60,6 +60,9 @@ interface Background {
   unsynced: number;
   aborted: boolean;
   pacer: WalkPacer;
+  /** An incremental fsync running in the background, and the first error one had. */
+  syncing: Promise<void> | null;
+  syncError: unknown;
 }
 
 export class Saver {
@@ -205,6 +208,8 @@ export class Saver {
       unsynced: 0,
       aborted: false,
       pacer: new WalkPacer(() => this.engine.stats.totalCommandsProcessed),
+      syncing: null,
+      syncError: undefined,
     };
     const incrementalFsync = this.engine.config.bool("rdb-save-incremental-fsync");
     bg.snapshot = new Snapshot(this.engine.dbs, {
@@ -212,8 +217,18 @@ export class Saver {
       out: (c) => {
         file.write(c);
         bg.unsynced += c.length;
-        if (incrementalFsync && bg.unsynced >= AUTOSYNC_BYTES) {
-          file.fsync();
+        // One at a time; the next covers what was written meanwhile.
+        if (incrementalFsync && bg.unsynced >= AUTOSYNC_BYTES && bg.syncing === null) {
+          const syncing = file.fsyncInBackground().then(
+            () => {},
+            (e) => {
+              bg.syncError ??= e;
+            },
+          );
+          bg.syncing = syncing;
+          syncing.then(() => {
+            if (bg.syncing === syncing) bg.syncing = null;
+          });
           bg.unsynced = 0;
         }
       },
@@ -233,21 +248,35 @@ export class Saver {
       let finished: boolean;
       try {
         finished = bg.snapshot.step(STEP_MS);
-        if (finished) {
-          bg.file.fsync();
-          bg.file.close();
-          this.files.rename(bg.tmp, this.#path());
-        }
       } catch (e) {
-        this.log.warning(`Write error saving DB on disk(${this.#path()}): ${reason(e)}`);
-        this.#endBackground(bg, false);
+        this.#failBackground(bg, e);
         return;
       }
-      if (finished) {
-        this.log.notice("DB saved on disk");
-        this.#endBackground(bg, true);
-      } else this.#continue(bg);
+      if (finished) void this.#finishBackground(bg);
+      else this.#continue(bg);
     });
+  }
+
+  /** The walk is done: fsync (on another thread; clients are served meanwhile), close and rename. */
+  async #finishBackground(bg: Background): Promise<void> {
+    try {
+      await bg.syncing;
+      if (bg.syncError !== undefined) throw bg.syncError;
+      await bg.file.fsyncInBackground();
+      if (bg.aborted) return;
+      bg.file.close();
+      this.files.rename(bg.tmp, this.#path());
+    } catch (e) {
+      if (!bg.aborted) this.#failBackground(bg, e);
+      return;
+    }
+    this.log.notice("DB saved on disk");
+    this.#endBackground(bg, true);
+  }
+
+  #failBackground(bg: Background, e: unknown): void {
+    this.log.warning(`Write error saving DB on disk(${this.#path()}): ${reason(e)}`);
+    this.#endBackground(bg, false);
   }
 
   #endBackground(bg: Background, ok: boolean): void {

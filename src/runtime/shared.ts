@@ -8,6 +8,7 @@ import {
   closeSync,
   existsSync,
   fstatSync,
+  fsync,
   fsyncSync,
   mkdirSync,
   openSync,
@@ -67,6 +68,7 @@ export function nodeFiles() {
       return {
         write: (bytes: Uint8Array) => writeAll(fd, bytes),
         fsync: () => fsyncSync(fd),
+        fsyncInBackground: () => fsyncInBackground(fd),
         close: () => closeSync(fd),
       };
     },
@@ -75,6 +77,7 @@ export function nodeFiles() {
       return {
         write: (bytes: Uint8Array) => writeAll(fd, bytes),
         fsync: () => fsyncSync(fd),
+        fsyncInBackground: () => fsyncInBackground(fd),
         close: () => closeSync(fd),
       };
     },
@@ -217,4 +220,11 @@ export function nodeFileSystem(): FileSystem {
       } catch {}
     },
   };
+}
+
+/** node:fs's fsync runs in the runtime's thread pool (libuv's, Bun's, Deno's). */
+function fsyncInBackground(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    fsync(fd, (e) => (e ? reject(e) : resolve()));
+  });
 }

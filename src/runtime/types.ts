@@ -93,6 +93,12 @@ export interface CpuUsage {
 export interface AppendFile {
   write(bytes: Uint8Array): void;
   fsync(): void;
+  /**
+   * fsync on another thread, so the event loop goes on meanwhile (Redis's
+   * forked child or bio thread waits for the disk instead of the server).
+   * Keep the file open until it settles.
+   */
+  fsyncInBackground(): Promise<void>;
   close(): void;
 }
 
