@@ -62,7 +62,7 @@ extendInfo("persistence", (engine: Engine) => {
       ["aof_base_size", aof.baseSize],
       ["aof_pending_rewrite", aof.rewriteScheduled ? 1 : 0],
       ["aof_buffer_length", aof.bufferLength],
-      ["aof_pending_bio_fsync", 0],
+      ["aof_pending_bio_fsync", aof.pendingFsync ? 1 : 0],
       ["aof_delayed_fsync", 0],
     );
   }

@@ -188,6 +188,7 @@ export function nodeFileSystem(): FileSystem {
           size += b.length;
         },
         fsync: () => fsyncSync(fd),
+        fsyncInBackground: () => fsyncInBackground(fd),
         close: () => closeSync(fd),
         get size() {
           return size;

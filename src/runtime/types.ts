@@ -106,6 +106,8 @@ export interface AppendFile {
 export interface OpenFile {
   write(bytes: Uint8Array): void;
   fsync(): void;
+  /** As AppendFile's: fsync in the runtime's thread pool. */
+  fsyncInBackground(): Promise<void>;
   close(): void;
   /** Bytes in the file, including what this handle wrote. */
   readonly size: number;

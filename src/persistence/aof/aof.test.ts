@@ -209,3 +209,36 @@ test("an unfinished MULTI at the end is reverted", () => {
   expect(again.logs).toContain("Revert incomplete MULTI/EXEC transaction in AOF file appendonly.aof.1.incr.aof");
   expect(again.t.exec("MGET", "a", "n")).toEqual(["1", null]);
 });
+
+test("appendfsync everysec: the fsync runs off the event loop, one at a time, and INFO shows it pending", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "aof-unit-"));
+  const fsyncs = { sync: 0, background: [] as (() => void)[] };
+  const { t, aof } = setup(dir);
+  // Every file the manager opens records how it is fsynced; background ones settle when the test says.
+  const realOpen = (aof.io as AofIo).open.bind(aof.io);
+  (aof.io as AofIo).open = (path, truncate) => {
+    const f = realOpen(path, truncate);
+    return Object.assign(f, {
+      fsync: () => void fsyncs.sync++,
+      fsyncInBackground: () => new Promise<void>((resolve) => fsyncs.background.push(resolve)),
+    });
+  };
+  aof.load();
+  aof.attach();
+  // Creating the first files fsyncs them at once, as Redis does; from here on only everysec's fsyncs count.
+  fsyncs.sync = 0;
+  const pending = () => /aof_pending_bio_fsync:1/.test((t.exec("INFO", "persistence") as { text: string }).text);
+  t.exec("SET", "a", "1");
+  await until(() => fsyncs.background.length === 1);
+  expect(pending()).toBe(true);
+  // More writes while it runs: written, but no second fsync until the first is done.
+  t.exec("SET", "b", "2");
+  await new Promise((r) => setTimeout(r, 1300));
+  expect(fsyncs.background.length).toBe(1);
+  fsyncs.background[0]?.();
+  await until(() => fsyncs.background.length === 2);
+  fsyncs.background[1]?.();
+  await until(() => !pending());
+  expect(fsyncs.sync).toBe(0);
+  aof.close();
+});

@@ -378,12 +378,45 @@ export class AofManager {
     }
   }
 
+  /** An everysec fsync running in the runtime's thread pool (Redis's bio fsync job), or null. */
+  #syncing: Promise<void> | null = null;
+
+  /** aof_pending_bio_fsync. */
+  get pendingFsync(): boolean {
+    return this.#syncing !== null;
+  }
+
+  /**
+   * appendfsync everysec: the fsync runs off the event loop, one at a time
+   * (what is written meanwhile is covered by the next), as Redis's bio
+   * thread does it, so the disk never stalls clients.
+   */
+  #fsyncInBackground(): void {
+    const f = this.#file;
+    if (f === null || this.#syncing !== null) return;
+    this.#unsynced = false;
+    this.#lastFsync = Date.now();
+    const syncing: Promise<void> = f.fsyncInBackground().then(
+      () => {
+        if (this.#syncing === syncing) this.#syncing = null;
+      },
+      (e: Error) => {
+        if (this.#syncing === syncing) this.#syncing = null;
+        // A file closed meanwhile (a rewrite switched files, appendonly no) has nothing left to sync: Redis ignores EBADF too.
+        if (this.#file !== f) return;
+        this.#unsynced = true;
+        this.io.log("warning", `Fail to fsync the AOF file: ${e.message}`);
+      },
+    );
+    this.#syncing = syncing;
+  }
+
   /** serverCron's part: everysec fsync, scheduled and automatic rewrites. */
   #tick(): void {
     if (this.state === "on") {
       this.flush();
       if (this.#unsynced && this.config.get("appendfsync") === "everysec" && Date.now() - this.#lastFsync >= 1000) {
-        this.#fsync();
+        this.#fsyncInBackground();
       }
     }
     if (this.#rewrite !== null) return;
