@@ -1,9 +1,10 @@
 import type { Client } from "../engine/client.ts";
 import { type CommandFlag, type CommandSpec, command, type Handler, NO_REPLY } from "../engine/command.ts";
 import type { Ctx } from "../engine/context.ts";
-import { cstr, Errors, fail } from "../engine/errors.ts";
+import { Errors, fail } from "../engine/errors.ts";
 import { parseInt64 } from "../engine/numbers.ts";
 import { asciiLower } from "../engine/table.ts";
+import { cString } from "../resp/bytes.ts";
 import { OK, type Reply, Status, Verbatim } from "../resp/reply.ts";
 import { trackingRedirect, trackingSubcommands } from "./tracking.ts";
 
@@ -35,7 +36,7 @@ function clientType(name: string): ClientType {
   const n = asciiLower(name);
   if (n === "normal" || n === "master" || n === "replica" || n === "pubsub") return n;
   if (n === "slave") return "replica";
-  fail(`ERR Unknown client type '${cstr(name)}'`);
+  fail(`ERR Unknown client type '${cString(name)}'`);
 }
 
 /** Redis's getClientType: a monitor counts as normal, a subscriber as pubsub. */
@@ -144,7 +145,7 @@ function parseKillFilter(ctx: Ctx): KillFilter {
       f.laddr = value;
     } else if (opt === "user") {
       // respd has one user; ACL users would be looked up here.
-      if (value !== "default") fail(`ERR No such user '${cstr(value)}'`);
+      if (value !== "default") fail(`ERR No such user '${cString(value)}'`);
       f.user = value;
     } else if (opt === "skipme") {
       const v = asciiLower(value);
@@ -262,9 +263,9 @@ function onOff(ctx: Ctx, set: (on: boolean) => void): Reply {
 function setinfo(ctx: Ctx): Reply {
   const attr = ctx.arg(2);
   const which = asciiLower(attr);
-  if (which !== "lib-name" && which !== "lib-ver") fail(`ERR Unrecognized option '${cstr(attr)}'`);
+  if (which !== "lib-name" && which !== "lib-ver") fail(`ERR Unrecognized option '${cString(attr)}'`);
   const value = ctx.arg(3);
-  if (!printable(value)) fail(`ERR ${cstr(attr)} cannot contain spaces, newlines or special characters.`);
+  if (!printable(value)) fail(`ERR ${cString(attr)} cannot contain spaces, newlines or special characters.`);
   if (which === "lib-name") ctx.client.libName = value;
   else ctx.client.libVer = value;
   return OK;

@@ -2,9 +2,10 @@ import { Client } from "../engine/client.ts";
 import { type CommandSpec, command } from "../engine/command.ts";
 import type { Ctx } from "../engine/context.ts";
 import { VERSION } from "../engine/engine.ts";
-import { cstr, Errors, fail } from "../engine/errors.ts";
+import { Errors, fail } from "../engine/errors.ts";
 import { parseInt64 } from "../engine/numbers.ts";
 import { asciiLower } from "../engine/table.ts";
+import { cString } from "../resp/bytes.ts";
 import { MapReply, OK, PONG, type Reply, Status, SwitchProtocol } from "../resp/reply.ts";
 import { setClientName } from "./client.ts";
 
@@ -75,7 +76,7 @@ function hello(ctx: Ctx): Reply | SwitchProtocol {
       setClientName(client, ctx.arg(j + 1));
       j++;
     } else {
-      fail(`ERR Syntax error in HELLO option '${cstr(ctx.arg(j))}'`);
+      fail(`ERR Syntax error in HELLO option '${cString(ctx.arg(j))}'`);
     }
   }
   if (!client.authenticated) fail(HELLO_NOAUTH);

@@ -9,6 +9,7 @@ import { Errors, fail } from "../engine/errors.ts";
 import { int64Arg, intArg } from "../engine/numbers.ts";
 import { asciiLower } from "../engine/table.ts";
 import { saverOf } from "../persistence/saver.ts";
+import { cString } from "../resp/bytes.ts";
 import { OK, type Reply, Status } from "../resp/reply.ts";
 import type { Database } from "../store/database.ts";
 import { globMatch } from "../store/glob.ts";
@@ -97,8 +98,7 @@ function isSpace(c: number): boolean {
 export function parseCursor(s: string): number {
   const invalid = "ERR invalid cursor";
   if (s.length > 0 && isSpace(s.charCodeAt(0))) fail(invalid);
-  const nul = s.indexOf("\0");
-  const t = nul === -1 ? s : s.slice(0, nul);
+  const t = cString(s);
   if (t.length === 0) return 0;
   let i = 0;
   const sign = t.charCodeAt(0);

@@ -5,8 +5,9 @@
  */
 import { type CommandFlag, type CommandSpec, command, type Handler } from "../engine/command.ts";
 import type { Ctx } from "../engine/context.ts";
-import { cstr, fail } from "../engine/errors.ts";
+import { fail } from "../engine/errors.ts";
 import type { LatencySeries } from "../engine/latency.ts";
+import { cString } from "../resp/bytes.ts";
 import { type Reply, Verbatim } from "../resp/reply.ts";
 import { helpReply } from "./help.ts";
 
@@ -32,7 +33,7 @@ function history(ctx: Ctx): Reply {
 function graph(ctx: Ctx): Reply {
   const event = ctx.arg(2);
   const s = ctx.engine.latency.events.get(event);
-  if (!s || s.samples.length === 0) fail(`ERR No samples available for event '${cstr(event)}'`);
+  if (!s || s.samples.length === 0) fail(`ERR No samples available for event '${cString(event)}'`);
   const values = s.samples.map((x) => x.latency);
   const high = Math.max(...values);
   const low = Math.min(...values);

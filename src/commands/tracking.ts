@@ -2,10 +2,11 @@
 import type { Client } from "../engine/client.ts";
 import { type CommandSpec, command, type Handler } from "../engine/command.ts";
 import type { Ctx } from "../engine/context.ts";
-import { cstr, Errors, fail } from "../engine/errors.ts";
+import { Errors, fail } from "../engine/errors.ts";
 import { parseInt64 } from "../engine/numbers.ts";
 import { asciiLower } from "../engine/table.ts";
 import { existingTracking, trackingOf } from "../pubsub/tracking.ts";
+import { cString } from "../resp/bytes.ts";
 import { MapReply, OK, type Reply, SetReply } from "../resp/reply.ts";
 
 const SWITCH_TAIL = "before disabling tracking for this client, and then re-enabling it with a different mode.";
@@ -17,13 +18,17 @@ function checkPrefixes(existing: Iterable<string>, given: string[]): void {
     const p = given[i] as string;
     for (const old of existing) {
       if (overlaps(p, old)) {
-        fail(`ERR Prefix '${cstr(p)}' overlaps with an existing prefix '${cstr(old)}'. Prefixes for a single client must not overlap.`);
+        fail(
+          `ERR Prefix '${cString(p)}' overlaps with an existing prefix '${cString(old)}'. Prefixes for a single client must not overlap.`,
+        );
       }
     }
     for (let j = i + 1; j < given.length; j++) {
       const q = given[j] as string;
       if (overlaps(p, q))
-        fail(`ERR Prefix '${cstr(p)}' overlaps with another provided prefix '${cstr(q)}'. Prefixes for a single client must not overlap.`);
+        fail(
+          `ERR Prefix '${cString(p)}' overlaps with another provided prefix '${cString(q)}'. Prefixes for a single client must not overlap.`,
+        );
     }
   }
 }

@@ -1,11 +1,12 @@
 import type { Config } from "../config/config.ts";
+import { cString } from "../resp/bytes.ts";
 import { ErrorReply, type Reply, Status } from "../resp/reply.ts";
 import { Database, type KeyspaceHooks } from "../store/database.ts";
 import { Blocked, BlockingRegistry, type Waiter } from "./blocking.ts";
 import { Client, type Transport } from "./client.ts";
 import { FLAG_BITS, type HandlerResult, NO_REPLY } from "./command.ts";
 import { Ctx } from "./context.ts";
-import { cstr, cstr128, Errors, RedisError } from "./errors.ts";
+import { cstr128, Errors, RedisError } from "./errors.ts";
 import { LatencyMonitor } from "./latency.ts";
 import { discardTransaction, flagTransaction, NOT_IN_MULTI, refusedInMulti } from "./multi.ts";
 import { PROPAGATE_ALL } from "./propagation.ts";
@@ -526,7 +527,7 @@ function removeItem<T>(list: T[], item: T): void {
 function unknownCommand(argv: string[]): string {
   let args = "";
   for (let i = 1; i < argv.length && args.length < 128; i++) {
-    args += `'${cstr(argv[i] as string).slice(0, 128 - args.length)}' `;
+    args += `'${cString(argv[i] as string).slice(0, 128 - args.length)}' `;
   }
   return `ERR unknown command '${cstr128(argv[0] as string)}', with args beginning with: ${args}`;
 }

@@ -1,3 +1,4 @@
+import { cString } from "../resp/bytes.ts";
 import { ErrorReply } from "../resp/reply.ts";
 import { asciiUpper } from "./table.ts";
 
@@ -15,18 +16,9 @@ export class RedisError extends Error {
   }
 }
 
-/**
- * An argument as Redis's C formats print it (`%s`): a C string ends at its
- * first NUL byte, so a binary argument echoed in an error is cut there.
- */
-export function cstr(s: string): string {
-  const nul = s.indexOf("\0");
-  return nul === -1 ? s : s.slice(0, nul);
-}
-
-/** `%.128s`: as cstr, at most 128 bytes. */
+/** An argument as Redis's `%.128s` prints it: cut at its first NUL byte, at most 128 bytes. */
 export function cstr128(s: string): string {
-  const t = cstr(s);
+  const t = cString(s);
   return t.length > 128 ? t.slice(0, 128) : t;
 }
 
@@ -46,10 +38,10 @@ export const Errors = {
   wrongArgs: (cmd: string) => `ERR wrong number of arguments for '${cmd}' command`,
   /** addReplySubcommandSyntaxError, given the command's argv. */
   subcommandSyntax: (argv: readonly string[]) =>
-    `ERR unknown subcommand or wrong number of arguments for '${cstr128(argv[1] ?? "")}'. Try ${asciiUpper(cstr(argv[0] ?? ""))} HELP.`,
+    `ERR unknown subcommand or wrong number of arguments for '${cstr128(argv[1] ?? "")}'. Try ${asciiUpper(cString(argv[0] ?? ""))} HELP.`,
   /** processCommand's text for a container command's unknown subcommand. */
   unknownSubcommand: (argv: readonly string[]) =>
-    `ERR unknown subcommand '${cstr128(argv[1] ?? "")}'. Try ${asciiUpper(cstr(argv[0] ?? ""))} HELP.`,
+    `ERR unknown subcommand '${cstr128(argv[1] ?? "")}'. Try ${asciiUpper(cString(argv[0] ?? ""))} HELP.`,
   noAuth: "NOAUTH Authentication required.",
   readonlyReplica: "READONLY You can't write against a read only replica.",
   loading: "LOADING Redis is loading the dataset in memory",

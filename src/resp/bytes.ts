@@ -238,3 +238,13 @@ export class ByteWriter {
     return out;
   }
 }
+
+/**
+ * A byte string as C code sees it (`%s`, strcmp, strchr): it ends at its
+ * first NUL byte. Redis's texts and comparisons that go through C strings
+ * need this view.
+ */
+export function cString(s: string): string {
+  const nul = s.indexOf("\0");
+  return nul === -1 ? s : s.slice(0, nul);
+}

@@ -8,6 +8,7 @@
  */
 import type { Ctx } from "../../engine/context.ts";
 import { Errors, fail } from "../../engine/errors.ts";
+import { cString } from "../../resp/bytes.ts";
 import type { Reply } from "../../resp/reply.ts";
 import { ListValue } from "../../store/list.ts";
 import { isSet } from "../../store/set.ts";
@@ -47,12 +48,6 @@ export function sortRoCommand(ctx: Ctx): Reply {
  */
 function fromScript(_ctx: Ctx): boolean {
   return false;
-}
-
-/** What strcmp sees of a byte string (strcoll in the C locale is strcmp). */
-function cString(s: string): string {
-  const nul = s.indexOf("\0");
-  return nul === -1 ? s : s.slice(0, nul);
 }
 
 /** Byte order (memcmp, then length), as compareStringObjects; latin1 JS strings compare exactly so. */

@@ -7,14 +7,9 @@
  * the whole pattern.
  */
 import type { Ctx } from "../../engine/context.ts";
+import { cString } from "../../resp/bytes.ts";
 import { HashValue } from "../../store/hash.ts";
 import { isStringValue, stringOf } from "../../store/values.ts";
-
-/** The C-string view of a pattern: what strchr and strstr can see. */
-function cString(s: string): string {
-  const nul = s.indexOf("\0");
-  return nul === -1 ? s : s.slice(0, nul);
-}
 
 /** True when the pattern has a '*' to substitute (else BY skips sorting, GET gives nil). */
 export function hasStar(pattern: string): boolean {
