@@ -12,7 +12,7 @@
 import { type CommandSpec, command } from "../engine/command.ts";
 import type { Ctx } from "../engine/context.ts";
 import { type Engine, RESPD_VERSION, VERSION } from "../engine/engine.ts";
-import { asciiLower } from "../engine/table.ts";
+import { asciiLower, type TableEntry } from "../engine/table.ts";
 import { type Reply, Verbatim } from "../resp/reply.ts";
 
 type Field = [name: string, value: string | number];
@@ -30,6 +30,7 @@ const SECTIONS: [name: string, title: string, inDefault: boolean][] = [
   ["modules", "Modules", true],
   ["commandstats", "Commandstats", false],
   ["errorstats", "Errorstats", true],
+  ["latencystats", "Latencystats", false],
   ["cluster", "Cluster", true],
   ["keyspace", "Keyspace", true],
 ];
@@ -63,7 +64,8 @@ export function bytesToHuman(n: number): string {
 /** Memory high-water mark and the heap in use when INFO first looked, per engine. */
 const memory = new WeakMap<Engine, { peak: number; startup: number }>();
 
-function memoryState(engine: Engine, used: number): { peak: number; startup: number } {
+/** The peak and startup heap figures INFO memory and MEMORY STATS report, updated with the heap in use now. */
+export function memoryState(engine: Engine, used: number): { peak: number; startup: number } {
   let m = memory.get(engine);
   if (!m) {
     m = { peak: used, startup: used };
@@ -377,6 +379,30 @@ function errorstatsSection(engine: Engine): Field[] {
     .map(([code, n]) => [`errorstat_${code}`, `count=${n}`]);
 }
 
+/**
+ * Per-command latency percentiles (latency-tracking-info-percentiles), in
+ * microseconds with 3 decimals, commands in table order with their
+ * subcommands after them; nothing while latency-tracking is off.
+ */
+function latencystatsSection(engine: Engine): Field[] {
+  if (!engine.config.bool("latency-tracking")) return [];
+  const percentiles = engine.config
+    .get("latency-tracking-info-percentiles")
+    .split(" ")
+    .filter((p) => p !== "");
+  const out: Field[] = [];
+  const visit = (e: TableEntry) => {
+    const h = engine.stats.commands.get(e.fullName)?.histogram;
+    if (h) {
+      const parts = percentiles.map((p) => `p${Number(p)}=${(h.valueAtPercentile(Number(p)) / 1000).toFixed(3)}`);
+      out.push([`latency_percentiles_usec_${e.fullName}`, parts.join(",")]);
+    }
+    if (e.subcommands) for (const sub of e.subcommands.values()) visit(sub);
+  };
+  for (const e of engine.commands.all()) visit(e);
+  return out;
+}
+
 /** Average remaining TTL in ms of a db's volatile keys, from a bounded sample (Redis estimates it too). */
 function avgTtl(engine: Engine, dbIndex: number, now: number): number {
   const db = engine.dbs[dbIndex];
@@ -415,11 +441,13 @@ const BUILDERS: Record<string, (engine: Engine) => Field[]> = {
   modules: () => [],
   commandstats: commandstatsSection,
   errorstats: errorstatsSection,
+  latencystats: latencystatsSection,
   cluster: () => [["cluster_enabled", 0]],
   keyspace: keyspaceSection,
 };
 
-function fieldsOf(engine: Engine, section: string): Field[] {
+/** A section's fields as INFO shows them, extensions included (MEMORY STATS reads the memory section). */
+export function fieldsOf(engine: Engine, section: string): Field[] {
   const fields = (BUILDERS[section] as (e: Engine) => Field[])(engine);
   for (const ext of extensions.get(section) ?? []) {
     for (const [name, value] of ext(engine)) {

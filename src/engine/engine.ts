@@ -48,6 +48,8 @@ export interface HostInfo {
   heapUsed(): number;
   /** Full collections started by the idle-time collector (src/server/idle-gc.ts). */
   idleCollections(): number;
+  /** MEMORY PURGE: asks the runtime for a full collection now; false when it offers none. */
+  collectGarbage(): boolean;
   /** Starts an orderly shutdown; returns an error text when refused. */
   shutdown(options: ShutdownOptions): string | null;
 }
@@ -98,6 +100,8 @@ export class Engine implements KeyspaceHooks {
   /** Read on every command, so kept out of the config map. */
   #slowlogThreshold: number;
   #latencyThreshold: number;
+  /** latency-tracking: per-command latency histograms. */
+  #latencyTracking: boolean;
   /**
    * Wall clock minus the monotonic clock, re-measured by the cron, so a
    * command's absolute time comes from the same performance.now() read that
@@ -119,7 +123,9 @@ export class Engine implements KeyspaceHooks {
     this.dbs = Array.from({ length: n }, (_, i) => new Database(i, this));
     this.#slowlogThreshold = config.num("slowlog-log-slower-than");
     this.#latencyThreshold = config.num("latency-monitor-threshold");
+    this.#latencyTracking = config.bool("latency-tracking");
     config.onChange((name) => {
+      if (name === "latency-tracking") this.#latencyTracking = config.bool(name);
       if (name === "slowlog-log-slower-than") this.#slowlogThreshold = config.num(name);
       if (name === "latency-monitor-threshold") this.#latencyThreshold = config.num(name);
     });
@@ -306,6 +312,9 @@ export class Engine implements KeyspaceHooks {
     }
     stat.calls++;
     stat.usec += micros;
+    // A blocked command is recorded here too, with the time of this call (Redis waits for the unblock and adds
+    // the serving call's time; the count is the same).
+    if (this.#latencyTracking) this.stats.recordLatency(stat, micros);
     this.stats.totalCommandsProcessed++;
     if (result instanceof ErrorReply) {
       stat.failedCalls++;
