@@ -89,11 +89,11 @@ function restore(ctx: Ctx): Reply {
     // Replicas and the AOF get the absolute time, so replay does not depend on the clock.
     if (!absttl) ctx.propagate([ctx.arg(0), key, String(ttl), ...ctx.argv.slice(3), "ABSTTL"]);
   }
-  if (idle !== -1) {
-    const s = db.table.slotOf(key);
-    db.table.accessedAt[s] = Math.max(0, ctx.now / 1000 - idle);
-  }
-  // FREQ: respd keeps no LFU counters (OBJECT FREQ reports the initial value), so it is validated and dropped.
+  // As Redis's objectSetLRUOrLFU: FREQ counts under an LFU policy, IDLETIME under any other.
+  const s = db.table.slotOf(key);
+  if (db.clock.lfu) {
+    if (freq !== -1) db.table.accessedAt[s] = db.clock.withFrequency(freq, ctx.now);
+  } else if (idle !== -1) db.table.accessedAt[s] = Math.max(0, ctx.now / 1000 - idle);
   ctx.touched(key);
   ctx.notify("g", "restore", key);
   ctx.dirty();

@@ -1,6 +1,7 @@
 import type { Config } from "../config/config.ts";
 import { cString } from "../resp/bytes.ts";
 import { ErrorReply, type Reply, Status } from "../resp/reply.ts";
+import { AccessClock } from "../store/access-clock.ts";
 import { Database, type KeyspaceHooks } from "../store/database.ts";
 import { Blocked, BlockingRegistry, type Waiter } from "./blocking.ts";
 import { Client, type Transport } from "./client.ts";
@@ -120,18 +121,30 @@ export class Engine implements KeyspaceHooks {
     readonly commands: CommandTable,
   ) {
     const n = config.num("databases");
-    this.dbs = Array.from({ length: n }, (_, i) => new Database(i, this));
+    this.dbs = Array.from({ length: n }, (_, i) => new Database(i, this, this.accessClock));
+    this.#configureAccessClock();
     this.#slowlogThreshold = config.num("slowlog-log-slower-than");
     this.#latencyThreshold = config.num("latency-monitor-threshold");
     this.#latencyTracking = config.bool("latency-tracking");
     config.onChange((name) => {
       if (name === "latency-tracking") this.#latencyTracking = config.bool(name);
+      if (name === "maxmemory-policy" || name === "lfu-log-factor" || name === "lfu-decay-time") this.#configureAccessClock();
       if (name === "slowlog-log-slower-than") this.#slowlogThreshold = config.num(name);
       if (name === "latency-monitor-threshold") this.#latencyThreshold = config.num(name);
     });
     let id = "";
     for (let i = 0; i < 40; i++) id += "0123456789abcdef"[(Math.random() * 16) | 0];
     this.runId = id;
+  }
+
+  /** The access column's meaning for every db: LRU seconds, or LFU counters under an LFU maxmemory-policy. */
+  readonly accessClock = new AccessClock();
+
+  #configureAccessClock(): void {
+    const clock = this.accessClock;
+    clock.lfu = this.config.get("maxmemory-policy").endsWith("-lfu");
+    clock.logFactor = this.config.num("lfu-log-factor");
+    clock.decayTime = this.config.num("lfu-decay-time");
   }
 
   get monitors(): Client[] {
