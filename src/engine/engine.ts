@@ -403,7 +403,15 @@ export class Engine implements KeyspaceHooks {
   }
 
   #park(ctx: Ctx, blocked: Blocked): void {
-    blocked.promise = new Promise<Reply>((resolve) => {
+    blocked.promise = new Promise<Reply>((settle) => {
+      // An error ending the wait (CLIENT UNBLOCK ... ERROR) counts as the command's failure, as Redis's updateStatsOnUnblock.
+      const resolve = (reply: Reply) => {
+        if (reply instanceof ErrorReply) {
+          this.stats.command(ctx.cmd.fullName).failedCalls++;
+          this.stats.error(reply.code);
+        }
+        settle(reply);
+      };
       const waiter: Waiter = { client: ctx.client, db: ctx.client.db, blocked, origin: ctx, timer: null, resolve };
       if (blocked.timeoutMs > 0) {
         const deadline = Date.now() + blocked.timeoutMs;
