@@ -76,6 +76,12 @@ describe.skipIf(!haveRedis)("introspection vs redis-server", () => {
     expect(b5.length).toBe(a5.length);
   });
 
+  test("COMMAND GETKEYSANDFLAGS SORT: the STORE target is OW update, as Redis's sortGetKeys says", async () => {
+    await d.same("COMMAND", "GETKEYSANDFLAGS", "SORT", "k1", "STORE", "k2");
+    await d.same("COMMAND", "GETKEYSANDFLAGS", "SORT", "k1", "BY", "w_*", "GET", "#", "STORE", "k2");
+    await d.same("COMMAND", "GETKEYSANDFLAGS", "SORT_RO", "k1", "BY", "w_*");
+  });
+
   test("watchdog-period: a hidden config, shown only when asked for by name", async () => {
     await d.same("CONFIG", "GET", "watchdog-period");
     await d.same("CONFIG", "SET", "watchdog-period", "200");
