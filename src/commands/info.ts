@@ -14,6 +14,7 @@ import type { Ctx } from "../engine/context.ts";
 import { type Engine, RESPD_VERSION, VERSION } from "../engine/engine.ts";
 import { asciiLower, type TableEntry } from "../engine/table.ts";
 import { type Reply, Verbatim } from "../resp/reply.ts";
+import { keyspaceOverhead } from "../store/memory.ts";
 
 type Field = [name: string, value: string | number];
 export type InfoExtension = (engine: Engine) => Field[];
@@ -162,12 +163,35 @@ function clientsSection(engine: Engine): Field[] {
 const pct = (a: number, b: number) => (b > 0 ? (a / b) * 100 : 0).toFixed(2);
 const ratio = (a: number, b: number) => (b > 0 ? a / b : 0).toFixed(2);
 
+/**
+ * What the heap holds besides the dataset, as Redis's getMemoryOverheadData
+ * counts it: the heap at startup, clients' pending output (what respd knows a
+ * client holds) and the key tables (src/store/memory.ts's model).
+ */
+export function memoryOverhead(engine: Engine): { clientsNormal: number; clientsSlaves: number; keyspace: number } {
+  let clientsNormal = 0;
+  let clientsSlaves = 0;
+  for (const c of engine.clients.values()) {
+    if (c.extraFlags.includes("S")) clientsSlaves += c.transport.pendingBytes;
+    else clientsNormal += c.transport.pendingBytes;
+  }
+  let keyspace = 0;
+  for (const db of engine.dbs) {
+    if (db.size === 0) continue;
+    const o = keyspaceOverhead(db);
+    keyspace += o.main + o.expires;
+  }
+  return { clientsNormal, clientsSlaves, keyspace };
+}
+
 function memorySection(engine: Engine): Field[] {
   const used = engine.host?.heapUsed() ?? 0;
   const rss = engine.host?.rss() ?? 0;
   const m = memoryState(engine, used);
-  const overhead = Math.min(m.startup, used);
-  const dataset = used - overhead;
+  const o = memoryOverhead(engine);
+  const overhead = m.startup + o.clientsNormal + o.clientsSlaves + o.keyspace;
+  // Unsigned in Redis; a collection can leave the heap below the startup figure here.
+  const dataset = Math.max(0, used - overhead);
   const maxmemory = engine.config.num("maxmemory");
   return [
     ["used_memory", used],
@@ -214,8 +238,8 @@ function memorySection(engine: Engine): Field[] {
     ["mem_not_counted_for_evict", 0],
     ["mem_replication_backlog", 0],
     ["mem_total_replication_buffers", 0],
-    ["mem_clients_slaves", 0],
-    ["mem_clients_normal", 0],
+    ["mem_clients_slaves", o.clientsSlaves],
+    ["mem_clients_normal", o.clientsNormal],
     ["mem_cluster_links", 0],
     ["mem_aof_buffer", 0],
     ["mem_allocator", "js-heap"],

@@ -59,47 +59,38 @@ function overhead(engine: Engine): Overhead {
   const total = engine.host?.heapUsed() ?? 0;
   const rss = engine.host?.rss() ?? 0;
   const m = memoryState(engine, total);
-  // Whatever the replication and AOF modules report in INFO memory, read back so both agree.
+  // INFO memory's figures, extensions included, so both commands agree.
   const info = new Map(fieldsOf(engine, "memory"));
   const num = (name: string) => Number(info.get(name) ?? 0) || 0;
-  const replBacklog = num("mem_replication_backlog");
-  const clientsSlaves = num("mem_clients_slaves");
-  const aofBuffer = num("mem_aof_buffer");
-  let clientsNormal = 0;
   let clients = 0;
   let replicas = 0;
   for (const c of engine.clients.values()) {
-    if (c.extraFlags.includes("S")) {
-      replicas++;
-      continue;
-    }
-    clients++;
-    // What respd knows a client holds: replies not yet taken by its socket.
-    clientsNormal += c.transport.pendingBytes;
+    if (c.extraFlags.includes("S")) replicas++;
+    else clients++;
   }
-  let overheadTotal = m.startup + replBacklog + clientsSlaves + clientsNormal + aofBuffer;
   let keys = 0;
   const dbs: Overhead["dbs"] = [];
   for (const db of engine.dbs) {
     if (db.size === 0) continue;
     keys += db.size;
-    const o = keyspaceOverhead(db);
-    dbs.push({ id: db.id, ...o });
-    overheadTotal += o.main + o.expires;
+    dbs.push({ id: db.id, ...keyspaceOverhead(db) });
   }
+  const replBacklog = num("mem_replication_backlog");
+  const aofBuffer = num("mem_aof_buffer");
+  // INFO's used_memory_overhead is the one total (whoever reports a backlog or AOF buffer there adds it in too).
+  const overheadTotal = num("used_memory_overhead");
   return {
     total,
     peak: m.peak,
     startup: m.startup,
     rss,
     replBacklog,
-    clientsSlaves,
-    clientsNormal,
+    clientsSlaves: num("mem_clients_slaves"),
+    clientsNormal: num("mem_clients_normal"),
     aofBuffer,
     dbs,
     overheadTotal,
     keys,
-    // Can be negative right after a collection shrank the heap below the startup figure; Redis's is unsigned.
     dataset: Math.max(0, total - overheadTotal),
     clients,
     replicas,
