@@ -26,9 +26,10 @@ function bucketOf(v: number): number {
   return 32 - Math.clz32(v | SUB_BUCKET_MASK) - (SUB_BUCKET_HALF_COUNT_MAGNITUDE + 1);
 }
 
+/** `v` is an integer under 2^31 (ns up to 1e9), so shifts are exact. */
 function indexOf(v: number): number {
   const bucket = bucketOf(v);
-  const sub = Math.floor(v / 2 ** bucket);
+  const sub = v >> bucket;
   return ((bucket + 1) << SUB_BUCKET_HALF_COUNT_MAGNITUDE) + (sub - SUB_BUCKET_HALF_COUNT);
 }
 
