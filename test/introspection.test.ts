@@ -4,10 +4,13 @@
  * watchdog-period config, and the stats a CLIENT UNBLOCK ... ERROR leaves.
  */
 import { describe, expect, test } from "bun:test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Differential } from "./helpers/diff.ts";
 import { call, RawClient } from "./helpers/raw.ts";
 import { parseReply } from "./helpers/resp-parse.ts";
-import { requireRedisInCI } from "./helpers/server.ts";
+import { requireRedisInCI, type ServerProcess, startRedis, startRespd } from "./helpers/server.ts";
 import { withDifferential } from "./helpers/suite.ts";
 import { waitFor } from "./helpers/wait.ts";
 
@@ -116,5 +119,52 @@ describe.skipIf(!haveRedis)("introspection vs redis-server", () => {
     }
     expect(stats[1]).toBe(stats[0] as string);
     expect(stats[0]).toContain("errorstat_UNBLOCKED:count=1");
+  });
+
+  test("RDB files carry FREQ under an LFU policy and IDLE under an LRU one, both ways between respd and Redis", async () => {
+    const lfu = ["--maxmemory-policy", "allkeys-lfu", "--lfu-log-factor", "0", "--lfu-decay-time", "0"];
+    const lru = ["--maxmemory-policy", "allkeys-lru"];
+    const run = async (server: ServerProcess | null, body: (c: RawClient) => Promise<void>) => {
+      if (server === null) throw new Error("redis-server is not installed");
+      const c = await RawClient.connect(server.port);
+      try {
+        await body(c);
+      } finally {
+        c.close();
+        await server.stop();
+      }
+    };
+    const freqOf = async (c: RawClient, key: string) => parseReply(await call(c, "OBJECT", "FREQ", key));
+    for (const [writer, reader] of [
+      [startRespd, startRedis],
+      [startRedis, startRespd],
+    ] as const) {
+      const dir = mkdtempSync(join(tmpdir(), "respd-lfu-"));
+      const start = (f: typeof startRespd | typeof startRedis, args: string[]) =>
+        f === startRespd ? startRespd({ args, dir }) : startRedis([...args, "--dir", dir]);
+      await run(await start(writer, lfu), async (c) => {
+        await call(c, "SET", "hot", "v");
+        for (let i = 0; i < 20; i++) await call(c, "GET", "hot");
+        await call(c, "SET", "cold", "v");
+        expect(await call(c, "SAVE")).toBe("+OK\r\n");
+      });
+      await run(await start(reader, lfu), async (c) => {
+        expect(await freqOf(c, "hot")).toBe(25);
+        expect(await freqOf(c, "cold")).toBe(5);
+      });
+      // Under LRU the idle time goes across; a key restored 100 s idle is still about that idle after the trip.
+      await run(await start(writer, lru), async (c) => {
+        await call(c, "FLUSHALL");
+        await call(c, "SET", "src", "v");
+        const dump = parseReply(await call(c, "DUMP", "src")) as string;
+        await call(c, "RESTORE", "old", "0", dump, "IDLETIME", "100");
+        expect(await call(c, "SAVE")).toBe("+OK\r\n");
+      });
+      await run(await start(reader, lru), async (c) => {
+        const idle = parseReply(await call(c, "OBJECT", "IDLETIME", "old")) as number;
+        expect(idle).toBeGreaterThanOrEqual(99);
+        expect(idle).toBeLessThan(130);
+      });
+    }
   });
 });

@@ -89,11 +89,7 @@ function restore(ctx: Ctx): Reply {
     // Replicas and the AOF get the absolute time, so replay does not depend on the clock.
     if (!absttl) ctx.propagate([ctx.arg(0), key, String(ttl), ...ctx.argv.slice(3), "ABSTTL"]);
   }
-  // As Redis's objectSetLRUOrLFU: FREQ counts under an LFU policy, IDLETIME under any other.
-  const s = db.table.slotOf(key);
-  if (db.clock.lfu) {
-    if (freq !== -1) db.table.accessedAt[s] = db.clock.withFrequency(freq, ctx.now);
-  } else if (idle !== -1) db.table.accessedAt[s] = Math.max(0, ctx.now / 1000 - idle);
+  db.restoreAccess(key, { freq: freq === -1 ? undefined : freq, idleSeconds: idle === -1 ? undefined : idle }, ctx.now);
   ctx.touched(key);
   ctx.notify("g", "restore", key);
   ctx.dirty();

@@ -142,7 +142,9 @@ export class Engine implements KeyspaceHooks {
 
   #configureAccessClock(): void {
     const clock = this.accessClock;
-    clock.lfu = this.config.get("maxmemory-policy").endsWith("-lfu");
+    const policy = this.config.get("maxmemory-policy");
+    clock.lfu = policy.endsWith("-lfu");
+    clock.lru = policy.endsWith("-lru");
     clock.logFactor = this.config.num("lfu-log-factor");
     clock.decayTime = this.config.num("lfu-decay-time");
   }

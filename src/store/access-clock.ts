@@ -15,8 +15,16 @@
 export const LFU_INIT = 5;
 
 /** Per engine, shared by its databases; the engine updates it when the config changes. */
+/** A key's access facts as RDB files and RESTORE carry them (IDLE seconds, FREQ counter). */
+export interface AccessMeta {
+  idleSeconds?: number;
+  freq?: number;
+}
+
 export class AccessClock {
   lfu = false;
+  /** An LRU maxmemory-policy: saves write each key's idle time (Redis's savelru). */
+  lru = false;
   logFactor = 10;
   decayTime = 1;
   /** Math.random unless a test pins it. */
@@ -52,6 +60,23 @@ export class AccessClock {
   /** RESTORE ... FREQ n: the counter as given, dated now. */
   withFrequency(freq: number, now: number): number {
     return (minutes(now) << 8) | (freq & 255);
+  }
+
+  /** What a save writes for a key (rdbSaveKeyValuePair): IDLE under an LRU policy, FREQ under LFU, else nothing. */
+  saved(word: number, now: number): AccessMeta | undefined {
+    if (this.lfu) return { freq: this.frequency(word, now) };
+    if (this.lru) return { idleSeconds: Math.max(0, Math.floor(now / 1000 - word)) };
+    return undefined;
+  }
+
+  /**
+   * The column value for a key loaded or restored with `meta` (Redis's
+   * objectSetLRUOrLFU): FREQ counts under an LFU policy, IDLE under any
+   * other; -1 when neither applies and the key keeps what it was given.
+   */
+  restored(meta: AccessMeta, now: number): number {
+    if (this.lfu) return meta.freq !== undefined ? this.withFrequency(meta.freq, now) : -1;
+    return meta.idleSeconds !== undefined ? Math.max(0, now / 1000 - meta.idleSeconds) : -1;
   }
 }
 

@@ -1,4 +1,4 @@
-import { AccessClock } from "./access-clock.ts";
+import { AccessClock, type AccessMeta } from "./access-clock.ts";
 import { Dict } from "./dict.ts";
 import type { Value } from "./values.ts";
 
@@ -164,6 +164,14 @@ export class Database {
     this.table.expireAt[s] = NO_EXPIRY;
     this.volatile.delete(key);
     return true;
+  }
+
+  /** Sets a key's access column from RESTORE's IDLETIME/FREQ or an RDB's IDLE/FREQ, as the policy takes them. */
+  restoreAccess(key: string, meta: AccessMeta, now: number): void {
+    const s = this.table.slotOf(key);
+    if (s === -1) return;
+    const word = this.clock.restored(meta, now);
+    if (word !== -1) this.table.accessedAt[s] = word;
   }
 
   /** OBJECT FREQ under an LFU policy: the key's counter with its decay applied (0 for a missing key). */
