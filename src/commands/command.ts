@@ -178,6 +178,8 @@ function findKeys(e: TableEntry, argv: string[]): KeyRef[] | null {
   const positions = e.spec.getKeys ? e.spec.getKeys(argv) : keyPositions(e.spec, argv);
   if (positions.length === 0) return null;
   const flags = variableKeyFlags(e.fullName, argv) ?? specs[0]?.flags ?? [];
+  // Redis's sortGetKeys flags its STORE target itself (its key spec is "unknown").
+  if (e.fullName === "sort") return positions.map((pos, i) => ({ pos, flags: i === 0 ? flags : ["OW", "update"] }));
   return positions.map((pos) => ({ pos, flags }));
 }
 

@@ -89,11 +89,7 @@ function restore(ctx: Ctx): Reply {
     // Replicas and the AOF get the absolute time, so replay does not depend on the clock.
     if (!absttl) ctx.propagate([ctx.arg(0), key, String(ttl), ...ctx.argv.slice(3), "ABSTTL"]);
   }
-  if (idle !== -1) {
-    const s = db.table.slotOf(key);
-    db.table.accessedAt[s] = Math.max(0, ctx.now / 1000 - idle);
-  }
-  // FREQ: respd keeps no LFU counters (OBJECT FREQ reports the initial value), so it is validated and dropped.
+  db.restoreAccess(key, { freq: freq === -1 ? undefined : freq, idleSeconds: idle === -1 ? undefined : idle }, ctx.now);
   ctx.touched(key);
   ctx.notify("g", "restore", key);
   ctx.dirty();

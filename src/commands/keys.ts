@@ -29,7 +29,6 @@ const UINT64_MAX = 18446744073709551615n;
 const SHARED_REFCOUNT = 2147483647;
 /** OBJ_SHARED_INTEGERS: values 0..9999 are shared objects. */
 const SHARED_INTEGERS = 10000;
-const LFU_INIT_VAL = 5;
 
 const LFU_ERROR =
   "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.";
@@ -389,8 +388,7 @@ const objectSubcommands: CommandSpec[] = [
     const v = objectLookup(ctx);
     if (v === undefined) return null;
     if (!isLfu(ctx)) fail(LFU_ERROR);
-    // Access frequency is not tracked; report the counter a new key starts with.
-    return LFU_INIT_VAL;
+    return ctx.db.frequency(ctx.arg(2), ctx.now);
   }),
   row("encoding", 3, ["readonly"], [2, 2, 1], "Inspect the internal encoding of a Redis object", "2.2.3", "O(1)", (ctx) => {
     const v = objectLookup(ctx);

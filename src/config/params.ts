@@ -42,6 +42,8 @@ export interface ParamSpec {
   enumValues?: string[];
   /** Accepted and shown, but nothing in respd uses the value. */
   inert?: boolean;
+  /** HIDDEN_CONFIG: test-support knobs CONFIG GET shows only when asked for by exact name, never through a pattern. */
+  hidden?: boolean;
   /** Clamp applied after a successful set (hz: 1..500, as Redis's updateHZ). */
   clamp?: [number, number];
   /** For string rows: "" means unset (EMPTY_STRING_IS_NULL), which CONFIG REWRITE omits. */
@@ -125,6 +127,9 @@ export const PARAMS: ParamSpec[] = [
   bool("io-threads-do-reads", false, false, inert),
   // Live: switches the idle-time collection (src/server/idle-gc.ts), the counterpart of jemalloc's purge thread.
   bool("jemalloc-bg-thread", true),
+  // Redis's SIGALRM watchdog logs a stack trace when a command runs longer than this; a JS main thread
+  // cannot be interrupted to take one, so the value is kept (tests set it) and nothing watches.
+  int("watchdog-period", 0, 0n, INT_MAX, true, { hidden: true, ...inert }),
   int("shutdown-timeout", 10, 0n, INT_MAX),
   enm("shutdown-on-sigint", "default", ["default", "save", "nosave", "now", "force"], true, { multiArg: true }),
   enm("shutdown-on-sigterm", "default", ["default", "save", "nosave", "now", "force"], true, { multiArg: true }),
@@ -184,8 +189,8 @@ export const PARAMS: ParamSpec[] = [
   int("slowlog-log-slower-than", 10000, -1n, LONG_MAX),
   int("slowlog-max-len", 128, 0n, LONG_MAX),
   int("latency-monitor-threshold", 0, 0n, LONG_MAX),
-  bool("latency-tracking", true, true, inert),
-  special("latency-tracking-info-percentiles", "50 99 99.9", true, { multiArg: true, ...inert }),
+  bool("latency-tracking", true, true),
+  special("latency-tracking-info-percentiles", "50 99 99.9", true, { multiArg: true }),
   int("busy-reply-threshold", 5000, 0n, LONG_MAX, true, { aliases: ["lua-time-limit"] }),
   // Lazy freeing: respd frees through the GC either way; the flags pick DEL or UNLINK when propagating.
   bool("lazyfree-lazy-eviction", false),

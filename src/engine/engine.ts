@@ -1,6 +1,7 @@
 import type { Config } from "../config/config.ts";
 import { cString } from "../resp/bytes.ts";
 import { ErrorReply, type Reply, Status } from "../resp/reply.ts";
+import { AccessClock } from "../store/access-clock.ts";
 import { Database, type KeyspaceHooks } from "../store/database.ts";
 import { Blocked, BlockingRegistry, type Waiter } from "./blocking.ts";
 import { Client, type Transport } from "./client.ts";
@@ -48,6 +49,8 @@ export interface HostInfo {
   heapUsed(): number;
   /** Full collections started by the idle-time collector (src/server/idle-gc.ts). */
   idleCollections(): number;
+  /** MEMORY PURGE: asks the runtime for a full collection now; false when it offers none. */
+  collectGarbage(): boolean;
   /** Starts an orderly shutdown; returns an error text when refused. */
   shutdown(options: ShutdownOptions): string | null;
 }
@@ -98,6 +101,8 @@ export class Engine implements KeyspaceHooks {
   /** Read on every command, so kept out of the config map. */
   #slowlogThreshold: number;
   #latencyThreshold: number;
+  /** latency-tracking: per-command latency histograms. */
+  #latencyTracking: boolean;
   /**
    * Wall clock minus the monotonic clock, re-measured by the cron, so a
    * command's absolute time comes from the same performance.now() read that
@@ -116,16 +121,32 @@ export class Engine implements KeyspaceHooks {
     readonly commands: CommandTable,
   ) {
     const n = config.num("databases");
-    this.dbs = Array.from({ length: n }, (_, i) => new Database(i, this));
+    this.dbs = Array.from({ length: n }, (_, i) => new Database(i, this, this.accessClock));
+    this.#configureAccessClock();
     this.#slowlogThreshold = config.num("slowlog-log-slower-than");
     this.#latencyThreshold = config.num("latency-monitor-threshold");
+    this.#latencyTracking = config.bool("latency-tracking");
     config.onChange((name) => {
+      if (name === "latency-tracking") this.#latencyTracking = config.bool(name);
+      if (name === "maxmemory-policy" || name === "lfu-log-factor" || name === "lfu-decay-time") this.#configureAccessClock();
       if (name === "slowlog-log-slower-than") this.#slowlogThreshold = config.num(name);
       if (name === "latency-monitor-threshold") this.#latencyThreshold = config.num(name);
     });
     let id = "";
     for (let i = 0; i < 40; i++) id += "0123456789abcdef"[(Math.random() * 16) | 0];
     this.runId = id;
+  }
+
+  /** The access column's meaning for every db: LRU seconds, or LFU counters under an LFU maxmemory-policy. */
+  readonly accessClock = new AccessClock();
+
+  #configureAccessClock(): void {
+    const clock = this.accessClock;
+    const policy = this.config.get("maxmemory-policy");
+    clock.lfu = policy.endsWith("-lfu");
+    clock.lru = policy.endsWith("-lru");
+    clock.logFactor = this.config.num("lfu-log-factor");
+    clock.decayTime = this.config.num("lfu-decay-time");
   }
 
   get monitors(): Client[] {
@@ -306,6 +327,9 @@ export class Engine implements KeyspaceHooks {
     }
     stat.calls++;
     stat.usec += micros;
+    // A blocked command is recorded here too, with the time of this call (Redis waits for the unblock and adds
+    // the serving call's time; the count is the same).
+    if (this.#latencyTracking) this.stats.recordLatency(stat, micros);
     this.stats.totalCommandsProcessed++;
     if (result instanceof ErrorReply) {
       stat.failedCalls++;
@@ -381,7 +405,15 @@ export class Engine implements KeyspaceHooks {
   }
 
   #park(ctx: Ctx, blocked: Blocked): void {
-    blocked.promise = new Promise<Reply>((resolve) => {
+    blocked.promise = new Promise<Reply>((settle) => {
+      // An error ending the wait (CLIENT UNBLOCK ... ERROR) counts as the command's failure, as Redis's updateStatsOnUnblock.
+      const resolve = (reply: Reply) => {
+        if (reply instanceof ErrorReply) {
+          this.stats.command(ctx.cmd.fullName).failedCalls++;
+          this.stats.error(reply.code);
+        }
+        settle(reply);
+      };
       const waiter: Waiter = { client: ctx.client, db: ctx.client.db, blocked, origin: ctx, timer: null, resolve };
       if (blocked.timeoutMs > 0) {
         const deadline = Date.now() + blocked.timeoutMs;
@@ -483,6 +515,32 @@ export class Engine implements KeyspaceHooks {
   }
 
   /**
+   * The active expire cycle: bounded to 25% of the cron period, repeating on
+   * a db while more than 25% of the sample was expired. Its duration is a
+   * latency event ("expire-cycle"), as in Redis.
+   */
+  #activeExpireCycle(now: number): void {
+    const hz = Math.max(1, this.config.num("hz"));
+    const effort = this.config.num("active-expire-effort");
+    const budget = (1000 / hz) * (0.25 + (effort - 1) * 0.05);
+    const sample = 20 + 5 * (effort - 1);
+    const start = performance.now();
+    const deadline = start + budget;
+    let worked = false;
+    scan: for (const db of this.dbs) {
+      if (db.volatile.size === 0) continue;
+      worked = true;
+      for (;;) {
+        const [checked, expired] = db.expireSample(now, sample);
+        if (checked === 0 || expired * 4 <= checked) break;
+        if (performance.now() > deadline) break scan;
+      }
+    }
+    const elapsedMs = Math.floor(performance.now() - start);
+    if (worked && this.#latencyThreshold > 0 && elapsedMs >= this.#latencyThreshold) this.latency.add("expire-cycle", elapsedMs);
+  }
+
+  /**
    * Periodic work, hz times a second: the active expire cycle (bounded to 25%
    * of the period, repeating on a db while more than 25% of the sample was
    * expired), idle client timeouts and the ops/sec sample.
@@ -493,19 +551,7 @@ export class Engine implements KeyspaceHooks {
     const estimate = this.#clockOffset + performance.now();
     if (estimate < now) this.#clockOffset += now - estimate;
     else if (estimate >= now + 1) this.#clockOffset -= estimate - now - 0.999;
-    const hz = Math.max(1, this.config.num("hz"));
-    const effort = this.config.num("active-expire-effort");
-    const budget = (1000 / hz) * (0.25 + (effort - 1) * 0.05);
-    const sample = 20 + 5 * (effort - 1);
-    const deadline = performance.now() + budget;
-    for (const db of this.activeExpire ? this.dbs : []) {
-      if (db.volatile.size === 0) continue;
-      for (;;) {
-        const [checked, expired] = db.expireSample(now, sample);
-        if (checked === 0 || expired * 4 <= checked) break;
-        if (performance.now() > deadline) return;
-      }
-    }
+    if (this.activeExpire) this.#activeExpireCycle(now);
     const timeout = this.config.num("timeout") * 1000;
     if (timeout > 0) {
       for (const c of this.clients.values()) {

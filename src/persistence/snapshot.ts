@@ -181,7 +181,9 @@ export class Snapshot {
     }
     const key = t.keys[s] as string;
     const value = t.values[s] as Value;
-    this.#w.key(key, value, at === 0 ? -1 : at);
+    // IDLE or FREQ as the policy says (Redis's savelru / savelfu); nothing under the others.
+    const access = (this.#dbs[id] as Database).clock.saved(t.accessedAt[s] as number, now);
+    this.#w.key(key, value, at === 0 ? -1 : at, access);
     // The writer does not expose its length; estimate to decide when to flush.
     this.#pending += 16 + key.length + (typeof value === "string" ? value.length : 0);
     this.keysProcessed++;

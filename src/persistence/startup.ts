@@ -137,7 +137,7 @@ export function datasetSink(
       else if (k === "repl-id") stats.repl.replid = v.length === 40 ? v : null;
       else if (k === "repl-offset") stats.repl.offset = Number.parseInt(v, 10);
     },
-    key(id, key, value, expireAt) {
+    key(id, key, value, expireAt, meta) {
       const db = dbs[id] as Database | undefined;
       if (db === undefined) {
         throw new RdbError(
@@ -149,6 +149,7 @@ export function datasetSink(
         return;
       }
       if (!db.add(key, value, now, expireAt)) throw new RdbError(`RDB has duplicated key '${key}' in DB ${id}`);
+      if (meta.idleSeconds !== undefined || meta.freq !== undefined) db.restoreAccess(key, meta, now);
     },
     emptyKeySkipped() {
       stats.empty++;

@@ -331,7 +331,7 @@ async function loadFromSocket(link: SyncLink, payload: Payload, swap: boolean, s
   let dbs: readonly Database[];
   if (swap) {
     const noHooks = { expired() {} };
-    dbs = engine.dbs.map((_, i) => new Database(i, noHooks));
+    dbs = engine.dbs.map((d, i) => new Database(i, noHooks, d.clock));
   } else {
     link.attachToNewMaster();
     link.log("notice", "MASTER <-> REPLICA sync: Flushing old data");

@@ -12,7 +12,7 @@ import { setupReplication } from "../replication/index.ts";
 import { fromLatin1, latin1 } from "../resp/bytes.ts";
 import type { Listener, Runtime } from "../runtime/types.ts";
 import { serveConnection } from "./connection.ts";
-import { IdleCollector } from "./idle-gc.ts";
+import { BLOCKING_HEAP_LIMIT, IdleCollector } from "./idle-gc.ts";
 import { Logger, type LogLevel, timestamp } from "./log.ts";
 
 export interface RunningServer {
@@ -232,6 +232,8 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
     rss: () => runtime.rss(),
     heapUsed: () => runtime.heapUsed(),
     idleCollections: () => idleCollector.collections,
+    // As the idle collector: finished at once while the pause is short, concurrent for a bigger heap.
+    collectGarbage: () => runtime.collectGarbage(runtime.heapUsed() <= BLOCKING_HEAP_LIMIT),
     shutdown,
   };
 
