@@ -31,6 +31,7 @@ export interface SaveFiles {
 export interface SaveLog {
   notice(m: string): void;
   warning(m: string): void;
+  verbose?(m: string): void;
 }
 
 export const MISCONF =

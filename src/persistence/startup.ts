@@ -14,6 +14,8 @@ import { turn } from "../engine/turns.ts";
 import { restoreReplication } from "../replication/rdb-info.ts";
 import { ErrorReply } from "../resp/reply.ts";
 import type { Database } from "../store/database.ts";
+import { skipChecksumValidation } from "./checksum-skip.ts";
+import { KeyLoadDelay } from "./key-load-delay.ts";
 import { RdbError } from "./rdb/constants.ts";
 import { limitsFrom } from "./rdb/decode.ts";
 import { RdbLoader, type RdbSink } from "./rdb/file.ts";
@@ -150,8 +152,9 @@ export function datasetSink(
       }
       if (!db.add(key, value, now, expireAt)) throw new RdbError(`RDB has duplicated key '${key}' in DB ${id}`);
     },
-    emptyKeySkipped() {
-      stats.empty++;
+    emptyKeySkipped(_db, key) {
+      // Redis names the first ten.
+      if (stats.empty++ < 10) log.warning(`rdbLoadObject skipping empty key: ${key}`);
     },
   };
   return { sink, stats };
@@ -202,6 +205,29 @@ export function endLoading(engine: Engine, result: { keys: number; expired: numb
   }
 }
 
+/**
+ * What Redis prints when a file it loads at startup is broken, before it
+ * exits: rdbReportError's line, then redis-check-rdb's verdict on the file
+ * (run in-process), then, unless the check itself ended it (a CRC
+ * mismatch), "Terminating server after rdb file reading failure.".
+ */
+export function reportLoadFailure(log: SaveLog, path: string, e: unknown, offset: number, keys: number): void {
+  const msg = e instanceof Error ? e.message : String(e);
+  const crc = e instanceof RdbError ? e.crcMismatch : undefined;
+  if (crc) log.warning(`Wrong RDB checksum expected: (${crc.expected.toString(16)}) but got (${crc.got.toString(16)}). Aborting now.`);
+  if (msg === "Unexpected EOF reading RDB file") log.warning("Short read or OOM loading DB. Unrecoverable error, aborting now.");
+  const internal = `Internal error in RDB reading offset ${offset} -> ${msg}`;
+  log.warning(internal);
+  log.warning(`[offset 0] Checking RDB file ${path}`);
+  log.warning("--- RDB ERROR DETECTED ---");
+  log.warning(`[offset ${offset}] ${crc ? msg : internal}`);
+  log.warning(`[additional info] While doing: ${crc ? "check-sum" : "read-object-value"}`);
+  log.warning(`[info] ${keys} keys read`);
+  log.warning("[info] 0 expires");
+  log.warning("[info] 0 already expired");
+  if (!crc) log.warning("Terminating server after rdb file reading failure.");
+}
+
 /** Loads the dataset the config asks for; exits the process on a broken file. */
 export async function loadAtStartup(engine: Engine, saver: Saver, host: StartupHost): Promise<void> {
   const state = stateOf(engine);
@@ -239,11 +265,14 @@ export async function loadAtStartup(engine: Engine, saver: Saver, host: StartupH
       data,
       sink,
       limitsFrom((n) => config.num(n)),
-      config.bool("rdbchecksum"),
+      config.bool("rdbchecksum") && !skipChecksumValidation(engine),
     );
+    const delay = new KeyLoadDelay();
     for (;;) {
-      const done = loader.step(8);
+      const keysBefore = loader.keys;
+      const done = loader.step(8, config.num("loading-process-events-interval-bytes"));
       state.loadedBytes = loader.pos;
+      await delay.after(loader.keys - keysBefore, config.num("key-load-delay"));
       if (done) break;
       if (performance.now() - lastProgress >= 1000) {
         lastProgress = performance.now();
@@ -253,10 +282,7 @@ export async function loadAtStartup(engine: Engine, saver: Saver, host: StartupH
       await turn();
     }
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    if (msg === "Unexpected EOF reading RDB file") log.warning("Short read or OOM loading DB. Unrecoverable error, aborting now.");
-    log.warning(`Internal error in RDB reading offset ${loader?.pos ?? 0} -> ${msg}`);
-    log.warning(`Fatal error loading the DB (${path}): ${msg}. Exiting.`);
+    reportLoadFailure(log, path, e, loader?.pos ?? 0, loader?.keys ?? 0);
     host.exit(1);
   }
   logLoadDone(log, loader.keys, stats);

@@ -70,6 +70,8 @@ export const PACKED_THRESHOLD = 1 << 30;
 
 /** Thrown for any malformed, truncated or unsupported RDB input. */
 export class RdbError extends Error {
+  /** For "RDB CRC error": the computed and the stored checksum, which Redis logs first. */
+  crcMismatch?: { expected: bigint; got: bigint };
   constructor(message: string) {
     super(message);
     this.name = "RdbError";
