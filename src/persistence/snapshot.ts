@@ -172,8 +172,8 @@ export class Snapshot {
   #writeSlot(id: number, s: number, now: number): void {
     const t = this.#tables[id] as KeyTable;
     const at = t.expireAt[s] as number;
-    // Already expired: a load would drop it anyway.
-    if (at !== 0 && at <= now) return;
+    // Keys already past their TTL are written too, as Redis's rdbSaveRio does: a master's load counts
+    // them in rdb_last_load_keys_expired and drops them, a replica keeps them for its master's DEL.
     if (this.#selected !== id) {
       const db = this.#dbs[id] as Database;
       this.#w.selectDb(id, t.size, db.volatile.size);
