@@ -5,10 +5,12 @@
  */
 import { afterAll, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Redis from "ioredis";
+import { writeRdb } from "../src/persistence/rdb/file.ts";
+import { Database } from "../src/store/database.ts";
 import { redisServerPath, type ServerProcess, startRedis, startRespd } from "./helpers/server.ts";
 import { waitFor } from "./helpers/wait.ts";
 
@@ -258,4 +260,19 @@ test("appendfsync everysec and no: writes reach the file and survive a restart",
     c2.disconnect();
     await again.stop();
   }
+});
+
+test("an old-style AOF with an RDB preamble loads the RDB and the commands after it", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "respd-aof-preamble-"));
+  // What Redis < 7.0 wrote with aof-use-rdb-preamble yes: an RDB, then the commands that followed the rewrite.
+  const db = new Database(0, { expired() {} });
+  db.set("k1", "v1", Date.now());
+  db.set("k2", "v2", Date.now());
+  const tail = "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nset\r\n$2\r\nk3\r\n$2\r\nv3\r\n";
+  writeFileSync(join(dir, "appendonly.aof"), Buffer.concat([writeRdb([db]), Buffer.from(tail, "latin1")]));
+  const s = await respd(dir);
+  const c = client(s);
+  await waitFor("the load to end", async () => (await c.info("persistence")).includes("loading:0"));
+  expect(await c.mget("k1", "k2", "k3")).toEqual(["v1", "v2", "v3"]);
+  c.disconnect();
 });

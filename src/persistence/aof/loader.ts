@@ -100,15 +100,14 @@ export class AofLoader {
     if (data.length >= 5 && latin1(data, 0, 5) === "REDIS") {
       this.io.log("notice", "Reading RDB base file on AOF loading...");
       try {
-        this.#loadRdb(data);
+        start = this.#loadRdb(data);
       } catch (e) {
         const why = e instanceof RdbError ? e.message : String(e);
         this.io.log("warning", `${why}`);
         this.io.log("warning", `Error reading the RDB base file ${name}, AOF loading aborted`);
         return "failed";
       }
-      // respd's bases hold nothing after the RDB payload (fixups go to the next incr file).
-      start = data.length;
+      // An RDB-preamble AOF of Redis < 7.0 goes on with commands after the RDB: they are loaded too.
     }
     const client = fakeClient();
     let validBeforeMulti = start;
@@ -197,13 +196,14 @@ export class AofLoader {
     return "failed";
   }
 
-  #loadRdb(data: Uint8Array): void {
+  /** Loads the RDB at the start of `data`; returns where it ended. */
+  #loadRdb(data: Uint8Array): number {
     const now = Date.now();
     const dbs = this.engine.dbs;
     let loaded = 0;
     let expired = 0;
     const log = (level: "notice" | "warning", text: string) => this.io.log(level, text);
-    loadRdb(data, {
+    const { end } = loadRdb(data, {
       aux(k, v) {
         if (k === "redis-ver") log("notice", `Loading RDB produced by version ${v}`);
         else if (k === "ctime") log("notice", `RDB age ${Math.max(0, Math.floor(now / 1000) - Number(v))} seconds`);
@@ -233,5 +233,6 @@ export class AofLoader {
     this.stats.keysLoaded += loaded;
     this.stats.keysExpired += expired;
     log("notice", `Done loading RDB, keys loaded: ${loaded}, keys expired: ${expired}.`);
+    return end;
   }
 }

@@ -178,6 +178,8 @@ export interface LoadResult {
   version: number;
   keys: number;
   checksumVerified: boolean;
+  /** Where the RDB ended (after its checksum): an old-style AOF's command tail starts there. */
+  end: number;
 }
 
 /** rdbLoadRio's header check: `REDIS` and a version we can read; returns the version. */
@@ -369,5 +371,5 @@ export class RdbLoader {
 export function loadRdb(data: Uint8Array, sink: RdbSink, limits: LoadLimits = DEFAULT_LIMITS, verifyChecksum = true): LoadResult {
   const loader = new RdbLoader(data, sink, limits, verifyChecksum);
   loader.step(Number.POSITIVE_INFINITY);
-  return { version: loader.version, keys: loader.keys, checksumVerified: loader.checksumVerified };
+  return { version: loader.version, keys: loader.keys, checksumVerified: loader.checksumVerified, end: loader.pos };
 }
