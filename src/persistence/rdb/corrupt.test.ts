@@ -117,6 +117,8 @@ describe("corrupt payloads are refused with Redis's message", () => {
       }),
       "Duplicate set members detected",
     ],
+    // Redis's corrupt-dump test "hash empty zipmap": a zipmap with no pairs.
+    ["empty zipmap", blob(RdbType.HASH_ZIPMAP, Uint8Array.of(0x00, 0xff)), "Zipmap integrity check failed."],
     ["string, cut short", payload(RdbType.STRING, (w) => w.length(50)), "Unexpected EOF reading RDB file"],
   ];
   for (const [name, p, message] of cases) test(name, () => expect(errorOf(p)).toBe(message));

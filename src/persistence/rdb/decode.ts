@@ -136,7 +136,12 @@ export function readValue(r: RdbReader, type: number, limits: LoadLimits): Value
     }
     case RdbType.HASH_ZIPMAP: {
       const blob = r.stringBytes();
-      const items = checked("Zipmap", () => decodeZipmap(blob));
+      const items = checked("Zipmap", () => {
+        const pairs = decodeZipmap(blob);
+        // zipmapValidateIntegrity refuses an empty zipmap: it is corrupt, not an empty key.
+        if (pairs.length === 0) throw new RdbError("empty zipmap");
+        return pairs;
+      });
       let maxLen = 0;
       for (const s of items) if (s.length > maxLen) maxLen = s.length;
       return buildHash(items, limits, maxLen > limits.hashValue, "Hash zipmap with dup elements");
