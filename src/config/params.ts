@@ -185,7 +185,7 @@ export const PARAMS: ParamSpec[] = [
   mem("auto-aof-rewrite-min-size", 64 * 1024 * 1024, 0n, LONG_MAX),
   bool("aof-load-truncated", true),
   bool("aof-use-rdb-preamble", true),
-  bool("aof-timestamp-enabled", false, true, inert),
+  bool("aof-timestamp-enabled", false),
   bool("aof-rewrite-incremental-fsync", true, true, inert),
   bool("aof-disable-auto-gc", false, true, inert),
   // Diagnostics

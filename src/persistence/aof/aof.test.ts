@@ -242,3 +242,28 @@ test("appendfsync everysec: the fsync runs off the event loop, one at a time, an
   expect(fsyncs.sync).toBe(0);
   aof.close();
 });
+
+test("aof-timestamp-enabled: a #TS annotation before each second's writes and atop a command-form base; loads skip them", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "aof-unit-"));
+  const { t, aof } = setup(dir, (x) => {
+    x.engine.config.set("appendfsync", "always");
+    x.engine.config.set("aof-timestamp-enabled", "yes");
+    x.engine.config.set("aof-use-rdb-preamble", "no");
+  });
+  aof.load();
+  const host = { beforeReply: null as (() => void) | null };
+  aof.attach(host);
+  const base = join(dir, "appendonlydir", "appendonly.aof.1.base.aof");
+  expect(readFileSync(base, "latin1")).toMatch(/^#TS:\d+\r\n/);
+  t.exec("SET", "a", "1");
+  t.exec("SET", "b", "2");
+  host.beforeReply?.();
+  const incr = readFileSync(join(dir, "appendonlydir", "appendonly.aof.1.incr.aof"), "latin1");
+  // Same second: one annotation, then SELECT, then the commands.
+  expect(incr).toMatch(/^#TS:\d+\r\n\*2\r\n\$6\r\nSELECT\r\n/);
+  expect(incr.split("#TS:").length).toBe(2);
+  aof.close();
+  const again = setup(dir);
+  again.aof.load();
+  expect(again.t.exec("MGET", "a", "b")).toEqual(["1", "2"]);
+});

@@ -20,7 +20,7 @@ import type { AofFile, AofIo } from "./fs.ts";
 import { AofLoader } from "./loader.ts";
 import { cloneManifest, emptyManifest, formatManifest, type Manifest, ManifestError, parseManifest } from "./manifest.ts";
 import { encodeCommand } from "./resp.ts";
-import { Rewrite, type RewriteOptions } from "./rewrite.ts";
+import { Rewrite, type RewriteOptions, timestampAnnotation } from "./rewrite.ts";
 
 export type { AofIo } from "./fs.ts";
 
@@ -66,6 +66,8 @@ export class AofManager {
   #file: AofFile | null = null;
   #buf = "";
   #selectedDb = -1;
+  /** The second of the last `#TS:` annotation written (aof-timestamp-enabled). */
+  #lastTimestamp = 0;
   #flushScheduled = false;
   #unsynced = false;
   #lastFsync = Date.now();
@@ -284,6 +286,7 @@ export class AofManager {
       compress: this.config.bool("rdbcompression"),
       checksum: this.config.bool("rdbchecksum"),
       encode: { listFill: this.config.num("list-max-listpack-size") },
+      timestamp: this.config.bool("aof-timestamp-enabled"),
     };
   }
 
@@ -318,8 +321,16 @@ export class AofManager {
   #feed(db: number, cmds: string[][]): void {
     if (this.state !== "on") return;
     let text = "";
+    if (this.config.bool("aof-timestamp-enabled")) {
+      // One annotation per second that has writes, before them (Redis's genAofTimestampAnnotationIfNeeded).
+      const now = Math.floor(Date.now() / 1000);
+      if (now > this.#lastTimestamp) {
+        text = timestampAnnotation(now);
+        this.#lastTimestamp = now;
+      }
+    }
     if (db !== this.#selectedDb) {
-      text = encodeCommand(["SELECT", String(db)]);
+      text += encodeCommand(["SELECT", String(db)]);
       this.#selectedDb = db;
     }
     for (const c of cmds) text += encodeCommand(c);

@@ -26,6 +26,13 @@ export interface RewriteOptions {
   compress: boolean;
   checksum: boolean;
   encode: EncodeOptions;
+  /** aof-timestamp-enabled: a command-form base starts with a `#TS:<unix time>` annotation. */
+  timestamp?: boolean;
+}
+
+/** The annotation aof-timestamp-enabled writes (loaders skip lines starting with '#'; redis-check-aof truncates at one). */
+export function timestampAnnotation(unixSeconds: number): string {
+  return `#TS:${unixSeconds}\r\n`;
 }
 
 /** One key as commands: RESTORE with its absolute TTL (one command serves every type). */
@@ -62,7 +69,10 @@ export class Rewrite {
     if (opts.preamble) {
       const aux = defaultAux(engine.host?.heapUsed() ?? 0).map(([k, v]): [string, string] => [k, k === "aof-base" ? "1" : v]);
       this.#rdb = new RdbFileWriter({ compress: opts.compress, checksum: opts.checksum, ...opts.encode }).header(aux);
-    } else this.#rdb = null;
+    } else {
+      this.#rdb = null;
+      if (opts.timestamp) this.#text = timestampAnnotation(Math.floor(Date.now() / 1000));
+    }
   }
 
   /** A key changed (engine.onKeyTouched). */
