@@ -16,7 +16,7 @@ import { ErrorReply } from "../resp/reply.ts";
 import type { Database } from "../store/database.ts";
 import { skipChecksumValidation } from "./checksum-skip.ts";
 import { KeyLoadDelay } from "./key-load-delay.ts";
-import { RdbError } from "./rdb/constants.ts";
+import { RdbError, SHORT_READ } from "./rdb/constants.ts";
 import { limitsFrom } from "./rdb/decode.ts";
 import { RdbLoader, type RdbSink } from "./rdb/file.ts";
 import { type SaveLog, type Saver, saverOf } from "./saver.ts";
@@ -215,7 +215,7 @@ export function reportLoadFailure(log: SaveLog, path: string, e: unknown, offset
   const msg = e instanceof Error ? e.message : String(e);
   const crc = e instanceof RdbError ? e.crcMismatch : undefined;
   if (crc) log.warning(`Wrong RDB checksum expected: (${crc.expected.toString(16)}) but got (${crc.got.toString(16)}). Aborting now.`);
-  if (msg === "Unexpected EOF reading RDB file") log.warning("Short read or OOM loading DB. Unrecoverable error, aborting now.");
+  if (msg === SHORT_READ) log.warning("Short read or OOM loading DB. Unrecoverable error, aborting now.");
   const internal = `Internal error in RDB reading offset ${offset} -> ${msg}`;
   log.warning(internal);
   log.warning(`[offset 0] Checking RDB file ${path}`);

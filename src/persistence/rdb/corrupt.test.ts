@@ -12,6 +12,7 @@ import { decodeDumpPayload, verifyDumpPayload } from "./dump.ts";
 import { encodeIntset } from "./intset.ts";
 import { RdbWriter } from "./io.ts";
 import { encodeListpack } from "./listpack.ts";
+import { RdbStreamLoader } from "./stream-load.ts";
 import { encodeZiplist } from "./ziplist.ts";
 
 /** A DUMP payload: type byte, then what `body` writes, then the version and the CRC64. */
@@ -132,4 +133,19 @@ describe("corrupt payloads are refused with Redis's message", () => {
     expect(verifyDumpPayload(p)).toBe(false);
     expect(verifyDumpPayload(p, true)).toBe(true);
   });
+});
+
+test("a zero-length quicklist node fails a streaming load at once: corrupt, not a short read waiting for bytes", () => {
+  const w = new RdbWriter(false);
+  for (const c of "REDIS0010") w.byte(c.charCodeAt(0));
+  w.byte(RdbType.LIST_QUICKLIST_2);
+  w.string("k");
+  w.length(1);
+  w.length(QUICKLIST_PACKED);
+  w.length(0);
+  // Plenty of bytes after it: a loader taking this for truncation would wait for more instead of failing.
+  w.raw(new Uint8Array(64));
+  const l = new RdbStreamLoader({ key() {} }, DEFAULT_LIMITS);
+  l.push(w.take());
+  expect(() => l.step(100)).toThrow("Unexpected EOF reading RDB file");
 });

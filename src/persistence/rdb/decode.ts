@@ -10,7 +10,7 @@ import { ListValue } from "../../store/list.ts";
 import { SetValue } from "../../store/set.ts";
 import type { Value } from "../../store/values.ts";
 import { ZSet } from "../../store/zset.ts";
-import { QUICKLIST_PACKED, QUICKLIST_PLAIN, RdbError, RdbType } from "./constants.ts";
+import { QUICKLIST_PACKED, QUICKLIST_PLAIN, RdbError, RdbType, SHORT_READ } from "./constants.ts";
 import { decodeIntset } from "./intset.ts";
 import type { RdbReader } from "./io.ts";
 import { decodeListpack } from "./listpack.ts";
@@ -179,8 +179,9 @@ function readQuicklist(r: RdbReader, type: number, _limits: LoadLimits): ListVal
       }
     }
     const data = r.stringBytes();
-    // Redis gives up on a zero-length node without a message of its own: the load fails as a short read.
-    if (data.length === 0) throw new RdbError("Unexpected EOF reading RDB file");
+    // Redis gives up on a zero-length node without a message of its own: the load fails with the short-read
+    // text (an RdbError, not a ShortReadError: more bytes would not fix it).
+    if (data.length === 0) throw new RdbError(SHORT_READ);
     if (container === QUICKLIST_PLAIN) {
       l.pushTail(latin1(data));
       continue;
