@@ -272,7 +272,7 @@ test("an old-style AOF with an RDB preamble loads the RDB and the commands after
   writeFileSync(join(dir, "appendonly.aof"), Buffer.concat([writeRdb([db]), Buffer.from(tail, "latin1")]));
   const s = await respd(dir);
   const c = client(s);
-  await waitFor("the load to end", async () => (await c.info("persistence")).includes("loading:0"));
+  await waitFor("the load to end", async () => /^loading:0\r?$/m.test(await c.info("persistence")));
   expect(await c.mget("k1", "k2", "k3")).toEqual(["v1", "v2", "v3"]);
   c.disconnect();
 });

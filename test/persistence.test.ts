@@ -362,3 +362,35 @@ test("clients get -LOADING while a big dump loads, then the data", async () => {
   expect(s.output()).toMatch(/DB loaded from disk: \d+\.\d{3} seconds/);
   raw.close();
 }, 30000);
+
+test("key-load-delay slows a load per key and loading-process-events-interval-bytes sets how often clients are served", async () => {
+  const db = new Database(0, { expired() {} });
+  const N = 1500;
+  for (let i = 0; i < N; i++) db.set(`key:${i}`, "x".repeat(100), Date.now());
+  const dir = tmp("respd-keydelay-");
+  writeFileSync(join(dir, "dump.rdb"), writeRdb([db]));
+  // 1 ms per key: 1.5 s of loading however fast the machine, served every ~1 KB (about every 8 keys).
+  const s = await respd(["--key-load-delay", "1000", "--loading-process-events-interval-bytes", "1024"], dir);
+  const raw = await RawClient.connect(s.port);
+  const keysSeen: number[] = [];
+  for (;;) {
+    raw.write(encodeCommand(["INFO", "persistence"]));
+    const info = await raw.readReply(10000);
+    if (/^loading:0\r?$/m.test(info)) break;
+    const loaded = /loading_loaded_bytes:(\d+)/.exec(info);
+    keysSeen.push(Number(loaded?.[1]));
+    raw.write(encodeCommand(["GET", "key:0"]));
+    expect(await raw.readReply()).toBe("-LOADING Redis is loading the dataset in memory\r\n");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  // Several distinct progress points were seen while loading.
+  expect(new Set(keysSeen).size).toBeGreaterThan(3);
+  raw.write(encodeCommand(["DBSIZE"]));
+  expect(await raw.readReply()).toBe(`:${N}\r\n`);
+  // Test-support configs are hidden from patterns (HIDDEN_CONFIG) but readable by name.
+  raw.write(encodeCommand(["CONFIG", "GET", "*load*"]));
+  expect(await raw.readReply()).not.toContain("key-load-delay");
+  raw.write(encodeCommand(["CONFIG", "GET", "key-load-delay"]));
+  expect(await raw.readReply()).toContain("1000");
+  raw.close();
+}, 30000);

@@ -15,7 +15,7 @@ import { restoreReplication } from "../replication/rdb-info.ts";
 import { ErrorReply } from "../resp/reply.ts";
 import type { Database } from "../store/database.ts";
 import { skipChecksumValidation } from "./checksum-skip.ts";
-import { KeyLoadDelay } from "./key-load-delay.ts";
+import { KeyDelay } from "./key-delay.ts";
 import { RdbError, SHORT_READ } from "./rdb/constants.ts";
 import { limitsFrom } from "./rdb/decode.ts";
 import { RdbLoader, type RdbSink } from "./rdb/file.ts";
@@ -267,7 +267,7 @@ export async function loadAtStartup(engine: Engine, saver: Saver, host: StartupH
       limitsFrom((n) => config.num(n)),
       config.bool("rdbchecksum") && !skipChecksumValidation(engine),
     );
-    const delay = new KeyLoadDelay();
+    const delay = new KeyDelay();
     for (;;) {
       const keysBefore = loader.keys;
       const done = loader.step(8, config.num("loading-process-events-interval-bytes"));

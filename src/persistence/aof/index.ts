@@ -12,10 +12,12 @@
  * incrementally (rewrite.ts) and switch the manifest atomically at the end.
  */
 import type { Config } from "../../config/config.ts";
+import { findParam } from "../../config/params.ts";
 import type { Engine } from "../../engine/engine.ts";
 import { PROPAGATE_AOF } from "../../engine/propagation.ts";
 import { WalkPacer } from "../../engine/turns.ts";
 import { fromLatin1, latin1 } from "../../resp/bytes.ts";
+import { KeyDelay, keysPerSlice } from "../key-delay.ts";
 import type { AofFile, AofIo } from "./fs.ts";
 import { AofLoader } from "./loader.ts";
 import { cloneManifest, emptyManifest, formatManifest, type Manifest, ManifestError, parseManifest } from "./manifest.ts";
@@ -48,6 +50,8 @@ interface RunningRewrite {
   timer: ReturnType<typeof setTimeout> | null;
   /** Stops the key-touched listener the rewrite needs while it runs. */
   untouch: () => void;
+  /** rdb-key-save-delay owed by the keys written so far. */
+  delay: KeyDelay;
 }
 
 const managers = new WeakMap<Engine, AofManager>();
@@ -498,16 +502,22 @@ export class AofManager {
     const rw = new Rewrite(this.engine, this.#rewriteOptions());
     // Keys touched while it runs are re-emitted at its end; only then does every write pay for the listener.
     const untouch = this.engine.onKeyTouched((db, key) => rw.touched(db, key));
-    this.#rewrite = { rw, tmpName, out, timer: null, untouch };
+    this.#rewrite = { rw, tmpName, out, timer: null, untouch, delay: new KeyDelay() };
     this.io.log("notice", "Background append only file rewriting started");
     this.#schedule();
     return "started";
   }
 
-  #schedule(): void {
+  #schedule(owedMs = 0): void {
     const r = this.#rewrite;
     if (r === null) return;
-    r.timer = setTimeout(() => this.#stepRewrite(), Math.max(this.stepDelayMs, this.#pacer.delayMs(this.sliceMs)));
+    const pace = Math.max(this.stepDelayMs, this.#pacer.delayMs(this.sliceMs));
+    r.timer = setTimeout(() => this.#stepRewrite(), Math.max(pace, owedMs));
+  }
+
+  /** rdb-key-save-delay (µs per key, a test-support config), which slows a rewrite's base as it slows a save. */
+  #keySaveDelay(): number {
+    return findParam("rdb-key-save-delay") ? this.config.num("rdb-key-save-delay") : 0;
   }
 
   #stepRewrite(): void {
@@ -515,9 +525,12 @@ export class AofManager {
     if (r === null) return;
     r.timer = null;
     try {
-      const done = r.rw.step(this.sliceMs);
+      const delay = this.#keySaveDelay();
+      const before = r.rw.keysWritten;
+      const done = r.rw.step(this.sliceMs, keysPerSlice(delay, this.sliceMs));
       r.out.write(r.rw.take());
-      if (!done) return this.#schedule();
+      const owedMs = r.delay.owe(r.rw.keysWritten - before, delay);
+      if (!done) return this.#schedule(owedMs);
       r.out.write(r.rw.end());
       r.out.fsync();
       r.out.close();

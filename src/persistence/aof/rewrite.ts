@@ -91,9 +91,13 @@ export class Rewrite {
     s.add(key);
   }
 
-  /** Walks some buckets (until `budgetMs` passed); returns true once every db was walked. */
-  step(budgetMs: number): boolean {
+  /**
+   * Walks some buckets (until `budgetMs` passed, or about `maxKeys` keys were
+   * written: rdb-key-save-delay paces a rewrite per key); returns true once every db was walked.
+   */
+  step(budgetMs: number, maxKeys = Number.POSITIVE_INFINITY): boolean {
     const deadline = performance.now() + budgetMs;
+    const keyLimit = this.keysWritten + maxKeys;
     const dbs = this.#engine.dbs;
     const now = Date.now();
     while (this.#db < dbs.length) {
@@ -126,7 +130,7 @@ export class Rewrite {
           this.#writeKey(key, t.values[s] as Value, at === 0 ? -1 : at);
         });
         n++;
-      } while (this.#cursor !== 0 && ((n & 63) !== 0 || performance.now() < deadline));
+      } while (this.#cursor !== 0 && this.keysWritten < keyLimit && ((n & 63) !== 0 || performance.now() < deadline));
       if (this.#cursor === 0) this.#nextDb();
       else return false;
     }
