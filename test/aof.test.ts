@@ -276,3 +276,15 @@ test("an old-style AOF with an RDB preamble loads the RDB and the commands after
   expect(await c.mget("k1", "k2", "k3")).toEqual(["v1", "v2", "v3"]);
   c.disconnect();
 });
+
+test("appendfsync everysec: an acknowledged write is already in the incr file (written before the reply, as Redis does)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "respd-aof-ack-"));
+  const s = await respd(dir, ["--appendfsync", "everysec"]);
+  const c = client(s);
+  for (let i = 0; i < 20; i++) {
+    await c.set(`k${i}`, `v${i}`);
+    const incr = readFileSync(join(dir, "appendonlydir", "appendonly.aof.1.incr.aof"), "latin1");
+    expect(incr).toContain(`$${`k${i}`.length}\r\nk${i}\r\n$${`v${i}`.length}\r\nv${i}\r\n`);
+  }
+  c.disconnect();
+});

@@ -170,9 +170,14 @@ test("appendfsync always: the batch hook writes before replies; truncated tail h
     encodeCommand(["SELECT", "0"]) + encodeCommand(["SET", "a", "1"]) + encodeCommand(["SET", "b", "2"]),
   );
   t.engine.config.set("appendfsync", "everysec");
-  expect(host.beforeReply).toBeNull();
+  // everysec too: written (not fsynced) before the replies, as Redis's beforeSleep does.
+  expect(host.beforeReply).not.toBeNull();
   t.exec("SET", "c", "3");
-  await until(() => readFileSync(incr).length > size);
+  expect(readFileSync(incr).length).toBe(size);
+  host.beforeReply?.();
+  expect(readFileSync(incr).length).toBeGreaterThan(size);
+  t.engine.config.set("appendonly", "no");
+  expect(host.beforeReply).toBeNull();
   aof.close();
   // Cut the last command short: loaded without it and truncated (aof-load-truncated yes)...
   const { truncateSync } = await import("node:fs");

@@ -224,11 +224,16 @@ export class AofManager {
   #sink: ReplyHookHost | null = null;
   readonly #hook = () => this.beforeReply();
 
-  /** Only appendfsync always with the AOF on needs the sink's hook: otherwise replies leave untouched. */
+  /**
+   * With the AOF on, a batch's writes reach the file (write(2), fsynced only
+   * under always) before its replies leave, as Redis's beforeSleep writes the
+   * AOF buffer before it sends replies: an acknowledged write survives a
+   * crash of the process whatever appendfsync says, and is in the file when
+   * the client reads it.
+   */
   #updateHook(): void {
     if (this.#sink === null) return;
-    const on = this.state === "on" && this.config.get("appendfsync") === "always";
-    this.#sink.beforeReply = on ? this.#hook : null;
+    this.#sink.beforeReply = this.state === "on" ? this.#hook : null;
   }
 
   #openOnStart(): void {
@@ -348,9 +353,9 @@ export class AofManager {
     }
   }
 
-  /** The sink's hook: under appendfsync always, the batch's writes are on disk before its replies leave. */
+  /** The sink's hook: the batch's writes are written (and under appendfsync always, fsynced) before its replies leave. */
   beforeReply(): void {
-    if (this.#buf.length > 0 && this.config.get("appendfsync") === "always") this.flush();
+    if (this.#buf.length > 0) this.flush();
   }
 
   /** Writes the buffer (flushAppendOnlyFile); fsyncs under always, or when `sync`. */
