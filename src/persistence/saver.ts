@@ -26,6 +26,8 @@ export interface SaveFiles {
   rename(from: string, to: string): void;
   remove(path: string): void;
   cwd(): string;
+  /** Reads a whole file (null when it cannot be read): DEBUG RELOAD loads dbfilename with it. */
+  read?(path: string): Uint8Array | null;
 }
 
 export interface SaveLog {

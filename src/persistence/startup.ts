@@ -126,9 +126,10 @@ export interface LoadStats {
 export function datasetSink(
   dbs: readonly Database[],
   log: SaveLog,
-  opts: { dropExpired: boolean; now: number },
+  opts: { dropExpired: boolean; now: number; replace?: boolean },
 ): { sink: RdbSink; stats: LoadStats } {
   const { now, dropExpired } = opts;
+  const replace = opts.replace === true;
   const stats: LoadStats = { expired: 0, empty: 0, repl: { replid: null, offset: -1, streamDb: -1 } };
   const sink: RdbSink = {
     aux(k, v) {
@@ -150,7 +151,11 @@ export function datasetSink(
         stats.expired++;
         return;
       }
-      if (!db.add(key, value, now, expireAt)) throw new RdbError(`RDB has duplicated key '${key}' in DB ${id}`);
+      if (replace) {
+        // DEBUG RELOAD MERGE (Redis's RDBFLAGS_ALLOW_DUP): the loaded key wins.
+        db.delete(key);
+        db.add(key, value, now, expireAt);
+      } else if (!db.add(key, value, now, expireAt)) throw new RdbError(`RDB has duplicated key '${key}' in DB ${id}`);
     },
     emptyKeySkipped(_db, key) {
       // Redis names the first ten.

@@ -272,3 +272,25 @@ test("aof-timestamp-enabled: a #TS annotation before each second's writes and at
   again.aof.load();
   expect(again.t.exec("MGET", "a", "b")).toEqual(["1", "2"]);
 });
+
+test("reloadForDebug (DEBUG LOADAOF): same data from the files, nothing replayed is written again", () => {
+  const dir = mkdtempSync(join(tmpdir(), "aof-unit-"));
+  const { t, aof, logs } = setup(dir, (x) => x.engine.config.set("appendfsync", "always"));
+  aof.load();
+  const host = { beforeReply: null as (() => void) | null };
+  aof.attach(host);
+  t.exec("SET", "a", "1");
+  t.exec("RPUSH", "l", "x", "y");
+  t.exec("SELECT", "2");
+  t.exec("SET", "b", "2");
+  t.exec("SELECT", "0");
+  const incr = join(dir, "appendonlydir", "appendonly.aof.1.incr.aof");
+  const before = contents(t);
+  aof.reloadForDebug();
+  const size = readFileSync(incr).length;
+  host.beforeReply?.();
+  expect(readFileSync(incr).length).toBe(size);
+  expect(contents(t)).toEqual(before);
+  expect(logs).toContain("Append Only File loaded by DEBUG LOADAOF");
+  aof.close();
+});

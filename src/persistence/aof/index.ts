@@ -148,6 +148,30 @@ export class AofManager {
     return this.#lastLoad;
   }
 
+  /**
+   * DEBUG LOADAOF: writes out what is buffered, empties the dataset and
+   * loads the AOF again from the manifest on disk (history files removed
+   * first); a load that fails exits, as in Redis. The debug command calls it.
+   */
+  reloadForDebug(): void {
+    if (this.state !== "off") this.flush(true);
+    this.engine.flushing(this.engine.dbs.map((db) => db.id));
+    for (const db of this.engine.dbs) db.flush();
+    this.#manifest = this.#readManifest();
+    this.#deleteHistory();
+    const loader = new AofLoader(this.engine, this.io, this.dir, this.config.bool("aof-load-truncated"));
+    // The replayed commands are already in the files: nothing of them is propagated (to this AOF or replicas).
+    const stopCapture = this.engine.capturePropagation();
+    let status: ReturnType<AofLoader["loadAll"]>;
+    try {
+      status = loader.loadAll(this.#manifest);
+    } finally {
+      stopCapture();
+    }
+    if (status === "failed" || status === "open-error") this.io.exit(1);
+    this.io.log("warning", "Append Only File loaded by DEBUG LOADAOF");
+  }
+
   #readManifest(): Manifest {
     const name = `${this.config.get("appendfilename")}.manifest`;
     const path = this.#path(name);
