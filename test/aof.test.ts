@@ -5,7 +5,7 @@
  */
 import { afterAll, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Redis from "ioredis";
@@ -286,5 +286,23 @@ test("appendfsync everysec: an acknowledged write is already in the incr file (w
     const incr = readFileSync(join(dir, "appendonlydir", "appendonly.aof.1.incr.aof"), "latin1");
     expect(incr).toContain(`$${`k${i}`.length}\r\nk${i}\r\n$${`v${i}`.length}\r\nv${i}\r\n`);
   }
+  c.disconnect();
+});
+
+test("an upgrade from an old-style AOF interrupted before its rename is completed at the next start", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "respd-aof-upgrade-"));
+  writeFileSync(join(dir, "appendonly.aof"), "*3\r\n$3\r\nset\r\n$2\r\nk1\r\n$2\r\nv1\r\n");
+  // The manifest was written, the file not yet moved into the AOF dir (aofUpgradePrepare's order).
+  mkdirSync(join(dir, "appendonlydir"));
+  writeFileSync(join(dir, "appendonlydir", "appendonly.aof.manifest"), "file appendonly.aof seq 1 type b\n");
+  const s = await respd(dir);
+  const c = client(s);
+  await waitFor("the load to end", async () => /^loading:0\r?$/m.test(await c.info("persistence")));
+  expect(await c.get("k1")).toBe("v1");
+  expect(existsSync(join(dir, "appendonly.aof"))).toBe(false);
+  expect(existsSync(join(dir, "appendonlydir", "appendonly.aof"))).toBe(true);
+  expect(readFileSync(join(dir, "appendonlydir", "appendonly.aof.manifest"), "latin1")).toBe(
+    "file appendonly.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n",
+  );
   c.disconnect();
 });

@@ -195,11 +195,18 @@ export class AofManager {
     }
   }
 
-  /** A pre-7.0 single appendonly.aof in `dir` becomes the base of a new manifest (aofUpgradePrepare). */
+  /**
+   * A pre-7.0 single appendonly.aof in `dir` becomes the base of a new
+   * manifest (aofUpgradePrepare), when there is no AOF dir, or its manifest
+   * lists nothing, or it lists only that file as its base and the file is
+   * not in the AOF dir yet (an upgrade interrupted before the rename).
+   */
   #upgradeOldStyle(): void {
     const old = this.config.get("appendfilename");
     const m = this.#manifest;
-    if (!this.io.exists(old) || m.base !== null || m.incrs.length > 0) return;
+    if (!this.io.exists(old)) return;
+    const interrupted = m.base !== null && m.base.name === old && m.incrs.length === 0 && !this.io.exists(this.#path(old));
+    if (this.io.isDir(this.dir) && !(m.base === null && m.incrs.length === 0) && !interrupted) return;
     this.io.mkdir(this.dir);
     const next = emptyManifest();
     next.base = { name: old, seq: 1, type: "b" };
