@@ -306,3 +306,16 @@ test("an upgrade from an old-style AOF interrupted before its rename is complete
   );
   c.disconnect();
 });
+
+test("replaying an AOF expires nothing: a PEXPIREAT in the past sets the TTL and later commands still find the key", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "respd-aof-expire-"));
+  const cmd = (...a: string[]) => `*${a.length}\r\n${a.map((x) => `$${x.length}\r\n${x}\r\n`).join("")}`;
+  // Redis's "AOF+EXPIRE" case: the list gets a TTL long past, then another element; after the load it is gone whole.
+  writeFileSync(join(dir, "appendonly.aof"), cmd("rpush", "list", "foo") + cmd("pexpireat", "list", "1000") + cmd("rpush", "list", "bar"));
+  const s = await respd(dir);
+  const c = client(s);
+  await waitFor("the load to end", async () => /^loading:0\r?$/m.test(await c.info("persistence")));
+  expect(await c.llen("list")).toBe(0);
+  expect(await c.exists("list")).toBe(0);
+  c.disconnect();
+});

@@ -55,6 +55,15 @@ export class AofLoader {
    * none, "empty" when they hold nothing, "failed" (already logged) on error.
    */
   loadAll(m: Manifest): FileStatus {
+    for (const db of this.engine.dbs) db.ignoreExpiry = true;
+    try {
+      return this.#loadAll(m);
+    } finally {
+      for (const db of this.engine.dbs) db.ignoreExpiry = false;
+    }
+  }
+
+  #loadAll(m: Manifest): FileStatus {
     const files = [...(m.base ? [m.base] : []), ...m.incrs];
     if (files.length === 0) return "not-exist";
     let total = 0;
