@@ -25,7 +25,7 @@ function prng(seed: number): () => number {
 
 function payloads(): Uint8Array[] {
   const t = createTestEngine();
-  const range = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i));
+  const range = <T>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
   const cmds: string[][] = [
     ["SET", "str", "hello world, a string long enough for lzf lzf lzf lzf"],
     ["SET", "int", "12345"],
