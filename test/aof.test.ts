@@ -11,6 +11,7 @@ import { join } from "node:path";
 import Redis from "ioredis";
 import { writeRdb } from "../src/persistence/rdb/file.ts";
 import { Database } from "../src/store/database.ts";
+import { encodeCommand, RawClient } from "./helpers/raw.ts";
 import { redisServerPath, type ServerProcess, startRedis, startRespd } from "./helpers/server.ts";
 import { waitFor } from "./helpers/wait.ts";
 
@@ -318,4 +319,33 @@ test("replaying an AOF expires nothing: a PEXPIREAT in the past sets the TTL and
   expect(await c.llen("list")).toBe(0);
   expect(await c.exists("list")).toBe(0);
   c.disconnect();
+});
+
+test("an AOF loads a slice at a time: clients get -LOADING meanwhile (key-load-delay per command), then all the data", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "respd-aof-loading-"));
+  const cmd = (...a: string[]) => `*${a.length}\r\n${a.map((x) => `$${x.length}\r\n${x}\r\n`).join("")}`;
+  const N = 5000;
+  let text = "";
+  for (let i = 0; i < N; i++) text += cmd("SET", `k${i}`, `v${i}`);
+  writeFileSync(join(dir, "appendonly.aof"), text);
+  // 500 µs per command: about 2.5 s of loading however fast the machine.
+  const s = await respd(dir, ["--key-load-delay", "500"]);
+  // A raw client: ioredis would hold every command until INFO says the load is over.
+  const raw = await RawClient.connect(s.port);
+  const progress = new Set<string>();
+  let loadingReplies = 0;
+  for (;;) {
+    raw.write(encodeCommand(["INFO", "persistence"]));
+    const info = await raw.readReply(10000);
+    if (/^loading:0\r?$/m.test(info)) break;
+    progress.add(/loading_loaded_bytes:(\d+)/.exec(info)?.[1] ?? "");
+    raw.write(encodeCommand(["GET", "k0"]));
+    if ((await raw.readReply()).startsWith("-LOADING")) loadingReplies++;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(loadingReplies).toBeGreaterThan(3);
+  expect(progress.size).toBeGreaterThan(3);
+  raw.write(encodeCommand(["DBSIZE"]));
+  expect(await raw.readReply()).toBe(`:${N}\r\n`);
+  raw.close();
 });

@@ -28,7 +28,8 @@ export const LOADING_ERROR = "LOADING Redis is loading the dataset in memory";
  * files) into the engine. It may be async; while it runs clients get LOADING.
  */
 export interface AofStartup {
-  load(): Promise<void> | void;
+  /** `between` is to run between slices of the load (progress, key-load-delay, serving clients). */
+  load(between: (loadedBytes: number, totalBytes: number, commands: number) => Promise<void>): Promise<void> | void;
 }
 
 export interface StartupHost {
@@ -240,9 +241,18 @@ export async function loadAtStartup(engine: Engine, saver: Saver, host: StartupH
   if (config.bool("appendonly")) {
     // AOF: loaded by AofManager when appendonly is yes
     if (host.aof) {
-      state.active = saver.loading = true;
+      beginLoading(engine, 0);
+      const delay = new KeyDelay();
+      let commandsBefore = 0;
       try {
-        await host.aof.load();
+        await host.aof.load(async (loaded, total, commands) => {
+          state.loadedBytes = loaded;
+          state.totalBytes = total;
+          // Redis's key-load-delay applies per command replayed from an AOF.
+          await delay.after(commands - commandsBefore, config.num("key-load-delay"));
+          commandsBefore = commands;
+          await turn();
+        });
       } finally {
         state.active = saver.loading = false;
       }

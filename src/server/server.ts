@@ -260,7 +260,11 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
     readFile: (path) => runtime.readFile(path),
     log: logger,
     exit: (code) => runtime.exit(code),
-    aof: { load: () => void aof.load() },
+    aof: {
+      load: async (between) => {
+        await aof.loadAsync(between);
+      },
+    },
   });
   aof.attach(sink);
   saver.start();

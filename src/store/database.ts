@@ -210,7 +210,7 @@ export class Database {
    * 25% were expired, as Redis does.
    */
   expireSample(now: number, sample: number): [number, number] {
-    if (this.volatile.size === 0) return [0, 0];
+    if (this.volatile.size === 0 || this.ignoreExpiry) return [0, 0];
     let checked = 0;
     let expired = 0;
     const due: string[] = [];

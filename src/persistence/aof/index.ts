@@ -19,7 +19,7 @@ import { WalkPacer } from "../../engine/turns.ts";
 import { fromLatin1, latin1 } from "../../resp/bytes.ts";
 import { KeyDelay, keysPerSlice } from "../key-delay.ts";
 import type { AofFile, AofIo } from "./fs.ts";
-import { AofLoader } from "./loader.ts";
+import { AofLoader, type Between, type FileStatus } from "./loader.ts";
 import { cloneManifest, emptyManifest, formatManifest, type Manifest, ManifestError, parseManifest } from "./manifest.ts";
 import { encodeCommand } from "./resp.ts";
 import { Rewrite, type RewriteOptions, timestampAnnotation } from "./rewrite.ts";
@@ -137,7 +137,19 @@ export class AofManager {
     this.#upgradeOldStyle();
     const t0 = performance.now();
     const loader = new AofLoader(this.engine, this.io, this.dir, this.config.bool("aof-load-truncated"));
-    const status = loader.loadAll(this.#manifest);
+    return this.#loaded(loader, loader.loadAll(this.#manifest), t0);
+  }
+
+  /** `load` a slice at a time (the server's start): `between` runs every 1024 commands, clients served meanwhile. */
+  async loadAsync(between: Between): Promise<LoadResult | null> {
+    this.#manifest = this.#readManifest();
+    this.#upgradeOldStyle();
+    const t0 = performance.now();
+    const loader = new AofLoader(this.engine, this.io, this.dir, this.config.bool("aof-load-truncated"));
+    return this.#loaded(loader, await loader.loadAllAsync(this.#manifest, between), t0);
+  }
+
+  #loaded(loader: AofLoader, status: FileStatus, t0: number): LoadResult | null {
     if (status === "failed" || status === "open-error") this.io.exit(1);
     // Replayed commands are not client commands: INFO commandstats starts clean, as in Redis.
     this.engine.stats.reset();

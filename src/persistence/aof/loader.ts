@@ -18,6 +18,12 @@ import { parseCommands } from "./resp.ts";
 
 export type FileStatus = "ok" | "truncated" | "empty" | "not-exist" | "open-error" | "failed";
 
+/** Redis's loadSingleAppendOnlyFile serves clients once every 1024 commands. */
+const COMMANDS_PER_SLICE = 1024;
+
+/** Called between slices of a load: the bytes read so far of all the files, and their total. */
+export type Between = (loadedBytes: number, totalBytes: number, commands: number) => Promise<void>;
+
 export interface LoadStats {
   /** Keys loaded from an RDB base, and those skipped because their TTL had passed. */
   keysLoaded: number;
@@ -57,13 +63,37 @@ export class AofLoader {
   loadAll(m: Manifest): FileStatus {
     for (const db of this.engine.dbs) db.ignoreExpiry = true;
     try {
-      return this.#loadAll(m);
+      const steps = this.#allSteps(m);
+      for (;;) {
+        const r = steps.next();
+        if (r.done) return r.value;
+      }
     } finally {
       for (const db of this.engine.dbs) db.ignoreExpiry = false;
     }
   }
 
-  #loadAll(m: Manifest): FileStatus {
+  /**
+   * loadAll a slice at a time: `between` runs after every 1024 commands
+   * (clients are served meanwhile, and get -LOADING).
+   */
+  async loadAllAsync(m: Manifest, between: Between): Promise<FileStatus> {
+    for (const db of this.engine.dbs) db.ignoreExpiry = true;
+    try {
+      const steps = this.#allSteps(m);
+      for (;;) {
+        const r = steps.next();
+        if (r.done) return r.value;
+        // Nothing expires until the load is over (a client's lookup meanwhile included).
+        await between(r.value[0], r.value[1], this.stats.commands);
+      }
+    } finally {
+      for (const db of this.engine.dbs) db.ignoreExpiry = false;
+    }
+  }
+
+  /** The load as steps: yields [bytes read so far, total bytes] between slices. */
+  *#allSteps(m: Manifest): Generator<[number, number], FileStatus> {
     const files = [...(m.base ? [m.base] : []), ...m.incrs];
     if (files.length === 0) return "not-exist";
     let total = 0;
@@ -77,11 +107,21 @@ export class AofLoader {
     }
     if (total === 0) return "empty";
     let status: FileStatus = "ok";
+    let done = 0;
     for (let i = 0; i < files.length; i++) {
       const f = files[i] as (typeof files)[number];
       const last = i === files.length - 1;
       const t0 = performance.now();
-      status = this.loadFile(f.name);
+      const steps = this.#fileSteps(f.name);
+      for (;;) {
+        const r = steps.next();
+        if (r.done) {
+          status = r.value;
+          break;
+        }
+        yield [done + r.value, total];
+      }
+      done += this.io.size(`${this.dir}/${f.name}`);
       if (status === "ok" || (status === "truncated" && last)) {
         const secs = ((performance.now() - t0) / 1000).toFixed(3);
         this.io.log("notice", `DB loaded from ${f === m.base ? "base" : "incr"} file ${f.name}: ${secs} seconds`);
@@ -98,6 +138,15 @@ export class AofLoader {
 
   /** loadSingleAppendOnlyFile. */
   loadFile(name: string): FileStatus {
+    const steps = this.#fileSteps(name);
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  /** loadFile as steps: yields the offset reached after each slice of commands. */
+  *#fileSteps(name: string): Generator<number, FileStatus> {
     const path = `${this.dir}/${name}`;
     const data = this.io.read(path);
     if (data === null) {
@@ -124,25 +173,36 @@ export class AofLoader {
     let unknown: string | null = null;
     /** The commands of an open MULTI, applied whole at its EXEC. */
     let queue: [TableEntry, string[]][] | null = null;
-    const end = parseCommands(data, start, (argv, endPos) => {
-      const cmd = this.#lookup(argv);
-      if (cmd === undefined) {
-        unknown = argv[0] as string;
+    let pos = start;
+    let end: ReturnType<typeof parseCommands>;
+    for (;;) {
+      let n = 0;
+      let paused = false;
+      end = parseCommands(data, pos, (argv, endPos) => {
+        const cmd = this.#lookup(argv);
+        if (cmd === undefined) {
+          unknown = argv[0] as string;
+          return false;
+        }
+        const cmdName = cmd.spec.name;
+        if (cmdName === "multi") {
+          validBeforeMulti = lastEnd;
+          queue = [];
+        } else if (cmdName === "exec" && queue !== null) {
+          for (const [c, a] of queue) this.#run(client, c, a);
+          queue = null;
+        } else if (cmdName === "discard" && queue !== null) queue = null;
+        else if (queue !== null) queue.push([cmd, argv]);
+        else this.#run(client, cmd, argv);
+        lastEnd = endPos;
+        if (++n < COMMANDS_PER_SLICE) return true;
+        paused = true;
+        pos = endPos;
         return false;
-      }
-      const cmdName = cmd.spec.name;
-      if (cmdName === "multi") {
-        validBeforeMulti = lastEnd;
-        queue = [];
-      } else if (cmdName === "exec" && queue !== null) {
-        for (const [c, a] of queue) this.#run(client, c, a);
-        queue = null;
-      } else if (cmdName === "discard" && queue !== null) queue = null;
-      else if (queue !== null) queue.push([cmd, argv]);
-      else this.#run(client, cmd, argv);
-      lastEnd = endPos;
-      return true;
-    });
+      });
+      if (unknown !== null || !paused) break;
+      yield pos;
+    }
     if (unknown !== null) {
       this.io.log("warning", `Unknown command '${unknown}' reading the append only file ${name}`);
       return "failed";
