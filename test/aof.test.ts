@@ -11,6 +11,7 @@ import { join } from "node:path";
 import Redis from "ioredis";
 import { writeRdb } from "../src/persistence/rdb/file.ts";
 import { Database } from "../src/store/database.ts";
+import { ListValue } from "../src/store/list.ts";
 import { encodeCommand, RawClient } from "./helpers/raw.ts";
 import { redisServerPath, type ServerProcess, startRedis, startRespd } from "./helpers/server.ts";
 import { waitFor } from "./helpers/wait.ts";
@@ -348,4 +349,20 @@ test("an AOF loads a slice at a time: clients get -LOADING meanwhile (key-load-d
   raw.write(encodeCommand(["DBSIZE"]));
   expect(await raw.readReply()).toBe(`:${N}\r\n`);
   raw.close();
+});
+
+test("keys past their TTL in an AOF's RDB preamble are kept through the load (the tail still finds them), then expire", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "respd-aof-preamble-ttl-"));
+  const db = new Database(0, { expired() {} });
+  db.set("list", new ListValue(), Date.now());
+  (db.lookup("list", Date.now()) as ListValue).pushTail("foo");
+  db.setExpire("list", 1000);
+  const tail = "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$5\r\nRPUSH\r\n$4\r\nlist\r\n$3\r\nbar\r\n";
+  writeFileSync(join(dir, "appendonly.aof"), Buffer.concat([writeRdb([db]), Buffer.from(tail, "latin1")]));
+  const s = await respd(dir);
+  const c = client(s);
+  await waitFor("the load to end", async () => /^loading:0\r?$/m.test(await c.info("persistence")));
+  // Had the preamble dropped the key, the tail's RPUSH would have made a fresh list without a TTL.
+  expect(await c.exists("list")).toBe(0);
+  c.disconnect();
 });

@@ -11,7 +11,8 @@ import type { Engine } from "../../engine/engine.ts";
 import type { TableEntry } from "../../engine/table.ts";
 import { latin1 } from "../../resp/bytes.ts";
 import { RdbError } from "../rdb/constants.ts";
-import { loadRdb } from "../rdb/file.ts";
+import { limitsFrom } from "../rdb/decode.ts";
+import { RdbLoader, type RdbSink } from "../rdb/file.ts";
 import type { AofIo } from "./fs.ts";
 import type { Manifest } from "./manifest.ts";
 import { parseCommands } from "./resp.ts";
@@ -158,7 +159,7 @@ export class AofLoader {
     if (data.length >= 5 && latin1(data, 0, 5) === "REDIS") {
       this.io.log("notice", "Reading RDB base file on AOF loading...");
       try {
-        start = this.#loadRdb(data);
+        start = yield* this.#rdbSteps(data);
       } catch (e) {
         const why = e instanceof RdbError ? e.message : String(e);
         this.io.log("warning", `${why}`);
@@ -265,14 +266,19 @@ export class AofLoader {
     return "failed";
   }
 
-  /** Loads the RDB at the start of `data`; returns where it ended. */
-  #loadRdb(data: Uint8Array): number {
+  /**
+   * Loads the RDB at the start of `data` a slice at a time (yielding the
+   * offset reached); returns where it ended. Keys past their TTL are kept,
+   * as Redis keeps them in an AOF's RDB preamble: the commands after it may
+   * still touch them, and they expire once the load is over.
+   */
+  *#rdbSteps(data: Uint8Array): Generator<number, number> {
     const now = Date.now();
     const dbs = this.engine.dbs;
+    const config = this.engine.config;
     let loaded = 0;
-    let expired = 0;
     const log = (level: "notice" | "warning", text: string) => this.io.log(level, text);
-    const { end } = loadRdb(data, {
+    const sink: RdbSink = {
       aux(k, v) {
         if (k === "redis-ver") log("notice", `Loading RDB produced by version ${v}`);
         else if (k === "ctime") log("notice", `RDB age ${Math.max(0, Math.floor(now / 1000) - Number(v))} seconds`);
@@ -287,21 +293,21 @@ export class AofLoader {
         }
       },
       key(db, key, value, expireAt) {
-        // A master drops keys whose TTL passed while the file sat on disk.
-        if (expireAt !== -1 && expireAt <= now) {
-          expired++;
-          return;
-        }
         const d = dbs[db];
         if (!d) throw new RdbError(`Bad db id ${db}`);
-        d.set(key, value, now);
-        if (expireAt !== -1) d.setExpire(key, expireAt);
+        if (!d.add(key, value, now, expireAt)) throw new RdbError(`RDB has duplicated key '${key}' in DB ${db}`);
         loaded++;
       },
-    });
+    };
+    const loader = new RdbLoader(
+      data,
+      sink,
+      limitsFrom((n) => config.num(n)),
+      config.bool("rdbchecksum"),
+    );
+    while (!loader.step(8, config.num("loading-process-events-interval-bytes"))) yield loader.pos;
     this.stats.keysLoaded += loaded;
-    this.stats.keysExpired += expired;
-    log("notice", `Done loading RDB, keys loaded: ${loaded}, keys expired: ${expired}.`);
-    return end;
+    log("notice", `Done loading RDB, keys loaded: ${loaded}, keys expired: 0.`);
+    return loader.pos;
   }
 }
