@@ -77,7 +77,8 @@ function restore(ctx: Ctx): Reply {
 
   const deleted = replace && db.delete(key);
   if (ttl !== 0 && !absttl) ttl += ctx.now;
-  if (ttl !== 0 && ttl <= ctx.now) {
+  // checkAlreadyExpired, which lets a key restored from an AOF keep its past TTL until the load is over.
+  if (ttl !== 0 && ttl <= ctx.now && !db.ignoreExpiry) {
     // Already expired: the key ends up absent; replicas only need to hear of a deletion.
     if (deleted) {
       ctx.propagate(["DEL", key]);
