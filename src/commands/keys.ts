@@ -328,7 +328,9 @@ function expireGeneric(ctx: Ctx, relative: boolean, seconds: boolean): Reply {
     if (flags & EXPIRE_GT && (current === -1 || at <= current)) return 0;
     if (flags & EXPIRE_LT && current !== -1 && at >= current) return 0;
   }
-  if (at <= ctx.now) {
+  // checkAlreadyExpired: a time in the past deletes the key, except while an AOF is replayed (the TTL is set
+  // and the key goes once the load is over, so the commands after it in the file still find it).
+  if (at <= ctx.now && !db.ignoreExpiry) {
     db.delete(key);
     ctx.dirty();
     ctx.propagate([ctx.engine.config.bool("lazyfree-lazy-expire") ? "UNLINK" : "DEL", key]);

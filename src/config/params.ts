@@ -104,6 +104,8 @@ export const PARAMS: ParamSpec[] = [
   enm("syslog-facility", "local0", ["user", "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"], false, inert),
   bool("crash-log-enabled", true, true, inert),
   bool("crash-memcheck-enabled", true, true, inert),
+  // A panic exits with status 1 instead of aborting (for tests that provoke one); respd has no panic to redirect.
+  bool("use-exit-on-panic", false, true, { hidden: true, ...inert }),
   int("databases", 16, 1n, INT_MAX, false),
   bool("always-show-logo", false, false, inert),
   bool("set-proc-title", true, false, inert),
@@ -171,7 +173,11 @@ export const PARAMS: ParamSpec[] = [
   bool("stop-writes-on-bgsave-error", true),
   bool("rdb-del-sync-files", false),
   bool("rdb-save-incremental-fsync", true, true, inert),
-  enm("sanitize-dump-payload", "no", ["no", "yes", "clients"], true, inert),
+  enm("sanitize-dump-payload", "no", ["no", "yes", "clients"], true),
+  // Test support (HIDDEN_CONFIG): microseconds slept per key loaded (negative: 1 µs with a 1/-N chance), and how
+  // many bytes a load reads between two turns of the event loop.
+  int("key-load-delay", 0, INT_MIN, INT_MAX, true, { hidden: true }),
+  int("loading-process-events-interval-bytes", 2 * 1024 * 1024, 1024n, INT_MAX, true, { hidden: true }),
   // Persistence (AOF)
   bool("appendonly", false),
   str("appendfilename", "appendonly.aof", false),
@@ -182,7 +188,7 @@ export const PARAMS: ParamSpec[] = [
   mem("auto-aof-rewrite-min-size", 64 * 1024 * 1024, 0n, LONG_MAX),
   bool("aof-load-truncated", true),
   bool("aof-use-rdb-preamble", true),
-  bool("aof-timestamp-enabled", false, true, inert),
+  bool("aof-timestamp-enabled", false),
   bool("aof-rewrite-incremental-fsync", true, true, inert),
   bool("aof-disable-auto-gc", false, true, inert),
   // Diagnostics

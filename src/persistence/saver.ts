@@ -26,11 +26,14 @@ export interface SaveFiles {
   rename(from: string, to: string): void;
   remove(path: string): void;
   cwd(): string;
+  /** Reads a whole file (null when it cannot be read): DEBUG RELOAD loads dbfilename with it. */
+  read?(path: string): Uint8Array | null;
 }
 
 export interface SaveLog {
   notice(m: string): void;
   warning(m: string): void;
+  verbose?(m: string): void;
 }
 
 export const MISCONF =

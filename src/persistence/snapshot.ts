@@ -31,7 +31,7 @@ export interface SnapshotOptions {
   checksum: boolean;
   /** Receives the file's bytes in order, a chunk at a time. */
   out: (chunk: Uint8Array) => void;
-  /** Used for the `ctime` AUX field and to skip keys already expired. */
+  /** Used for the `ctime` AUX field. */
   now?: number;
   usedMemory?: number;
   /** AUX fields instead of the default ones (a replica's full sync adds repl-id, repl-offset...). */
@@ -59,6 +59,8 @@ export class Snapshot {
   #selected = -1;
   #pending = 0;
   #ended = false;
+  /** The snapshot's moment: idle times and LFU decay are judged as of it, like the rest of the copy. */
+  readonly #now: number;
   /** Keys written so far and the total at the start (INFO current_save_keys_*). */
   keysProcessed = 0;
   readonly keysTotal: number;
@@ -67,6 +69,7 @@ export class Snapshot {
     this.#dbs = dbs;
     this.#out = opts.out;
     const now = opts.now ?? Date.now();
+    this.#now = now;
     this.#w = new RdbFileWriter({ compress: opts.compress, checksum: opts.checksum }).header(
       opts.aux ?? defaultAux(opts.usedMemory ?? 0, now),
     );
@@ -77,7 +80,7 @@ export class Snapshot {
     for (const db of dbs) total += db.size;
     this.keysTotal = total;
     this.#tables.forEach((t, id) => {
-      if (t !== null) beforeCompaction.set(t, () => this.#walkAll(id, Date.now(), false));
+      if (t !== null) beforeCompaction.set(t, () => this.#walkAll(id, false));
     });
   }
 
@@ -86,7 +89,7 @@ export class Snapshot {
   }
 
   /** Writes `key` of db `id` as it is now, unless already handled. Call before a command changes it. */
-  preserve(id: number, key: string, now = Date.now()): void {
+  preserve(id: number, key: string): void {
     const preserved = this.#preserved[id];
     const cursor = this.#cursor[id] as number;
     // A db the walk has finished is complete: anything new there was created after the snapshot.
@@ -94,24 +97,24 @@ export class Snapshot {
     preserved.add(key);
     const s = (this.#tables[id] as KeyTable).slotOf(key);
     // Below the cursor: walked already (a key created since would have been preserved before its creation).
-    if (s >= cursor) this.#writeSlot(id, s, now);
+    if (s >= cursor) this.#writeSlot(id, s);
   }
 
   /** Writes every key of db `id` not handled yet (FLUSHDB, SWAPDB... are about to change it all). */
-  preserveDb(id: number, now = Date.now()): void {
+  preserveDb(id: number): void {
     if (this.#ended || this.#cursor[id] === undefined) return;
-    this.#walkAll(id, now, true);
+    this.#walkAll(id, true);
   }
 
-  preserveAll(now = Date.now()): void {
-    for (let id = 0; id < this.#dbs.length; id++) this.preserveDb(id, now);
+  preserveAll(): void {
+    for (let id = 0; id < this.#dbs.length; id++) this.preserveDb(id);
   }
 
   /**
    * Walks on for about `budgetMs` milliseconds (at least a few hundred slots).
    * Returns true once every db is done and the file is complete.
    */
-  step(budgetMs: number, now = Date.now()): boolean {
+  step(budgetMs: number): boolean {
     if (this.#ended) return true;
     const deadline = performance.now() + budgetMs;
     while (this.#walkDb < this.#dbs.length) {
@@ -119,7 +122,7 @@ export class Snapshot {
         this.#walkDb++;
         continue;
       }
-      this.#walk(this.#walkDb, SLOTS_PER_CHECK, now);
+      this.#walk(this.#walkDb, SLOTS_PER_CHECK);
       if (this.#pending >= CHUNK_BYTES) this.#flush(false);
       if (performance.now() >= deadline) {
         this.#flush(false);
@@ -133,20 +136,20 @@ export class Snapshot {
   }
 
   /** Runs the walk to the end in one go (SAVE). */
-  finish(now = Date.now()): void {
-    while (!this.step(Number.POSITIVE_INFINITY, now));
+  finish(): void {
+    while (!this.step(Number.POSITIVE_INFINITY));
   }
 
   /** The rest of db `id` at once; `flush` false when called from inside a table operation (compaction). */
-  #walkAll(id: number, now: number, flush: boolean): void {
+  #walkAll(id: number, flush: boolean): void {
     while (this.#cursor[id] !== -1) {
-      this.#walk(id, 4096, now);
+      this.#walk(id, 4096);
       if (flush && this.#pending >= CHUNK_BYTES) this.#flush(false);
     }
   }
 
   /** Walks up to `n` slots of db `id`. */
-  #walk(id: number, n: number, now: number): void {
+  #walk(id: number, n: number): void {
     const table = this.#tables[id] as KeyTable;
     const preserved = this.#preserved[id] as Set<string>;
     const keys = table.keys;
@@ -156,7 +159,7 @@ export class Snapshot {
     for (; s < end; s++) {
       const key = keys[s];
       if (key === undefined || (check && preserved.has(key))) continue;
-      this.#writeSlot(id, s, now);
+      this.#writeSlot(id, s);
     }
     if (s < keys.length) {
       this.#cursor[id] = s;
@@ -169,11 +172,11 @@ export class Snapshot {
     this.#tables[id] = null;
   }
 
-  #writeSlot(id: number, s: number, now: number): void {
+  #writeSlot(id: number, s: number): void {
     const t = this.#tables[id] as KeyTable;
     const at = t.expireAt[s] as number;
-    // Already expired: a load would drop it anyway.
-    if (at !== 0 && at <= now) return;
+    // Keys already past their TTL are written too, as Redis's rdbSaveRio does: a master's load counts
+    // them in rdb_last_load_keys_expired and drops them, a replica keeps them for its master's DEL.
     if (this.#selected !== id) {
       const db = this.#dbs[id] as Database;
       this.#w.selectDb(id, t.size, db.volatile.size);
@@ -182,7 +185,7 @@ export class Snapshot {
     const key = t.keys[s] as string;
     const value = t.values[s] as Value;
     // IDLE or FREQ as the policy says (Redis's savelru / savelfu); nothing under the others.
-    const access = (this.#dbs[id] as Database).clock.saved(t.accessedAt[s] as number, now);
+    const access = (this.#dbs[id] as Database).clock.saved(t.accessedAt[s] as number, this.#now);
     this.#w.key(key, value, at === 0 ? -1 : at, access);
     // The writer does not expose its length; estimate to decide when to flush.
     this.#pending += 16 + key.length + (typeof value === "string" ? value.length : 0);

@@ -113,6 +113,7 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
       rename: (from, to) => runtime.rename(from, to),
       remove: (path) => runtime.removeFile(path),
       cwd: () => runtime.cwd(),
+      read: (path) => runtime.readFile(path),
     },
     logger,
     runtime.pid,
@@ -261,7 +262,11 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
     readFile: (path) => runtime.readFile(path),
     log: logger,
     exit: (code) => runtime.exit(code),
-    aof: { load: () => void aof.load() },
+    aof: {
+      load: async (between) => {
+        await aof.loadAsync(between);
+      },
+    },
   });
   aof.attach(sink);
   saver.start();

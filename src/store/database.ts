@@ -41,6 +41,12 @@ export class Database {
   /** Keys that have a TTL, for the active expire cycle and INFO keyspace. */
   volatile = new Set<string>();
   #expireCursor: Iterator<string> | null = null;
+  /**
+   * While an AOF is replayed nothing expires (Redis's keyIsExpired returns 0
+   * while loading): a key past its TTL still exists for the commands that
+   * follow in the file, and goes once the load is over.
+   */
+  ignoreExpiry = false;
 
   constructor(
     readonly id: number,
@@ -63,7 +69,7 @@ export class Database {
     const s = t.slotOf(key);
     if (s === -1) return undefined;
     const at = t.expireAt[s] as number;
-    if (at !== NO_EXPIRY && at <= now) {
+    if (at !== NO_EXPIRY && at <= now && !this.ignoreExpiry) {
       if (!keepExpired) this.#expire(key);
       return undefined;
     }
@@ -224,7 +230,7 @@ export class Database {
    * 25% were expired, as Redis does.
    */
   expireSample(now: number, sample: number): [number, number] {
-    if (this.volatile.size === 0) return [0, 0];
+    if (this.volatile.size === 0 || this.ignoreExpiry) return [0, 0];
     let checked = 0;
     let expired = 0;
     const due: string[] = [];

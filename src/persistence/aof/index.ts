@@ -12,15 +12,17 @@
  * incrementally (rewrite.ts) and switch the manifest atomically at the end.
  */
 import type { Config } from "../../config/config.ts";
+import { findParam } from "../../config/params.ts";
 import type { Engine } from "../../engine/engine.ts";
 import { PROPAGATE_AOF } from "../../engine/propagation.ts";
 import { WalkPacer } from "../../engine/turns.ts";
 import { fromLatin1, latin1 } from "../../resp/bytes.ts";
+import { KeyDelay, keysPerSlice } from "../key-delay.ts";
 import type { AofFile, AofIo } from "./fs.ts";
-import { AofLoader } from "./loader.ts";
+import { AofLoader, type Between, type FileStatus } from "./loader.ts";
 import { cloneManifest, emptyManifest, formatManifest, type Manifest, ManifestError, parseManifest } from "./manifest.ts";
 import { encodeCommand } from "./resp.ts";
-import { Rewrite, type RewriteOptions } from "./rewrite.ts";
+import { Rewrite, type RewriteOptions, timestampAnnotation } from "./rewrite.ts";
 
 export type { AofIo } from "./fs.ts";
 
@@ -48,6 +50,8 @@ interface RunningRewrite {
   timer: ReturnType<typeof setTimeout> | null;
   /** Stops the key-touched listener the rewrite needs while it runs. */
   untouch: () => void;
+  /** rdb-key-save-delay owed by the keys written so far. */
+  delay: KeyDelay;
 }
 
 const managers = new WeakMap<Engine, AofManager>();
@@ -66,6 +70,8 @@ export class AofManager {
   #file: AofFile | null = null;
   #buf = "";
   #selectedDb = -1;
+  /** The second of the last `#TS:` annotation written (aof-timestamp-enabled). */
+  #lastTimestamp = 0;
   #flushScheduled = false;
   #unsynced = false;
   #lastFsync = Date.now();
@@ -131,7 +137,19 @@ export class AofManager {
     this.#upgradeOldStyle();
     const t0 = performance.now();
     const loader = new AofLoader(this.engine, this.io, this.dir, this.config.bool("aof-load-truncated"));
-    const status = loader.loadAll(this.#manifest);
+    return this.#loaded(loader, loader.loadAll(this.#manifest), t0);
+  }
+
+  /** `load` a slice at a time (the server's start): `between` runs every 1024 commands, clients served meanwhile. */
+  async loadAsync(between: Between): Promise<LoadResult | null> {
+    this.#manifest = this.#readManifest();
+    this.#upgradeOldStyle();
+    const t0 = performance.now();
+    const loader = new AofLoader(this.engine, this.io, this.dir, this.config.bool("aof-load-truncated"));
+    return this.#loaded(loader, await loader.loadAllAsync(this.#manifest, between), t0);
+  }
+
+  #loaded(loader: AofLoader, status: FileStatus, t0: number): LoadResult | null {
     if (status === "failed" || status === "open-error") this.io.exit(1);
     // Replayed commands are not client commands: INFO commandstats starts clean, as in Redis.
     this.engine.stats.reset();
@@ -140,6 +158,30 @@ export class AofManager {
     this.io.log("notice", `DB loaded from append only file: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
     this.#lastLoad = { ...loader.stats, truncated: status === "truncated" };
     return this.#lastLoad;
+  }
+
+  /**
+   * DEBUG LOADAOF: writes out what is buffered, empties the dataset and
+   * loads the AOF again from the manifest on disk (history files removed
+   * first); a load that fails exits, as in Redis. The debug command calls it.
+   */
+  reloadForDebug(): void {
+    if (this.state !== "off") this.flush(true);
+    this.engine.flushing(this.engine.dbs.map((db) => db.id));
+    for (const db of this.engine.dbs) db.flush();
+    this.#manifest = this.#readManifest();
+    this.#deleteHistory();
+    const loader = new AofLoader(this.engine, this.io, this.dir, this.config.bool("aof-load-truncated"));
+    // The replayed commands are already in the files: nothing of them is propagated (to this AOF or replicas).
+    const stopCapture = this.engine.capturePropagation();
+    let status: ReturnType<AofLoader["loadAll"]>;
+    try {
+      status = loader.loadAll(this.#manifest);
+    } finally {
+      stopCapture();
+    }
+    if (status === "failed" || status === "open-error") this.io.exit(1);
+    this.io.log("warning", "Append Only File loaded by DEBUG LOADAOF");
   }
 
   #readManifest(): Manifest {
@@ -165,11 +207,18 @@ export class AofManager {
     }
   }
 
-  /** A pre-7.0 single appendonly.aof in `dir` becomes the base of a new manifest (aofUpgradePrepare). */
+  /**
+   * A pre-7.0 single appendonly.aof in `dir` becomes the base of a new
+   * manifest (aofUpgradePrepare), when there is no AOF dir, or its manifest
+   * lists nothing, or it lists only that file as its base and the file is
+   * not in the AOF dir yet (an upgrade interrupted before the rename).
+   */
   #upgradeOldStyle(): void {
     const old = this.config.get("appendfilename");
     const m = this.#manifest;
-    if (!this.io.exists(old) || m.base !== null || m.incrs.length > 0) return;
+    if (!this.io.exists(old)) return;
+    const interrupted = m.base !== null && m.base.name === old && m.incrs.length === 0 && !this.io.exists(this.#path(old));
+    if (this.io.isDir(this.dir) && !(m.base === null && m.incrs.length === 0) && !interrupted) return;
     this.io.mkdir(this.dir);
     const next = emptyManifest();
     next.base = { name: old, seq: 1, type: "b" };
@@ -218,11 +267,16 @@ export class AofManager {
   #sink: ReplyHookHost | null = null;
   readonly #hook = () => this.beforeReply();
 
-  /** Only appendfsync always with the AOF on needs the sink's hook: otherwise replies leave untouched. */
+  /**
+   * With the AOF on, a batch's writes reach the file (write(2), fsynced only
+   * under always) before its replies leave, as Redis's beforeSleep writes the
+   * AOF buffer before it sends replies: an acknowledged write survives a
+   * crash of the process whatever appendfsync says, and is in the file when
+   * the client reads it.
+   */
   #updateHook(): void {
     if (this.#sink === null) return;
-    const on = this.state === "on" && this.config.get("appendfsync") === "always";
-    this.#sink.beforeReply = on ? this.#hook : null;
+    this.#sink.beforeReply = this.state === "on" ? this.#hook : null;
   }
 
   #openOnStart(): void {
@@ -284,6 +338,7 @@ export class AofManager {
       compress: this.config.bool("rdbcompression"),
       checksum: this.config.bool("rdbchecksum"),
       encode: { listFill: this.config.num("list-max-listpack-size") },
+      timestamp: this.config.bool("aof-timestamp-enabled"),
     };
   }
 
@@ -318,8 +373,16 @@ export class AofManager {
   #feed(db: number, cmds: string[][]): void {
     if (this.state !== "on") return;
     let text = "";
+    if (this.config.bool("aof-timestamp-enabled")) {
+      // One annotation per second that has writes, before them (Redis's genAofTimestampAnnotationIfNeeded).
+      const now = Math.floor(Date.now() / 1000);
+      if (now > this.#lastTimestamp) {
+        text = timestampAnnotation(now);
+        this.#lastTimestamp = now;
+      }
+    }
     if (db !== this.#selectedDb) {
-      text = encodeCommand(["SELECT", String(db)]);
+      text += encodeCommand(["SELECT", String(db)]);
       this.#selectedDb = db;
     }
     for (const c of cmds) text += encodeCommand(c);
@@ -333,9 +396,9 @@ export class AofManager {
     }
   }
 
-  /** The sink's hook: under appendfsync always, the batch's writes are on disk before its replies leave. */
+  /** The sink's hook: the batch's writes are written (and under appendfsync always, fsynced) before its replies leave. */
   beforeReply(): void {
-    if (this.#buf.length > 0 && this.config.get("appendfsync") === "always") this.flush();
+    if (this.#buf.length > 0) this.flush();
   }
 
   /** Writes the buffer (flushAppendOnlyFile); fsyncs under always, or when `sync`. */
@@ -487,16 +550,22 @@ export class AofManager {
     const rw = new Rewrite(this.engine, this.#rewriteOptions());
     // Keys touched while it runs are re-emitted at its end; only then does every write pay for the listener.
     const untouch = this.engine.onKeyTouched((db, key) => rw.touched(db, key));
-    this.#rewrite = { rw, tmpName, out, timer: null, untouch };
+    this.#rewrite = { rw, tmpName, out, timer: null, untouch, delay: new KeyDelay() };
     this.io.log("notice", "Background append only file rewriting started");
     this.#schedule();
     return "started";
   }
 
-  #schedule(): void {
+  #schedule(owedMs = 0): void {
     const r = this.#rewrite;
     if (r === null) return;
-    r.timer = setTimeout(() => this.#stepRewrite(), Math.max(this.stepDelayMs, this.#pacer.delayMs(this.sliceMs)));
+    const pace = Math.max(this.stepDelayMs, this.#pacer.delayMs(this.sliceMs));
+    r.timer = setTimeout(() => this.#stepRewrite(), Math.max(pace, owedMs));
+  }
+
+  /** rdb-key-save-delay (µs per key, a test-support config), which slows a rewrite's base as it slows a save. */
+  #keySaveDelay(): number {
+    return findParam("rdb-key-save-delay") ? this.config.num("rdb-key-save-delay") : 0;
   }
 
   #stepRewrite(): void {
@@ -504,9 +573,12 @@ export class AofManager {
     if (r === null) return;
     r.timer = null;
     try {
-      const done = r.rw.step(this.sliceMs);
+      const delay = this.#keySaveDelay();
+      const before = r.rw.keysWritten;
+      const done = r.rw.step(this.sliceMs, keysPerSlice(delay, this.sliceMs));
       r.out.write(r.rw.take());
-      if (!done) return this.#schedule();
+      const owedMs = r.delay.owe(r.rw.keysWritten - before, delay);
+      if (!done) return this.#schedule(owedMs);
       r.out.write(r.rw.end());
       r.out.fsync();
       r.out.close();

@@ -26,6 +26,13 @@ export interface RewriteOptions {
   compress: boolean;
   checksum: boolean;
   encode: EncodeOptions;
+  /** aof-timestamp-enabled: a command-form base starts with a `#TS:<unix time>` annotation. */
+  timestamp?: boolean;
+}
+
+/** The annotation aof-timestamp-enabled writes (loaders skip lines starting with '#'; redis-check-aof truncates at one). */
+export function timestampAnnotation(unixSeconds: number): string {
+  return `#TS:${unixSeconds}\r\n`;
 }
 
 /** One key as commands: RESTORE with its absolute TTL (one command serves every type). */
@@ -62,7 +69,10 @@ export class Rewrite {
     if (opts.preamble) {
       const aux = defaultAux(engine.host?.heapUsed() ?? 0).map(([k, v]): [string, string] => [k, k === "aof-base" ? "1" : v]);
       this.#rdb = new RdbFileWriter({ compress: opts.compress, checksum: opts.checksum, ...opts.encode }).header(aux);
-    } else this.#rdb = null;
+    } else {
+      this.#rdb = null;
+      if (opts.timestamp) this.#text = timestampAnnotation(Math.floor(Date.now() / 1000));
+    }
   }
 
   /** A key changed (engine.onKeyTouched). */
@@ -81,9 +91,13 @@ export class Rewrite {
     s.add(key);
   }
 
-  /** Walks some buckets (until `budgetMs` passed); returns true once every db was walked. */
-  step(budgetMs: number): boolean {
+  /**
+   * Walks some buckets (until `budgetMs` passed, or about `maxKeys` keys were
+   * written: rdb-key-save-delay paces a rewrite per key); returns true once every db was walked.
+   */
+  step(budgetMs: number, maxKeys = Number.POSITIVE_INFINITY): boolean {
     const deadline = performance.now() + budgetMs;
+    const keyLimit = this.keysWritten + maxKeys;
     const dbs = this.#engine.dbs;
     const now = Date.now();
     while (this.#db < dbs.length) {
@@ -116,7 +130,7 @@ export class Rewrite {
           this.#writeKey(key, t.values[s] as Value, at === 0 ? -1 : at);
         });
         n++;
-      } while (this.#cursor !== 0 && ((n & 63) !== 0 || performance.now() < deadline));
+      } while (this.#cursor !== 0 && this.keysWritten < keyLimit && ((n & 63) !== 0 || performance.now() < deadline));
       if (this.#cursor === 0) this.#nextDb();
       else return false;
     }
