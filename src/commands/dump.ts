@@ -25,6 +25,7 @@ function dump(ctx: Ctx): Reply {
   const config = ctx.engine.config;
   const payload = createDumpPayload(v, config.bool("rdbcompression"), {
     listFill: config.num("list-max-listpack-size"),
+    packedThreshold: ctx.engine.quicklistPackedThreshold,
   });
   return latin1(payload);
 }
@@ -59,7 +60,7 @@ function restore(ctx: Ctx): Reply {
   let ttl = Number(int64Arg(ctx.arg(2)));
   if (ttl < 0) fail("ERR Invalid TTL value, must be >= 0");
   const payload = fromLatin1(ctx.arg(3));
-  if (!verifyDumpPayload(payload)) fail("ERR DUMP payload version or checksum are wrong");
+  if (!verifyDumpPayload(payload, ctx.engine.skipChecksumValidation)) fail("ERR DUMP payload version or checksum are wrong");
   let value: Value;
   try {
     value = decodeDumpPayload(

@@ -239,7 +239,7 @@ export async function loadAtStartup(engine: Engine, saver: Saver, host: StartupH
       data,
       sink,
       limitsFrom((n) => config.num(n)),
-      config.bool("rdbchecksum"),
+      config.bool("rdbchecksum") && !engine.skipChecksumValidation,
     );
     for (;;) {
       const done = loader.step(8);

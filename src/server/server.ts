@@ -113,6 +113,7 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
       rename: (from, to) => runtime.rename(from, to),
       remove: (path) => runtime.removeFile(path),
       cwd: () => runtime.cwd(),
+      read: (path) => runtime.readFile(path),
     },
     logger,
     runtime.pid,

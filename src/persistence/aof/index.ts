@@ -17,7 +17,7 @@ import { PROPAGATE_AOF } from "../../engine/propagation.ts";
 import { WalkPacer } from "../../engine/turns.ts";
 import { fromLatin1, latin1 } from "../../resp/bytes.ts";
 import type { AofFile, AofIo } from "./fs.ts";
-import { AofLoader } from "./loader.ts";
+import { AofLoader, type FileStatus } from "./loader.ts";
 import { cloneManifest, emptyManifest, formatManifest, type Manifest, ManifestError, parseManifest } from "./manifest.ts";
 import { encodeCommand } from "./resp.ts";
 import { Rewrite, type RewriteOptions } from "./rewrite.ts";
@@ -140,6 +140,26 @@ export class AofManager {
     this.io.log("notice", `DB loaded from append only file: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
     this.#lastLoad = { ...loader.stats, truncated: status === "truncated" };
     return this.#lastLoad;
+  }
+
+  /**
+   * DEBUG LOADAOF's load (after the caller flushed this AOF's buffer and
+   * emptied the dataset): the manifest read again, history files removed, every
+   * file replayed. What the replay writes is not propagated: it came from here.
+   */
+  reloadFromDisk(): FileStatus {
+    this.#manifest = this.#readManifest();
+    this.#deleteHistory();
+    const loader = new AofLoader(this.engine, this.io, this.dir, this.config.bool("aof-load-truncated"));
+    const endCapture = this.engine.capturePropagation();
+    let status: FileStatus;
+    try {
+      status = loader.loadAll(this.#manifest);
+    } finally {
+      endCapture();
+    }
+    this.#measure();
+    return status;
   }
 
   #readManifest(): Manifest {
