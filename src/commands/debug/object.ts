@@ -2,28 +2,31 @@
 import type { Ctx } from "../../engine/context.ts";
 import { Errors, fail } from "../../engine/errors.ts";
 import { parseInt64 } from "../../engine/numbers.ts";
+import { createDumpPayload } from "../../persistence/rdb/dump.ts";
+import { quicklistShape } from "../../persistence/rdb/encode.ts";
 import { OK, type Reply, Status } from "../../resp/reply.ts";
-import { encodingOf, isLongString, isStringValue, stringOf, type Value } from "../../store/values.ts";
+import { ListValue } from "../../store/list.ts";
+import { encodingOf, type Value } from "../../store/values.ts";
+import { refcount } from "../keys.ts";
 
-/** Bytes an RDB length prefix takes. */
-function lenPrefix(n: number): number {
-  return n < 64 ? 1 : n < 16384 ? 2 : n <= 0xffffffff ? 5 : 9;
+/**
+ * rdbSavedObjectLen: the bytes the value takes in an RDB file (without its type
+ * byte), compressed as rdbcompression says, which is a DUMP payload less its
+ * type byte and 10-byte footer.
+ */
+function serializedLength(ctx: Ctx, v: Value): number {
+  const config = ctx.engine.config;
+  const opts = { listFill: config.num("list-max-listpack-size"), packedThreshold: ctx.engine.quicklistPackedThreshold };
+  return createDumpPayload(v, config.bool("rdbcompression"), opts).length - 11;
 }
 
-/** RDB size of a string value: small integers are stored as 1, 2 or 4 byte ints, else length + bytes. */
-function serializedLength(v: Value): number {
-  if (isStringValue(v)) {
-    const s = stringOf(v);
-    if (isLongString(s)) {
-      const n = Number(s);
-      if (n >= -128 && n <= 127) return 2;
-      if (n >= -32768 && n <= 32767) return 3;
-      if (n >= -2147483648 && n <= 2147483647) return 5;
-    }
-    return lenPrefix(s.length) + s.length;
-  }
-  // Aggregates: respd does not serialize them here; 0 says "not computed".
-  return 0;
+/** The quicklist fields Redis adds for a list: nodes, average entries per node, fill, compression, node bytes. */
+function quicklistExtra(ctx: Ctx, list: ListValue): string {
+  const config = ctx.engine.config;
+  const fill = config.num("list-max-listpack-size");
+  const { nodes, bytes } = quicklistShape(list, { listFill: fill, packedThreshold: ctx.engine.quicklistPackedThreshold });
+  const compressed = config.num("list-compress-depth") !== 0 ? 1 : 0;
+  return ` ql_nodes:${nodes} ql_avg_node:${(list.length / nodes).toFixed(2)} ql_listpack_max:${fill} ql_compressed:${compressed} ql_uncompressed_size:${bytes}`;
 }
 
 /** A stable pseudo address per key, since JS has no object addresses. */
@@ -40,8 +43,9 @@ export function debugObject(ctx: Ctx, key: string): Reply {
   if (v === undefined) fail(Errors.noSuchKey);
   const idleMs = db.idleMs(key, ctx.now);
   const lru = Math.floor((ctx.now - idleMs) / 1000) & 0xffffff;
+  const extra = v instanceof ListValue ? quicklistExtra(ctx, v) : "";
   return new Status(
-    `Value at:${pseudoAddress(key)} refcount:1 encoding:${encodingOf(v)} serializedlength:${serializedLength(v)} lru:${lru} lru_seconds_idle:${Math.floor(idleMs / 1000)}`,
+    `Value at:${pseudoAddress(key)} refcount:${refcount(ctx, v)} encoding:${encodingOf(v)} serializedlength:${serializedLength(ctx, v)} lru:${lru} lru_seconds_idle:${Math.floor(idleMs / 1000)}${extra}`,
   );
 }
 
