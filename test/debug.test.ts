@@ -193,6 +193,16 @@ describe.if(haveRedis)("DEBUG LOADAOF vs redis-server", () => {
     await d.same("LRANGE", "l", "0", "-1");
     await d.same("DEBUG", "DIGEST");
   });
+
+  test("AOF-FLUSH-SLEEP pauses each AOF write (a lower bound only: no timing window)", async () => {
+    await d.same("DEBUG", "AOF-FLUSH-SLEEP", "200000");
+    await d.same("CONFIG", "SET", "appendfsync", "always");
+    const t0 = performance.now();
+    await call(d.respdClient, "SET", "slow", "1");
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(190);
+    await d.same("DEBUG", "AOF-FLUSH-SLEEP", "0");
+    await d.same("CONFIG", "SET", "appendfsync", "everysec");
+  });
 });
 
 describe.if(haveRedis)("DEBUG PROTOCOL and the small subcommands vs redis-server", () => {

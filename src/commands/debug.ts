@@ -13,7 +13,9 @@ import type { Ctx } from "../engine/context.ts";
 import { Errors, fail } from "../engine/errors.ts";
 import { parseInt64 } from "../engine/numbers.ts";
 import { PROPAGATE_REPL } from "../engine/propagation.ts";
+import { sleepSync } from "../engine/sleep.ts";
 import { asciiLower } from "../engine/table.ts";
+import { aofOf } from "../persistence/aof/index.ts";
 import { saverOf } from "../persistence/saver.ts";
 import { replicationOf } from "../replication/state.ts";
 import { ErrorReply, OK, type Reply, Status } from "../resp/reply.ts";
@@ -28,18 +30,6 @@ import { helpReply } from "./help.ts";
 
 const NOT_ALLOWED =
   'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
-
-/** Blocks the thread for `ms`, like Redis's usleep in DEBUG SLEEP: nothing else runs meanwhile. */
-export function sleepSync(ms: number): void {
-  if (ms <= 0) return;
-  try {
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-  } catch {
-    // Some embedders forbid Atomics.wait on the main thread: spin instead.
-    const end = performance.now() + ms;
-    while (performance.now() < end) {}
-  }
-}
 
 /** C's atof: the longest leading number, 0 when there is none. */
 function atof(s: string): number {
@@ -255,13 +245,21 @@ const SUBS = new Map<string, Sub>(
         return OK;
       },
     },
-    // respd writes the AOF at the end of the event-loop turn without a pause to stretch; accepted as Redis does.
-    "aof-flush-sleep": { argc: exactly(3), run: () => OK },
+    "aof-flush-sleep": {
+      argc: exactly(3),
+      run: (ctx) => {
+        // Microseconds the server sleeps before each AOF write, so a test can see the reply wait for it.
+        const aof = aofOf(ctx.engine);
+        if (aof !== undefined) aof.flushSleepMs = atoi(arg(ctx, 2)) / 1000;
+        return OK;
+      },
+    },
     replicate: {
       argc: atLeast(3),
       run: (ctx) => {
-        // To replicas only, in the db they last selected: this is how tests make a replica diverge.
-        ctx.engine.propagate(ctx.client.db, [ctx.argv.slice(2)], PROPAGATE_REPL);
+        // To replicas only, in the db the stream last selected (no SELECT added): this is how tests make a replica diverge.
+        const seldb = replicationOf(ctx.engine).seldb;
+        ctx.engine.propagate(seldb >= 0 ? seldb : ctx.client.db, [ctx.argv.slice(2)], PROPAGATE_REPL);
         return OK;
       },
     },

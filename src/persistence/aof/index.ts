@@ -14,6 +14,7 @@
 import type { Config } from "../../config/config.ts";
 import type { Engine } from "../../engine/engine.ts";
 import { PROPAGATE_AOF } from "../../engine/propagation.ts";
+import { sleepSync } from "../../engine/sleep.ts";
 import { WalkPacer } from "../../engine/turns.ts";
 import { fromLatin1, latin1 } from "../../resp/bytes.ts";
 import type { AofFile, AofIo } from "./fs.ts";
@@ -78,6 +79,8 @@ export class AofManager {
   /** Time the rewrite walk may take per event-loop turn (tests shrink it to force interleaving). */
   sliceMs = REWRITE_SLICE_MS;
   stepDelayMs = 0;
+  /** DEBUG AOF-FLUSH-SLEEP: a pause before each write of buffered commands (Redis's aof_flush_sleep). */
+  flushSleepMs = 0;
   readonly #pacer = new WalkPacer(() => this.engine.stats.totalCommandsProcessed);
   // INFO persistence
   rewriteScheduled = false;
@@ -363,6 +366,7 @@ export class AofManager {
     const f = this.#file;
     if (f === null) return;
     if (this.#buf.length > 0) {
+      if (this.flushSleepMs > 0) sleepSync(this.flushSleepMs);
       const bytes = fromLatin1(this.#buf);
       this.#buf = "";
       try {
