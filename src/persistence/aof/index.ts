@@ -152,6 +152,7 @@ export class AofManager {
    */
   reloadFromDisk(): FileStatus {
     this.#manifest = this.#readManifest();
+    this.#upgradeOldStyle();
     this.#deleteHistory();
     const loader = new AofLoader(this.engine, this.io, this.dir, this.config.bool("aof-load-truncated"));
     const endCapture = this.engine.capturePropagation();
