@@ -7,7 +7,6 @@ import type { Ctx } from "../engine/context.ts";
 import { Errors, fail } from "../engine/errors.ts";
 import { int64Arg } from "../engine/numbers.ts";
 import { asciiLower } from "../engine/table.ts";
-import { skipChecksumValidation } from "../persistence/checksum-skip.ts";
 import { RdbError } from "../persistence/rdb/constants.ts";
 import { limitsFrom } from "../persistence/rdb/decode.ts";
 import { createDumpPayload, decodeDumpPayload, verifyDumpPayload } from "../persistence/rdb/dump.ts";
@@ -27,6 +26,7 @@ function dump(ctx: Ctx): Reply {
   const config = ctx.engine.config;
   const payload = createDumpPayload(v, config.bool("rdbcompression"), {
     listFill: config.num("list-max-listpack-size"),
+    packedThreshold: ctx.engine.quicklistPackedThreshold,
   });
   return latin1(payload);
 }
@@ -61,7 +61,7 @@ function restore(ctx: Ctx): Reply {
   let ttl = Number(int64Arg(ctx.arg(2)));
   if (ttl < 0) fail("ERR Invalid TTL value, must be >= 0");
   const payload = fromLatin1(ctx.arg(3));
-  if (!verifyDumpPayload(payload, skipChecksumValidation(ctx.engine))) fail("ERR DUMP payload version or checksum are wrong");
+  if (!verifyDumpPayload(payload, ctx.engine.skipChecksumValidation)) fail("ERR DUMP payload version or checksum are wrong");
   let value: Value;
   try {
     value = decodeDumpPayload(

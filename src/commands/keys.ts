@@ -375,7 +375,7 @@ function objectLookup(ctx: Ctx): Value | undefined {
   return peek(ctx, ctx.arg(2), false);
 }
 
-function refcount(ctx: Ctx, v: Value): number {
+export function refcount(ctx: Ctx, v: Value): number {
   if (!sharesIntegers(ctx)) return 1;
   // A counter's number, or a string set whole that reads as a small integer: Redis shares both.
   let n = -1;

@@ -81,6 +81,12 @@ export class Engine implements KeyspaceHooks {
   readonly latency = new LatencyMonitor();
   /** DEBUG SET-ACTIVE-EXPIRE 0 turns the cron's expire cycle off (keys then expire only on access). */
   activeExpire = true;
+  /** DEBUG SET-SKIP-CHECKSUM-VALIDATION 1: RESTORE payloads and RDB loads skip their CRC check. */
+  skipChecksumValidation = false;
+  /** DEBUG PAUSE-CRON 1: the periodic work (expire cycle, client timeouts, save points) stops. */
+  cronPaused = false;
+  /** DEBUG QUICKLIST-PACKED-THRESHOLD: list elements at least this long get their own PLAIN node in RDB files. */
+  quicklistPackedThreshold = 1 << 30;
   readonly startedAt = Date.now();
   readonly runId: string;
   /** Changes since start (Redis's server.dirty): drives propagation and, later, save points. */
@@ -546,6 +552,7 @@ export class Engine implements KeyspaceHooks {
    * expired), idle client timeouts and the ops/sec sample.
    */
   cron(): void {
+    if (this.cronPaused) return;
     const now = Date.now();
     // Date.now() is the wall clock floored to the ms: keep our estimate within [now, now + 1).
     const estimate = this.#clockOffset + performance.now();

@@ -142,7 +142,8 @@ export class Saver {
     const now = Date.now();
     // rdbPopulateSaveInfo: a replica's (or a master's with a backlog) file names its place in the stream, for PSYNC after a restart.
     const aux = withReplAux(defaultAux(usedMemory, now), replSaveAux(this.engine));
-    return { compress: config.bool("rdbcompression"), checksum: config.bool("rdbchecksum"), usedMemory, now, aux };
+    const encode = { listFill: config.num("list-max-listpack-size"), packedThreshold: this.engine.quicklistPackedThreshold };
+    return { compress: config.bool("rdbcompression"), checksum: config.bool("rdbchecksum"), usedMemory, now, aux, encode };
   }
 
   /** SAVE: the whole snapshot now, blocking. */
@@ -337,7 +338,7 @@ export class Saver {
 
   /** Save points and scheduled BGSAVEs, checked a few times a second (serverCron). */
   cron(): void {
-    if (this.loading || this.#bg !== null || this.otherChildActive()) return;
+    if (this.loading || this.#bg !== null || this.otherChildActive() || this.engine.cronPaused) return;
     const now = Math.floor(Date.now() / 1000);
     const mayRetry = now - this.#lastBgsaveTry > RETRY_DELAY_S || this.lastBgsaveOk;
     if (this.#scheduled && mayRetry) {

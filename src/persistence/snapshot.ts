@@ -24,6 +24,7 @@
 import type { Database, KeyTable } from "../store/database.ts";
 import { beforeCompaction } from "../store/dict.ts";
 import type { Value } from "../store/values.ts";
+import type { EncodeOptions } from "./rdb/encode.ts";
 import { defaultAux, RdbFileWriter } from "./rdb/file.ts";
 
 export interface SnapshotOptions {
@@ -36,6 +37,8 @@ export interface SnapshotOptions {
   usedMemory?: number;
   /** AUX fields instead of the default ones (a replica's full sync adds repl-id, repl-offset...). */
   aux?: [string, string][];
+  /** How lists are cut into quicklist nodes (list-max-listpack-size, the packed threshold). */
+  encode?: Partial<EncodeOptions>;
 }
 
 /** Flush the writer's buffer to `out` once it holds this much. */
@@ -70,7 +73,7 @@ export class Snapshot {
     this.#out = opts.out;
     const now = opts.now ?? Date.now();
     this.#now = now;
-    this.#w = new RdbFileWriter({ compress: opts.compress, checksum: opts.checksum }).header(
+    this.#w = new RdbFileWriter({ ...opts.encode, compress: opts.compress, checksum: opts.checksum }).header(
       opts.aux ?? defaultAux(opts.usedMemory ?? 0, now),
     );
     this.#tables = dbs.map((db) => (db.size === 0 ? null : db.table));

@@ -14,7 +14,6 @@ import { turn } from "../engine/turns.ts";
 import { restoreReplication } from "../replication/rdb-info.ts";
 import { ErrorReply } from "../resp/reply.ts";
 import type { Database } from "../store/database.ts";
-import { skipChecksumValidation } from "./checksum-skip.ts";
 import { KeyDelay } from "./key-delay.ts";
 import { RdbError, SHORT_READ } from "./rdb/constants.ts";
 import { limitsFrom } from "./rdb/decode.ts";
@@ -281,7 +280,7 @@ export async function loadAtStartup(engine: Engine, saver: Saver, host: StartupH
       data,
       sink,
       limitsFrom((n) => config.num(n)),
-      config.bool("rdbchecksum") && !skipChecksumValidation(engine),
+      config.bool("rdbchecksum") && !engine.skipChecksumValidation,
     );
     const delay = new KeyDelay();
     for (;;) {

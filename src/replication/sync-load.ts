@@ -284,7 +284,7 @@ function newLoader(engine: Engine, dbs: readonly Database[], link: SyncLink) {
   const loader = new RdbStreamLoader(
     sink,
     limitsFrom((n) => config.num(n)),
-    config.bool("rdbchecksum"),
+    config.bool("rdbchecksum") && !engine.skipChecksumValidation,
   );
   return { loader, stats };
 }

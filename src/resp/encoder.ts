@@ -1,5 +1,6 @@
 import { ByteWriter } from "./bytes.ts";
 import {
+  Attribute,
   BigNumber,
   Bool,
   Double,
@@ -136,6 +137,12 @@ export class RespEncoder {
       w.str(resp3 ? (r.value ? "#t\r\n" : "#f\r\n") : r.value ? ":1\r\n" : ":0\r\n");
     } else if (r instanceof NullArray) {
       w.str(resp3 ? "_\r\n" : "*-1\r\n");
+    } else if (r instanceof Attribute) {
+      if (resp3) {
+        w.str(`|${r.entries.length / 2}\r\n`);
+        for (const item of r.entries) this.#write(item);
+      }
+      this.#write(r.reply);
     } else if (r instanceof RawBytes) {
       // Last in the chain: only replica links send these, so replies never pay for the check.
       w.bytes(r.bytes);

@@ -25,7 +25,8 @@ export type Reply =
   | Verbatim
   | BigNumber
   | Bool
-  | NullArray;
+  | NullArray
+  | Attribute;
 
 /** `+text` — a simple string. */
 export class Status {
@@ -78,6 +79,17 @@ export class BigNumber {
 /** RESP3 `#t`/`#f`; integer 1/0 in RESP2. */
 export class Bool {
   constructor(readonly value: boolean) {}
+}
+
+/**
+ * RESP3 `|` attribute: a map of side information sent before `reply`. RESP2
+ * has no attributes, so there only `reply` is sent (DEBUG PROTOCOL attrib).
+ */
+export class Attribute {
+  constructor(
+    readonly entries: Reply[],
+    readonly reply: Reply,
+  ) {}
 }
 
 /** `*-1` in RESP2, `_` in RESP3 (e.g. BLPOP timeout, EXEC aborted by WATCH). */

@@ -221,6 +221,17 @@ export class Dict<V> {
     return this.#heads.length;
   }
 
+  /** Entries per bucket (DEBUG HTSTATS), counting only the slots `counted` accepts when given. */
+  chainLengths(counted?: (slot: number) => boolean): Int32Array {
+    const out = new Int32Array(this.#heads.length);
+    for (let b = 0; b < out.length; b++) {
+      let n = 0;
+      for (let s = this.#heads[b] as number; s !== EMPTY; s = this.#next[s] as number) if (!counted || counted(s)) n++;
+      out[b] = n;
+    }
+    return out;
+  }
+
   /** Every live slot, in slot order. Do not insert or delete while iterating. */
   *slots(): IterableIterator<number> {
     const keys = this.keys;

@@ -15,6 +15,7 @@ import type { Config } from "../../config/config.ts";
 import { findParam } from "../../config/params.ts";
 import type { Engine } from "../../engine/engine.ts";
 import { PROPAGATE_AOF } from "../../engine/propagation.ts";
+import { sleepSync } from "../../engine/sleep.ts";
 import { WalkPacer } from "../../engine/turns.ts";
 import { fromLatin1, latin1 } from "../../resp/bytes.ts";
 import { KeyDelay, keysPerSlice } from "../key-delay.ts";
@@ -84,6 +85,8 @@ export class AofManager {
   /** Time the rewrite walk may take per event-loop turn (tests shrink it to force interleaving). */
   sliceMs = REWRITE_SLICE_MS;
   stepDelayMs = 0;
+  /** DEBUG AOF-FLUSH-SLEEP: a pause before each write of buffered commands (Redis's aof_flush_sleep). */
+  flushSleepMs = 0;
   readonly #pacer = new WalkPacer(() => this.engine.stats.totalCommandsProcessed);
   // INFO persistence
   rewriteScheduled = false;
@@ -161,27 +164,24 @@ export class AofManager {
   }
 
   /**
-   * DEBUG LOADAOF: writes out what is buffered, empties the dataset and
-   * loads the AOF again from the manifest on disk (history files removed
-   * first); a load that fails exits, as in Redis. The debug command calls it.
+   * DEBUG LOADAOF's load (after the caller flushed this AOF's buffer and
+   * emptied the dataset): the manifest read again, history files removed, every
+   * file replayed. What the replay writes is not propagated: it came from here.
    */
-  reloadForDebug(): void {
-    if (this.state !== "off") this.flush(true);
-    this.engine.flushing(this.engine.dbs.map((db) => db.id));
-    for (const db of this.engine.dbs) db.flush();
+  reloadFromDisk(): FileStatus {
     this.#manifest = this.#readManifest();
+    this.#upgradeOldStyle();
     this.#deleteHistory();
     const loader = new AofLoader(this.engine, this.io, this.dir, this.config.bool("aof-load-truncated"));
-    // The replayed commands are already in the files: nothing of them is propagated (to this AOF or replicas).
-    const stopCapture = this.engine.capturePropagation();
-    let status: ReturnType<AofLoader["loadAll"]>;
+    const endCapture = this.engine.capturePropagation();
+    let status: FileStatus;
     try {
       status = loader.loadAll(this.#manifest);
     } finally {
-      stopCapture();
+      endCapture();
     }
-    if (status === "failed" || status === "open-error") this.io.exit(1);
-    this.io.log("warning", "Append Only File loaded by DEBUG LOADAOF");
+    this.#measure();
+    return status;
   }
 
   #readManifest(): Manifest {
@@ -406,6 +406,7 @@ export class AofManager {
     const f = this.#file;
     if (f === null) return;
     if (this.#buf.length > 0) {
+      if (this.flushSleepMs > 0) sleepSync(this.flushSleepMs);
       const bytes = fromLatin1(this.#buf);
       this.#buf = "";
       try {

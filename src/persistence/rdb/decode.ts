@@ -90,7 +90,8 @@ export function readValue(r: RdbReader, type: number, limits: LoadLimits): Value
     case RdbType.ZSET_2: {
       const n = r.length();
       if (n === 0) throw new EmptyKeyError();
-      const z = new ZSet(true);
+      // Built as a skiplist, which keeps a -0 score, then compacted as Redis's load converts it (a listpack holds 0).
+      const z = new ZSet(false);
       let maxLen = 0;
       for (let i = 0; i < n; i++) {
         const member = r.string();
@@ -100,7 +101,7 @@ export function readValue(r: RdbReader, type: number, limits: LoadLimits): Value
         if (member.length > maxLen) maxLen = member.length;
         z.insert(member, score, UNLIMITED);
       }
-      z.compact = n <= limits.zsetEntries && maxLen <= limits.zsetValue;
+      z.compactIfSmall({ entries: limits.zsetEntries, value: limits.zsetValue }, maxLen);
       return z;
     }
     case RdbType.ZSET_ZIPLIST:
