@@ -12,6 +12,7 @@ import { asciiLower } from "../engine/table.ts";
 import { OK, type Reply, Status } from "../resp/reply.ts";
 import { encodingOf, isLongString, isStringValue, stringOf, type Value } from "../store/values.ts";
 import { protectedActionAllowed } from "./config.ts";
+import { debugCrash } from "./debug-crash.ts";
 import { helpReply } from "./help.ts";
 
 const NOT_ALLOWED =
@@ -132,6 +133,7 @@ function debug(ctx: Ctx): Reply {
   }
   if (sub === "object" && n === 3) return debugObject(ctx, argv[2] as string);
   if (sub === "populate" && n >= 3 && n <= 5) return debugPopulate(ctx);
+  debugCrash(ctx, sub);
   fail(Errors.subcommandSyntax(argv));
 }
 

@@ -34,6 +34,12 @@ export interface ShutdownOptions {
   abort: boolean;
 }
 
+/** Why the server is crashing (the bug report says it; src/server/crash.ts). */
+export type CrashCause =
+  | { kind: "signal"; signal: "SIGABRT" | "SIGSEGV" }
+  | { kind: "panic"; message: string }
+  | { kind: "assert"; expression: string };
+
 /** Facts the engine reports but does not own (INFO server, memory, cpu). */
 export interface HostInfo {
   readonly runtimeName: string;
@@ -50,6 +56,8 @@ export interface HostInfo {
   idleCollections(): number;
   /** Starts an orderly shutdown; returns an error text when refused. */
   shutdown(options: ShutdownOptions): string | null;
+  /** Logs Redis's bug report for `cause` (with the command `current` was running) and ends the process. */
+  crash(cause: CrashCause, current: Ctx | null): never;
 }
 
 const WRITE = FLAG_BITS.write;

@@ -172,6 +172,20 @@ export interface Runtime {
 
   onSignal(signal: "SIGINT" | "SIGTERM", handler: () => void): void;
   /**
+   * A signal that is fatal to Redis (SIGABRT; SIGSEGV and co. cannot come from
+   * JS code, and a JS handler could not run after a real one): `handler` logs
+   * the crash report, then calls `dieBySignal`.
+   */
+  onFatalSignal(signal: "SIGABRT", handler: () => void): void;
+  /**
+   * Ends the process by `signal` with its default action (no handler of ours
+   * runs), as Redis's crash path re-raises the signal so the exit status and a
+   * core dump say what happened.
+   */
+  dieBySignal(signal: "SIGABRT" | "SIGSEGV"): never;
+  /** Whether stdout is a terminal (Redis shows its logo there). */
+  readonly stdoutIsTerminal: boolean;
+  /**
    * Routes errors nothing caught (a rejected promise in some pipe or timer) to
    * `handler` instead of ending the process: one bad connection must not take
    * every client's data down with it.

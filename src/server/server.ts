@@ -11,7 +11,9 @@ import { setWarningLog } from "../pubsub/limits.ts";
 import { setupReplication } from "../replication/index.ts";
 import { fromLatin1, latin1 } from "../resp/bytes.ts";
 import type { Listener, Runtime } from "../runtime/types.ts";
+import { asciiLogo, startingLines } from "./banner.ts";
 import { serveConnection } from "./connection.ts";
+import { crash } from "./crash.ts";
 import { IdleCollector } from "./idle-gc.ts";
 import { Logger, type LogLevel, timestamp } from "./log.ts";
 
@@ -68,11 +70,8 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
     if (name === "loglevel") logger.level = value as LogLevel;
   });
 
-  logger.notice("oO0OoO0OoO0Oo respd is starting oO0OoO0OoO0Oo");
-  logger.notice(
-    `respd version=${RESPD_VERSION} (Redis ${VERSION} compatible), runtime=${runtime.name} ${runtime.version}, bits=64, pid=${runtime.pid}, just started`,
-  );
-  logger.notice(config.file ? `Configuration loaded from ${config.file}` : "Configuration loaded");
+  for (const line of startingLines(VERSION, runtime.pid, args.length === 0, "respd")) logger.warning(line);
+  logger.notice(`respd version=${RESPD_VERSION}, runtime=${runtime.name} ${runtime.version}`);
 
   // CONFIG REWRITE needs the file after `dir` changed the working directory.
   if (config.file !== "") config.file = runtime.realPath(config.file);
@@ -166,6 +165,13 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
     runtime.exit(1);
   }
 
+  // Redis shows its logo when logging to a terminal, or when asked to; else one line.
+  if (config.bool("always-show-logo") || (logPath === "" && runtime.stdoutIsTerminal)) {
+    logger.raw("notice", asciiLogo(VERSION, "standalone", port, runtime.pid));
+  } else {
+    logger.notice(`Running mode=standalone, port=${port}.`);
+  }
+
   const idleCollector = new IdleCollector(runtime);
   let cron: ReturnType<typeof setInterval> | null = null;
   const startCron = () => {
@@ -208,7 +214,7 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
     if (cron !== null) clearInterval(cron);
     for (const c of engine.clients.values()) c.transport.closeAfterFlush();
     if (unixPath !== "") runtime.removeFile(unixPath);
-    logger.warning("respd is now ready to exit, bye bye...");
+    logger.warning("Redis is now ready to exit, bye bye...");
     // Let queued replies reach the sockets before the process goes, but never hang on a client that does not read.
     const drained = Promise.all([...outputs]);
     const deadline = new Promise((res) => setTimeout(res, 5000));
@@ -233,7 +239,9 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
     heapUsed: () => runtime.heapUsed(),
     idleCollections: () => idleCollector.collections,
     shutdown,
+    crash: (cause, current) => crash(engine, logger, (signal) => runtime.dieBySignal(signal), cause, current),
   };
+  runtime.onFatalSignal("SIGABRT", () => crash(engine, logger, (s) => runtime.dieBySignal(s), { kind: "signal", signal: "SIGABRT" }, null));
 
   const onSignal = (name: "SIGINT" | "SIGTERM") => () => {
     logger.warning(`Received ${name} scheduling shutdown...`);
@@ -253,7 +261,7 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
   runtime.onSignal("SIGINT", onSignal("SIGINT"));
   runtime.onSignal("SIGTERM", onSignal("SIGTERM"));
 
-  logger.notice("Server initialized");
+  logger.warning("Server initialized");
   // The listeners are up: clients get LOADING while the dataset loads in slices.
   await loadAtStartup(engine, saver, {
     readFile: (path) => runtime.readFile(path),
@@ -263,7 +271,8 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
   });
   aof.attach(sink);
   saver.start();
-  logger.notice(`Ready to accept connections ${port !== 0 ? "tcp" : "unix"}`);
+  if (port !== 0) logger.notice("Ready to accept connections");
+  if (unixPath !== "") logger.notice(`The server is now ready to accept connections at ${unixPath}`);
   // After loading: a replica's link replaces the dataset it loaded.
   setupReplication(engine, {
     connectTcp: (host, p) => runtime.connectTcp(host, p),
