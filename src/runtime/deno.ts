@@ -133,6 +133,12 @@ export function createRuntime(): Runtime {
   const fatalHandlers: [string, () => void][] = [];
   installBufferLatin1Codec();
   const files = nodeFiles();
+  const listenTcpNow = (host: string, port: number, _backlog: number, onConnection: OnConnection): Listener => {
+    const listener = Deno.listen({ hostname: host, port, transport: "tcp" });
+    void acceptLoop(listener, onConnection);
+    const actual = listener.addr.port ?? port;
+    return { address: formatAddress(host, actual), port: actual, close: () => listener.close() };
+  };
   return {
     name: "deno",
     version: Deno.version.deno,
@@ -142,12 +148,11 @@ export function createRuntime(): Runtime {
     platform: Deno.build.os,
     arch: Deno.build.arch,
 
-    async listenTcp(host, port, _backlog, onConnection): Promise<Listener> {
-      const listener = Deno.listen({ hostname: host, port, transport: "tcp" });
-      void acceptLoop(listener, onConnection);
-      const actual = listener.addr.port ?? port;
-      return { address: formatAddress(host, actual), port: actual, close: () => listener.close() };
+    async listenTcp(host, port, backlog, onConnection): Promise<Listener> {
+      return listenTcpNow(host, port, backlog, onConnection);
     },
+
+    listenTcpNow,
 
     async listenUnix(path, permissions, onConnection): Promise<Listener> {
       files.removeFile(path);

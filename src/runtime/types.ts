@@ -152,8 +152,18 @@ export interface Runtime {
   readonly fs: FileSystem;
 
   listenTcp(host: string, port: number, backlog: number, onConnection: OnConnection): Promise<Listener>;
+  /**
+   * listenTcp done before returning (throws when the address cannot be bound),
+   * where the runtime binds synchronously (Bun, Deno): CONFIG SET port/bind
+   * answer with the outcome, as Redis does. Absent on Node.
+   */
+  listenTcpNow?(host: string, port: number, backlog: number, onConnection: OnConnection): Listener;
   listenUnix(path: string, permissions: number, onConnection: OnConnection): Promise<Listener>;
-  connectTcp(host: string, port: number): Promise<Connection>;
+  /**
+   * `localAddress`: the source address to bind before connecting (Redis's
+   * bind-source-addr); Deno cannot and ignores it.
+   */
+  connectTcp(host: string, port: number, localAddress?: string): Promise<Connection>;
 
   readFile(path: string): Uint8Array | null;
   writeFile(path: string, data: Uint8Array): void;

@@ -15,28 +15,15 @@ import { asciiLogo, startingLines } from "./banner.ts";
 import { serveConnection } from "./connection.ts";
 import { crash } from "./crash.ts";
 import { IdleCollector } from "./idle-gc.ts";
+import { TcpListeners } from "./listeners.ts";
 import { Logger, type LogLevel, timestamp } from "./log.ts";
 
 export interface RunningServer {
   engine: Engine;
   logger: Logger;
-  listeners: Listener[];
+  listeners(): Listener[];
   /** Resolves when the server has shut down. */
   done: Promise<number>;
-}
-
-/** Redis's `bind` words: `*` = all IPv4, `::*` = all IPv6, a leading `-` = optional. */
-function bindHosts(bind: string): { host: string; optional: boolean }[] {
-  return bind
-    .split(" ")
-    .filter((b) => b.length > 0)
-    .map((b) => {
-      const optional = b.startsWith("-");
-      let host = optional ? b.slice(1) : b;
-      if (host === "*") host = "0.0.0.0";
-      else if (host === "::*") host = "::";
-      return { host, optional };
-    });
 }
 
 /** Starts respd: config, listeners, cron, signals. Exits the process on fatal config errors. */
@@ -124,7 +111,6 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
   );
   saver.otherChildActive = () => aof.rewriting;
   aof.otherChildActive = () => saver.bgsaveInProgress;
-  const listeners: Listener[] = [];
   /** Each open connection's "output fully written" promise, so shutdown can wait for replies to drain. */
   const outputs = new Set<Promise<void>>();
   const onConnection = (conn: Parameters<typeof serveConnection>[2]) => {
@@ -134,33 +120,40 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
   };
 
   const port = config.num("port");
-  if (port !== 0) {
-    // The IPv6 wildcard goes first: where the runtime cannot set IPV6_V6ONLY (Bun) it is
-    // dual-stack and already serves IPv4, so the IPv4 wildcard's "address in use" is expected.
-    const hosts = bindHosts(config.get("bind")).sort((a, b) => Number(b.host === "::") - Number(a.host === "::"));
-    let dualStack = false;
-    for (const { host, optional } of hosts) {
-      try {
-        listeners.push(await runtime.listenTcp(host, port, config.num("tcp-backlog"), onConnection));
-        if (host === "::") dualStack = true;
-      } catch (e) {
-        if (optional || (host === "0.0.0.0" && dualStack)) continue;
-        logger.warning(`Warning: Could not create server TCP listening socket ${host}:${port}: ${(e as Error).message}`);
-        logger.warning(`Failed listening on port ${port} (tcp), aborting.`);
-        runtime.exit(1);
-      }
-    }
+  const tcp = new TcpListeners(
+    runtime,
+    () => config.num("tcp-backlog"),
+    onConnection,
+    (m) => logger.warning(m),
+  );
+  const bindError = await tcp.open(config.get("bind"), port);
+  if (bindError !== null) {
+    logger.warning(`Warning: ${bindError}`);
+    logger.warning(`Failed listening on port ${port} (tcp), aborting.`);
+    runtime.exit(1);
   }
+  // CONFIG SET port / bind listen anew at once; an address that cannot be bound fails the SET.
+  config.onApply("port", (p) =>
+    tcp.rebind(config.get("bind"), Number(p), { bind: config.get("bind"), port: config.num("port") })
+      ? null
+      : "Unable to listen on this port",
+  );
+  config.onApply("bind", (b) =>
+    tcp.rebind(b, config.num("port"), { bind: config.get("bind"), port: config.num("port") })
+      ? null
+      : "Failed to bind to specified addresses.",
+  );
   const unixPath = config.get("unixsocket");
+  let unixListener: Listener | null = null;
   if (unixPath !== "") {
     try {
-      listeners.push(await runtime.listenUnix(unixPath, config.num("unixsocketperm"), onConnection));
+      unixListener = await runtime.listenUnix(unixPath, config.num("unixsocketperm"), onConnection);
     } catch (e) {
       logger.warning(`Failed opening Unix socket: ${(e as Error).message}`);
       runtime.exit(1);
     }
   }
-  if (listeners.length === 0) {
+  if (tcp.list.length === 0 && unixListener === null) {
     logger.warning("Configured to not listen anywhere, exiting.");
     runtime.exit(1);
   }
@@ -210,7 +203,8 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
     }
     saver.stop();
     aof.shutdown();
-    for (const l of listeners) l.close();
+    tcp.close();
+    unixListener?.close();
     if (cron !== null) clearInterval(cron);
     for (const c of engine.clients.values()) c.transport.closeAfterFlush();
     if (unixPath !== "") runtime.removeFile(unixPath);
@@ -233,7 +227,7 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
     executable: runtime.executable,
     platform: runtime.platform,
     arch: runtime.arch,
-    tcpPort: () => listeners[0]?.port ?? 0,
+    tcpPort: () => tcp.list[0]?.port ?? config.num("port"),
     cpuUsage: () => runtime.cpuUsage(),
     rss: () => runtime.rss(),
     heapUsed: () => runtime.heapUsed(),
@@ -275,14 +269,14 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
   if (unixPath !== "") logger.notice(`The server is now ready to accept connections at ${unixPath}`);
   // After loading: a replica's link replaces the dataset it loaded.
   setupReplication(engine, {
-    connectTcp: (host, p) => runtime.connectTcp(host, p),
+    connectTcp: (host, p) => runtime.connectTcp(host, p, config.get("bind-source-addr") || undefined),
     fs: runtime.fs,
     notice: (m) => logger.notice(m),
     warning: (m) => logger.warning(m),
-    listeningPort: () => listeners[0]?.port ?? port,
+    listeningPort: () => tcp.list[0]?.port ?? config.num("port"),
     setRole: (role) => {
       logger.role = role;
     },
   });
-  return { engine, logger, listeners, done };
+  return { engine, logger, listeners: () => [...tcp.list, ...(unixListener ? [unixListener] : [])], done };
 }
