@@ -54,8 +54,14 @@ export interface HostInfo {
   heapUsed(): number;
   /** Full collections started by the idle-time collector (src/server/idle-gc.ts). */
   idleCollections(): number;
-  /** Starts an orderly shutdown; returns an error text when refused. */
-  shutdown(options: ShutdownOptions): string | null;
+  /**
+   * SHUTDOWN from `client` (src/server/shutdown.ts): the reply (an error when
+   * refused, OK for ABORT), Blocked while waiting for replicas, or null when
+   * the process is exiting (no reply).
+   */
+  shutdown(options: ShutdownOptions, client: Client): Reply | Blocked | null;
+  /** INFO's shutdown_in_milliseconds: time left waiting for replicas before exiting. */
+  shutdownInMs(): number;
   /** Logs Redis's bug report for `cause` (with the command `current` was running) and ends the process. */
   crash(cause: CrashCause, current: Ctx | null): never;
 }

@@ -1,7 +1,7 @@
 import { ALL_COMMANDS } from "../commands/index.ts";
 import { Config } from "../config/config.ts";
 import { FatalConfigError, loadConfig } from "../config/load.ts";
-import { Engine, RESPD_VERSION, type ShutdownOptions, VERSION } from "../engine/engine.ts";
+import { Engine, RESPD_VERSION, VERSION } from "../engine/engine.ts";
 import { CommandSink } from "../engine/sink.ts";
 import { CommandTable } from "../engine/table.ts";
 import { AofManager } from "../persistence/aof/index.ts";
@@ -17,6 +17,7 @@ import { crash } from "./crash.ts";
 import { IdleCollector } from "./idle-gc.ts";
 import { TcpListeners } from "./listeners.ts";
 import { Logger, type LogLevel, timestamp } from "./log.ts";
+import { Shutdown } from "./shutdown.ts";
 
 export interface RunningServer {
   engine: Engine;
@@ -172,6 +173,7 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
     cron = setInterval(
       () => {
         engine.cron();
+        shutdownCtl.cron();
         // Loads and background saves are work too, not a quiet moment: a collection there only pauses them.
         const background = isLoading(engine) || saver.bgsaveInProgress || aof.rewriting;
         const before = idleCollector.collections;
@@ -190,17 +192,8 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
   const done = new Promise<number>((res) => {
     finish = res;
   });
-  let shuttingDown = false;
-
-  const shutdown = (options: ShutdownOptions): string | null => {
-    if (options.abort) return "ERR No shutdown in progress.";
-    if (shuttingDown) return null;
-    shuttingDown = true;
-    logger.warning("User requested shutdown...");
-    if (!saver.beforeShutdown(options)) {
-      shuttingDown = false;
-      return "ERR Errors trying to SHUTDOWN. Check logs.";
-    }
+  /** The last steps once nothing stands in the way (finishShutdown's end): AOF, sockets, bye bye. */
+  const exitProcess = () => {
     saver.stop();
     aof.shutdown();
     tcp.close();
@@ -217,8 +210,22 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
       finish(0);
       runtime.exit(0);
     });
-    return null;
   };
+  const shutdownCtl = new Shutdown(engine, logger, {
+    loading: () => isLoading(engine),
+    aofState: () => aof.state,
+    aofRewriting: () => aof.rewriting,
+    saveBeforeExit: (opts) => saver.beforeShutdown(opts),
+    exit: exitProcess,
+    exitNow: () => {
+      // Not a clean shutdown: the save in progress is dropped, and the exit status says so.
+      saver.abortBackground();
+      try {
+        runtime.removeFile(`temp-${runtime.pid}.rdb`);
+      } catch {}
+      runtime.exit(1);
+    },
+  });
 
   engine.host = {
     runtimeName: runtime.name,
@@ -232,28 +239,19 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
     rss: () => runtime.rss(),
     heapUsed: () => runtime.heapUsed(),
     idleCollections: () => idleCollector.collections,
-    shutdown,
+    shutdown: (options, client) => shutdownCtl.command(options, client),
+    shutdownInMs: () => shutdownCtl.remainingMs(),
     crash: (cause, current) => crash(engine, logger, (signal) => runtime.dieBySignal(signal), cause, current),
   };
   runtime.onFatalSignal("SIGABRT", () => crash(engine, logger, (s) => runtime.dieBySignal(s), { kind: "signal", signal: "SIGABRT" }, null));
 
-  const onSignal = (name: "SIGINT" | "SIGTERM") => () => {
-    logger.warning(`Received ${name} scheduling shutdown...`);
-    // shutdown-on-sigint / shutdown-on-sigterm: default | save | nosave, plus now / force.
-    const words = config.get(name === "SIGINT" ? "shutdown-on-sigint" : "shutdown-on-sigterm").split(" ");
-    const save = words.includes("save") ? true : words.includes("nosave") ? false : null;
-    const err = shutdown({ save, now: words.includes("now"), force: words.includes("force"), abort: false });
-    if (err !== null) {
-      logger.warning(`${name} received but errors trying to shut down the server, check the logs for more information`);
-    }
-  };
   runtime.onUncaughtError((error) => {
     logger.warning(
       `Unexpected error (the server keeps running): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
     );
   });
-  runtime.onSignal("SIGINT", onSignal("SIGINT"));
-  runtime.onSignal("SIGTERM", onSignal("SIGTERM"));
+  runtime.onSignal("SIGINT", () => shutdownCtl.signal("SIGINT"));
+  runtime.onSignal("SIGTERM", () => shutdownCtl.signal("SIGTERM"));
 
   logger.warning("Server initialized");
   // The listeners are up: clients get LOADING while the dataset loads in slices.
