@@ -17,6 +17,7 @@ import { crash } from "./crash.ts";
 import { IdleCollector } from "./idle-gc.ts";
 import { TcpListeners } from "./listeners.ts";
 import { Logger, type LogLevel, timestamp } from "./log.ts";
+import { OomScoreAdj } from "./oom-score.ts";
 import { Shutdown } from "./shutdown.ts";
 
 export interface RunningServer {
@@ -90,6 +91,13 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
   });
 
   const engine = new Engine(config, new CommandTable(ALL_COMMANDS));
+  // oom-score-adj: applied at CONFIG SET (an error when /proc refuses), at startup and on role changes.
+  const oom = new OomScoreAdj({ read: (p) => runtime.readFile(p), write: (p, d) => runtime.writeFile(p, d) }, (m) => logger.warning(m));
+  let isReplica = false;
+  const applyOom = (mode: string, values: string) =>
+    oom.apply(mode, values, isReplica) ? null : "Failed to set current oom_score_adj. Check server logs.";
+  config.onApply("oom-score-adj", (mode) => applyOom(mode, config.get("oom-score-adj-values")));
+  config.onApply("oom-score-adj-values", (values) => applyOom(config.get("oom-score-adj"), values));
   setWarningLog(engine, (m) => logger.warning(m));
   const sink = new CommandSink(engine);
   // SAVE/BGSAVE, save points, MISCONF and BGSAVE's copy-on-write gates (before any client connects).
@@ -263,6 +271,7 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
   });
   aof.attach(sink);
   saver.start();
+  applyOom(config.get("oom-score-adj"), config.get("oom-score-adj-values"));
   if (port !== 0) logger.notice("Ready to accept connections");
   if (unixPath !== "") logger.notice(`The server is now ready to accept connections at ${unixPath}`);
   // After loading: a replica's link replaces the dataset it loaded.
@@ -274,6 +283,8 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
     listeningPort: () => tcp.list[0]?.port ?? config.num("port"),
     setRole: (role) => {
       logger.role = role;
+      isReplica = role === "S";
+      applyOom(config.get("oom-score-adj"), config.get("oom-score-adj-values"));
     },
   });
   return { engine, logger, listeners: () => [...tcp.list, ...(unixListener ? [unixListener] : [])], done };
