@@ -28,8 +28,25 @@ export interface RunningServer {
   done: Promise<number>;
 }
 
-/** Starts respd: config, listeners, cron, signals. Exits the process on fatal config errors. */
+/**
+ * Starts respd: config, listeners, cron, signals, the dataset. Exits the
+ * process (status 1) when it cannot start: on fatal config errors and on
+ * anything that goes wrong before the server is up, so a server that failed
+ * never lingers half-started (Redis exits there too).
+ */
 export async function startServer(runtime: Runtime, args: string[]): Promise<RunningServer> {
+  const early: { logger: Logger | null } = { logger: null };
+  try {
+    return await start(runtime, args, early);
+  } catch (e) {
+    const text = `Fatal error while starting, exiting: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
+    if (early.logger !== null) early.logger.warning(text);
+    else runtime.stderr(`${text}\n`);
+    return runtime.exit(1);
+  }
+}
+
+async function start(runtime: Runtime, args: string[], early: { logger: Logger | null }): Promise<RunningServer> {
   const config = new Config();
   const readText = (path: string) => {
     const bytes = runtime.readFile(path);
@@ -55,6 +72,7 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
     else runtime.stdout(line);
   });
   logger.level = config.get("loglevel") as LogLevel;
+  early.logger = logger;
   config.onChange((name, value) => {
     if (name === "loglevel") logger.level = value as LogLevel;
   });

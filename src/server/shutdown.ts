@@ -75,14 +75,12 @@ export class Shutdown {
   /** Run on every cron tick: starts a shutdown a signal scheduled, or finishes one waiting for replicas. */
   cron(): void {
     if (this.#exiting) return;
-    if (this.#asap !== null && this.#deadline === 0) {
-      const words = this.engine.config.get(this.#asap === "SIGINT" ? "shutdown-on-sigint" : "shutdown-on-sigterm").split(" ");
+    const signal = this.#asap;
+    if (signal !== null && this.#deadline === 0) {
+      const words = this.engine.config.get(signal === "SIGINT" ? "shutdown-on-sigint" : "shutdown-on-sigterm").split(" ");
       const save = words.includes("save") ? true : words.includes("nosave") ? false : null;
-      const result = this.#prepare({ save, now: words.includes("now"), force: words.includes("force"), abort: false });
-      if (result === "failed") {
-        this.log.warning(`${this.#asap} received but errors trying to shut down the server, check the logs for more information`);
-        this.#asap = null;
-      }
+      // A failure was logged and cancelled the shutdown: the server goes on, as Redis's.
+      this.#prepare({ save, now: words.includes("now"), force: words.includes("force"), abort: false });
     } else if (this.#deadline !== 0 && (Date.now() >= this.#deadline || this.#replicasInSync())) {
       this.#finish();
     }
