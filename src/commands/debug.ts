@@ -20,6 +20,7 @@ import { saverOf } from "../persistence/saver.ts";
 import { replicationOf } from "../replication/state.ts";
 import { ErrorReply, OK, type Reply, Status } from "../resp/reply.ts";
 import { protectedActionAllowed } from "./config.ts";
+import { debugCrash } from "./debug/crash.ts";
 import { Digester } from "./debug/digest.ts";
 import { debugHtstats, debugHtstatsKey } from "./debug/htstats.ts";
 import { debugObject, debugPopulate } from "./debug/object.ts";
@@ -332,8 +333,13 @@ const SUBS = new Map<string, Sub>(
 function debug(ctx: Ctx): Reply {
   const { argv, engine } = ctx;
   if (!protectedActionAllowed(engine.config.get("enable-debug-command"), ctx.client)) fail(NOT_ALLOWED);
-  const sub = SUBS.get(asciiLower(argv[1] as string));
-  if (sub === undefined || !sub.argc(argv.length)) fail(Errors.subcommandSyntax(argv));
+  const name = asciiLower(argv[1] as string);
+  const sub = SUBS.get(name);
+  if (sub === undefined || !sub.argc(argv.length)) {
+    // SEGFAULT, PANIC and ASSERT end the process (src/commands/debug/crash.ts).
+    debugCrash(ctx, name);
+    fail(Errors.subcommandSyntax(argv));
+  }
   return sub.run(ctx);
 }
 

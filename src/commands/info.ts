@@ -135,6 +135,8 @@ function serverSection(engine: Engine): Field[] {
     ["executable", host?.executable ?? ""],
     ["config_file", engine.config.file],
     ["io_threads_active", 0],
+    // Only while a shutdown waits for replicas, as in Redis.
+    ...((host !== null && host.shutdownInMs() > 0 ? [["shutdown_in_milliseconds", host.shutdownInMs()]] : []) as Field[]),
     ["respd_version", RESPD_VERSION],
     ["runtime", host ? `${host.runtimeName} ${host.runtimeVersion}` : "unknown"],
   ];

@@ -10,6 +10,7 @@ import { Errors, fail } from "../engine/errors.ts";
 import { intArg } from "../engine/numbers.ts";
 import { asciiLower } from "../engine/table.ts";
 import { attachedOf, flushStream, replicaAck, replicaIp, syncCommand, waitCommand } from "../replication/master.ts";
+import { replicationMemory } from "../replication/memory.ts";
 import { becomeMaster, becomeReplica } from "../replication/role.ts";
 import { replicationOf } from "../replication/state.ts";
 import { OK, type Reply, Status } from "../resp/reply.ts";
@@ -223,6 +224,14 @@ function replicationInfo(engine: Engine): Field[] {
 }
 
 replaceInfoSection("replication", replicationInfo);
+extendInfo("memory", (engine) => {
+  const m = replicationMemory(replicationOf(engine), engine.config.num("repl-backlog-size"));
+  return [
+    ["mem_replication_backlog", m.backlog],
+    ["mem_total_replication_buffers", m.total],
+    ["mem_clients_slaves", m.replicas],
+  ];
+});
 extendInfo("stats", (engine) => {
   const s = replicationOf(engine).stats;
   return [

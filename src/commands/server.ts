@@ -2,6 +2,7 @@
  * The server family: TIME, MONITOR, SHUTDOWN here, and the bigger
  * members in their own modules (INFO, CONFIG, DEBUG, SLOWLOG, LATENCY, SAVE/BGSAVE/LASTSAVE).
  */
+import type { Blocked } from "../engine/blocking.ts";
 import { type CommandSpec, command, NO_REPLY } from "../engine/command.ts";
 import type { Ctx } from "../engine/context.ts";
 import type { ShutdownOptions } from "../engine/engine.ts";
@@ -32,8 +33,12 @@ function monitor(ctx: Ctx): Reply | typeof NO_REPLY {
   return OK;
 }
 
-/** SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: on success nothing is replied; the connection just closes. */
-function shutdown(ctx: Ctx): Reply | typeof NO_REPLY {
+/**
+ * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: on success nothing is replied;
+ * the connection just closes. While the master waits for its replicas the
+ * caller is blocked.
+ */
+function shutdown(ctx: Ctx): Reply | Blocked | typeof NO_REPLY {
   const opts: ShutdownOptions = { save: null, now: false, force: false, abort: false };
   let nosave = false;
   let any = false;
@@ -51,9 +56,7 @@ function shutdown(ctx: Ctx): Reply | typeof NO_REPLY {
   if (nosave) opts.save = false;
   const host = ctx.engine.host;
   if (host === null) fail("ERR Errors trying to SHUTDOWN. Check logs.");
-  const err = host.shutdown(opts);
-  if (err !== null) fail(err);
-  return NO_REPLY;
+  return host.shutdown(opts, ctx.client) ?? NO_REPLY;
 }
 
 export const serverCommands: CommandSpec[] = [

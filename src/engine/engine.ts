@@ -35,6 +35,12 @@ export interface ShutdownOptions {
   abort: boolean;
 }
 
+/** Why the server is crashing (the bug report says it; src/server/crash.ts). */
+export type CrashCause =
+  | { kind: "signal"; signal: "SIGABRT" | "SIGSEGV" }
+  | { kind: "panic"; message: string }
+  | { kind: "assert"; expression: string };
+
 /** Facts the engine reports but does not own (INFO server, memory, cpu). */
 export interface HostInfo {
   readonly runtimeName: string;
@@ -51,8 +57,16 @@ export interface HostInfo {
   idleCollections(): number;
   /** MEMORY PURGE: asks the runtime for a full collection now; false when it offers none. */
   collectGarbage(): boolean;
-  /** Starts an orderly shutdown; returns an error text when refused. */
-  shutdown(options: ShutdownOptions): string | null;
+  /**
+   * SHUTDOWN from `client` (src/server/shutdown.ts): the reply (an error when
+   * refused, OK for ABORT), Blocked while waiting for replicas, or null when
+   * the process is exiting (no reply).
+   */
+  shutdown(options: ShutdownOptions, client: Client): Reply | Blocked | null;
+  /** INFO's shutdown_in_milliseconds: time left waiting for replicas before exiting. */
+  shutdownInMs(): number;
+  /** Logs Redis's bug report for `cause` (with the command `current` was running) and ends the process. */
+  crash(cause: CrashCause, current: Ctx | null): never;
 }
 
 const WRITE = FLAG_BITS.write;

@@ -300,24 +300,29 @@ export function createRuntime(): Runtime {
     encodeInto: (s, target, offset) => Buffer.prototype.latin1Write.call(target, s, offset, s.length),
   });
   const files = nodeFiles();
+  const listenTcpNow = (host: string, port: number, _backlog: number, onConnection: OnConnection): Listener => {
+    const server: TCPSocketListener<SocketState> = Bun.listen<SocketState>({
+      hostname: host,
+      port,
+      socket: handlers(onConnection, null),
+    });
+    return {
+      address: formatAddress(host, server.port),
+      port: server.port,
+      // stop(true) would also drop open connections; shutdown flushes them first.
+      close: () => server.stop(false),
+    };
+  };
   return {
     name: "bun",
     version: Bun.version,
     ...nodeProcess(),
 
-    async listenTcp(host, port, _backlog, onConnection): Promise<Listener> {
-      const server: TCPSocketListener<SocketState> = Bun.listen<SocketState>({
-        hostname: host,
-        port,
-        socket: handlers(onConnection, null),
-      });
-      return {
-        address: formatAddress(host, server.port),
-        port: server.port,
-        // stop(true) would also drop open connections; shutdown flushes them first.
-        close: () => server.stop(false),
-      };
+    async listenTcp(host, port, backlog, onConnection): Promise<Listener> {
+      return listenTcpNow(host, port, backlog, onConnection);
     },
+
+    listenTcpNow,
 
     async listenUnix(path, permissions, onConnection): Promise<Listener> {
       try {
@@ -331,12 +336,14 @@ export function createRuntime(): Runtime {
       return { address: path, port: 0, close: () => server.stop(false) };
     },
 
-    async connectTcp(host, port): Promise<Connection> {
+    async connectTcp(host, port, localAddress): Promise<Connection> {
       return new Promise((resolveConn, reject) => {
         let settled = false;
         Bun.connect<SocketState>({
           hostname: host,
           port,
+          // Not in bun-types, but Bun binds the source address with it.
+          ...(localAddress ? { localAddress } : {}),
           socket: {
             ...handlers((conn) => {
               settled = true;

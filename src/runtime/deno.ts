@@ -1,4 +1,4 @@
-import { formatAddress, installBufferLatin1Codec, nodeFiles, processStats } from "./shared.ts";
+import { afterSelfKill, formatAddress, installBufferLatin1Codec, nodeFiles, processStats } from "./shared.ts";
 import type { Connection, Listener, OnConnection, Runtime } from "./types.ts";
 
 /** The slice of the Deno namespace this adapter uses (Deno's own types are not installed for tsc). */
@@ -31,6 +31,9 @@ declare const Deno: {
   listen(opts: { hostname?: string; port?: number; transport?: "tcp" | "unix"; path?: string }): DenoListener;
   connect(opts: { hostname: string; port: number }): Promise<DenoConn>;
   addSignalListener(sig: string, fn: () => void): void;
+  removeSignalListener(sig: string, fn: () => void): void;
+  kill(pid: number, sig: string): void;
+  stdout: { isTerminal(): boolean };
   exit(code: number): never;
 };
 
@@ -127,8 +130,15 @@ async function acceptLoop(listener: DenoListener, onConnection: OnConnection): P
 }
 
 export function createRuntime(): Runtime {
+  const fatalHandlers: [string, () => void][] = [];
   installBufferLatin1Codec();
   const files = nodeFiles();
+  const listenTcpNow = (host: string, port: number, _backlog: number, onConnection: OnConnection): Listener => {
+    const listener = Deno.listen({ hostname: host, port, transport: "tcp" });
+    void acceptLoop(listener, onConnection);
+    const actual = listener.addr.port ?? port;
+    return { address: formatAddress(host, actual), port: actual, close: () => listener.close() };
+  };
   return {
     name: "deno",
     version: Deno.version.deno,
@@ -138,12 +148,11 @@ export function createRuntime(): Runtime {
     platform: Deno.build.os,
     arch: Deno.build.arch,
 
-    async listenTcp(host, port, _backlog, onConnection): Promise<Listener> {
-      const listener = Deno.listen({ hostname: host, port, transport: "tcp" });
-      void acceptLoop(listener, onConnection);
-      const actual = listener.addr.port ?? port;
-      return { address: formatAddress(host, actual), port: actual, close: () => listener.close() };
+    async listenTcp(host, port, backlog, onConnection): Promise<Listener> {
+      return listenTcpNow(host, port, backlog, onConnection);
     },
+
+    listenTcpNow,
 
     async listenUnix(path, permissions, onConnection): Promise<Listener> {
       files.removeFile(path);
@@ -162,6 +171,16 @@ export function createRuntime(): Runtime {
     onSignal(signal, handler) {
       Deno.addSignalListener(signal, handler);
     },
+    onFatalSignal(signal, handler) {
+      Deno.addSignalListener(signal, handler);
+      fatalHandlers.push([signal, handler]);
+    },
+    dieBySignal(signal) {
+      for (const [sig, h] of fatalHandlers) if (sig === signal) Deno.removeSignalListener(sig, h);
+      Deno.kill(Deno.pid, signal);
+      return afterSelfKill(signal);
+    },
+    stdoutIsTerminal: Deno.stdout.isTerminal(),
     onUncaughtError(handler) {
       globalThis.addEventListener("unhandledrejection", (e) => {
         e.preventDefault();

@@ -207,9 +207,9 @@ export function createRuntime(): Runtime {
       return { address: path, port: 0, close: () => server.close() };
     },
 
-    connectTcp(host, port): Promise<Connection> {
+    connectTcp(host, port, localAddress): Promise<Connection> {
       return new Promise((resolve, reject) => {
-        const socket = connect({ host, port }, () => {
+        const socket = connect({ host, port, ...(localAddress ? { localAddress } : {}) }, () => {
           socket.off("error", reject);
           resolve(wrap(socket, null));
         });

@@ -118,7 +118,17 @@ export function installBufferLatin1Codec(): void {
 /** Identity and control of a node:process style process (Bun, Node; Deno has its own namespace). */
 export function nodeProcess(): Pick<
   Runtime,
-  "pid" | "args" | "executable" | "platform" | "arch" | "onSignal" | "onUncaughtError" | "exit"
+  | "pid"
+  | "args"
+  | "executable"
+  | "platform"
+  | "arch"
+  | "onSignal"
+  | "onFatalSignal"
+  | "dieBySignal"
+  | "stdoutIsTerminal"
+  | "onUncaughtError"
+  | "exit"
 > {
   return {
     pid: process.pid,
@@ -129,6 +139,15 @@ export function nodeProcess(): Pick<
     onSignal(signal, handler) {
       process.on(signal, handler);
     },
+    onFatalSignal(signal, handler) {
+      process.on(signal, handler);
+    },
+    dieBySignal(signal) {
+      process.removeAllListeners(signal);
+      process.kill(process.pid, signal);
+      return afterSelfKill(signal);
+    },
+    stdoutIsTerminal: process.stdout?.isTTY === true,
     onUncaughtError(handler) {
       process.on("uncaughtException", handler);
       process.on("unhandledRejection", handler);
@@ -228,4 +247,16 @@ function fsyncInBackground(fd: number): Promise<void> {
   return new Promise((resolve, reject) => {
     fsync(fd, (e) => (e ? reject(e) : resolve()));
   });
+}
+
+/**
+ * After kill(getpid(), sig) the default action normally ends the process
+ * before the call returns; should it not (the signal went to another thread
+ * and is on its way), wait for it, then exit as a shell reports that signal.
+ */
+export function afterSelfKill(signal: "SIGABRT" | "SIGSEGV"): never {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+  } catch {}
+  process.exit(128 + (signal === "SIGABRT" ? 6 : 11));
 }

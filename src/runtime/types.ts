@@ -152,8 +152,18 @@ export interface Runtime {
   readonly fs: FileSystem;
 
   listenTcp(host: string, port: number, backlog: number, onConnection: OnConnection): Promise<Listener>;
+  /**
+   * listenTcp done before returning (throws when the address cannot be bound),
+   * where the runtime binds synchronously (Bun, Deno): CONFIG SET port/bind
+   * answer with the outcome, as Redis does. Absent on Node.
+   */
+  listenTcpNow?(host: string, port: number, backlog: number, onConnection: OnConnection): Listener;
   listenUnix(path: string, permissions: number, onConnection: OnConnection): Promise<Listener>;
-  connectTcp(host: string, port: number): Promise<Connection>;
+  /**
+   * `localAddress`: the source address to bind before connecting (Redis's
+   * bind-source-addr); Deno cannot and ignores it.
+   */
+  connectTcp(host: string, port: number, localAddress?: string): Promise<Connection>;
 
   readFile(path: string): Uint8Array | null;
   writeFile(path: string, data: Uint8Array): void;
@@ -171,6 +181,20 @@ export interface Runtime {
   chdir(path: string): void;
 
   onSignal(signal: "SIGINT" | "SIGTERM", handler: () => void): void;
+  /**
+   * A signal that is fatal to Redis (SIGABRT; SIGSEGV and co. cannot come from
+   * JS code, and a JS handler could not run after a real one): `handler` logs
+   * the crash report, then calls `dieBySignal`.
+   */
+  onFatalSignal(signal: "SIGABRT", handler: () => void): void;
+  /**
+   * Ends the process by `signal` with its default action (no handler of ours
+   * runs), as Redis's crash path re-raises the signal so the exit status and a
+   * core dump say what happened.
+   */
+  dieBySignal(signal: "SIGABRT" | "SIGSEGV"): never;
+  /** Whether stdout is a terminal (Redis shows its logo there). */
+  readonly stdoutIsTerminal: boolean;
   /**
    * Routes errors nothing caught (a rejected promise in some pipe or timer) to
    * `handler` instead of ending the process: one bad connection must not take

@@ -6,6 +6,7 @@ import { ENCODER_QUEUE_BYTES, type Outgoing, RespEncoder, RespEncoderStream } fr
 import { ErrorReply } from "../resp/reply.ts";
 import { PipeTerminated, transformInto } from "../resp/sync-pipe.ts";
 import type { Connection, DirectIo } from "../runtime/types.ts";
+import { deniedByProtectedMode, PROTECTED_MODE_DENIED } from "./protected-mode.ts";
 
 /** Input limits read per bulk header: plain fields, refreshed when CONFIG SET changes them. */
 const limitsByEngine = new WeakMap<Engine, { maxBulkLen: number; queryBufferLimit: number }>();
@@ -103,6 +104,14 @@ export function serveConnection(engine: Engine, sink: CommandSink, conn: Connect
   if (client === null) {
     // Over maxclients: Redis answers with the error and closes, before any command is read.
     output.write([new ErrorReply("ERR max number of clients reached")]);
+    output.close();
+    if (!direct) conn.readable.cancel().catch(() => {});
+    return output.done;
+  }
+  if (deniedByProtectedMode(engine, conn.remoteAddress)) {
+    engine.stats.rejectedConnections++;
+    engine.removeClient(client);
+    output.write([new ErrorReply(PROTECTED_MODE_DENIED)]);
     output.close();
     if (!direct) conn.readable.cancel().catch(() => {});
     return output.done;

@@ -29,6 +29,12 @@ export class Logger {
     this.sink(`${this.pid}:${this.role} ${timestamp(new Date())} ${MARK[level]} ${message}\n`);
   }
 
+  /** Text as it is, without the line prefix (Redis's LL_RAW: the logo, the crash report). */
+  raw(level: Exclude<LogLevel, "nothing">, text: string): void {
+    if (RANK[level] < RANK[this.level]) return;
+    this.sink(text);
+  }
+
   debug(m: string): void {
     this.log("debug", m);
   }

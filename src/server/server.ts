@@ -1,7 +1,7 @@
 import { ALL_COMMANDS } from "../commands/index.ts";
 import { Config } from "../config/config.ts";
 import { FatalConfigError, loadConfig } from "../config/load.ts";
-import { Engine, RESPD_VERSION, type ShutdownOptions, VERSION } from "../engine/engine.ts";
+import { Engine, RESPD_VERSION, VERSION } from "../engine/engine.ts";
 import { CommandSink } from "../engine/sink.ts";
 import { CommandTable } from "../engine/table.ts";
 import { AofManager } from "../persistence/aof/index.ts";
@@ -11,34 +11,42 @@ import { setWarningLog } from "../pubsub/limits.ts";
 import { setupReplication } from "../replication/index.ts";
 import { fromLatin1, latin1 } from "../resp/bytes.ts";
 import type { Listener, Runtime } from "../runtime/types.ts";
+import { asciiLogo, startingLines } from "./banner.ts";
 import { serveConnection } from "./connection.ts";
+import { crash } from "./crash.ts";
 import { BLOCKING_HEAP_LIMIT, IdleCollector } from "./idle-gc.ts";
+import { TcpListeners } from "./listeners.ts";
 import { Logger, type LogLevel, timestamp } from "./log.ts";
+import { OomScoreAdj } from "./oom-score.ts";
+import { Shutdown } from "./shutdown.ts";
 
 export interface RunningServer {
   engine: Engine;
   logger: Logger;
-  listeners: Listener[];
+  listeners(): Listener[];
   /** Resolves when the server has shut down. */
   done: Promise<number>;
 }
 
-/** Redis's `bind` words: `*` = all IPv4, `::*` = all IPv6, a leading `-` = optional. */
-function bindHosts(bind: string): { host: string; optional: boolean }[] {
-  return bind
-    .split(" ")
-    .filter((b) => b.length > 0)
-    .map((b) => {
-      const optional = b.startsWith("-");
-      let host = optional ? b.slice(1) : b;
-      if (host === "*") host = "0.0.0.0";
-      else if (host === "::*") host = "::";
-      return { host, optional };
-    });
+/**
+ * Starts respd: config, listeners, cron, signals, the dataset. Exits the
+ * process (status 1) when it cannot start: on fatal config errors and on
+ * anything that goes wrong before the server is up, so a server that failed
+ * never lingers half-started (Redis exits there too).
+ */
+export async function startServer(runtime: Runtime, args: string[]): Promise<RunningServer> {
+  const early: { logger: Logger | null } = { logger: null };
+  try {
+    return await start(runtime, args, early);
+  } catch (e) {
+    const text = `Fatal error while starting, exiting: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
+    if (early.logger !== null) early.logger.warning(text);
+    else runtime.stderr(`${text}\n`);
+    return runtime.exit(1);
+  }
 }
 
-/** Starts respd: config, listeners, cron, signals. Exits the process on fatal config errors. */
-export async function startServer(runtime: Runtime, args: string[]): Promise<RunningServer> {
+async function start(runtime: Runtime, args: string[], early: { logger: Logger | null }): Promise<RunningServer> {
   const config = new Config();
   const readText = (path: string) => {
     const bytes = runtime.readFile(path);
@@ -64,15 +72,13 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
     else runtime.stdout(line);
   });
   logger.level = config.get("loglevel") as LogLevel;
+  early.logger = logger;
   config.onChange((name, value) => {
     if (name === "loglevel") logger.level = value as LogLevel;
   });
 
-  logger.notice("oO0OoO0OoO0Oo respd is starting oO0OoO0OoO0Oo");
-  logger.notice(
-    `respd version=${RESPD_VERSION} (Redis ${VERSION} compatible), runtime=${runtime.name} ${runtime.version}, bits=64, pid=${runtime.pid}, just started`,
-  );
-  logger.notice(config.file ? `Configuration loaded from ${config.file}` : "Configuration loaded");
+  for (const line of startingLines(VERSION, runtime.pid, args.length === 0, "respd")) logger.warning(line);
+  logger.notice(`respd version=${RESPD_VERSION}, runtime=${runtime.name} ${runtime.version}`);
 
   // CONFIG REWRITE needs the file after `dir` changed the working directory.
   if (config.file !== "") config.file = runtime.realPath(config.file);
@@ -103,6 +109,13 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
   });
 
   const engine = new Engine(config, new CommandTable(ALL_COMMANDS));
+  // oom-score-adj: applied at CONFIG SET (an error when /proc refuses), at startup and on role changes.
+  const oom = new OomScoreAdj({ read: (p) => runtime.readFile(p), write: (p, d) => runtime.writeFile(p, d) }, (m) => logger.warning(m));
+  let isReplica = false;
+  const applyOom = (mode: string, values: string) =>
+    oom.apply(mode, values, isReplica) ? null : "Failed to set current oom_score_adj. Check server logs.";
+  config.onApply("oom-score-adj", (mode) => applyOom(mode, config.get("oom-score-adj-values")));
+  config.onApply("oom-score-adj-values", (values) => applyOom(config.get("oom-score-adj"), values));
   setWarningLog(engine, (m) => logger.warning(m));
   const sink = new CommandSink(engine);
   // SAVE/BGSAVE, save points, MISCONF and BGSAVE's copy-on-write gates (before any client connects).
@@ -126,7 +139,6 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
   );
   saver.otherChildActive = () => aof.rewriting;
   aof.otherChildActive = () => saver.bgsaveInProgress;
-  const listeners: Listener[] = [];
   /** Each open connection's "output fully written" promise, so shutdown can wait for replies to drain. */
   const outputs = new Set<Promise<void>>();
   const onConnection = (conn: Parameters<typeof serveConnection>[2]) => {
@@ -136,35 +148,49 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
   };
 
   const port = config.num("port");
-  if (port !== 0) {
-    // The IPv6 wildcard goes first: where the runtime cannot set IPV6_V6ONLY (Bun) it is
-    // dual-stack and already serves IPv4, so the IPv4 wildcard's "address in use" is expected.
-    const hosts = bindHosts(config.get("bind")).sort((a, b) => Number(b.host === "::") - Number(a.host === "::"));
-    let dualStack = false;
-    for (const { host, optional } of hosts) {
-      try {
-        listeners.push(await runtime.listenTcp(host, port, config.num("tcp-backlog"), onConnection));
-        if (host === "::") dualStack = true;
-      } catch (e) {
-        if (optional || (host === "0.0.0.0" && dualStack)) continue;
-        logger.warning(`Warning: Could not create server TCP listening socket ${host}:${port}: ${(e as Error).message}`);
-        logger.warning(`Failed listening on port ${port} (tcp), aborting.`);
-        runtime.exit(1);
-      }
-    }
+  const tcp = new TcpListeners(
+    runtime,
+    () => config.num("tcp-backlog"),
+    onConnection,
+    (m) => logger.warning(m),
+  );
+  const bindError = await tcp.open(config.get("bind"), port);
+  if (bindError !== null) {
+    logger.warning(`Warning: ${bindError}`);
+    logger.warning(`Failed listening on port ${port} (tcp), aborting.`);
+    runtime.exit(1);
   }
+  // CONFIG SET port / bind listen anew at once; an address that cannot be bound fails the SET.
+  config.onApply("port", (p) =>
+    tcp.rebind(config.get("bind"), Number(p), { bind: config.get("bind"), port: config.num("port") })
+      ? null
+      : "Unable to listen on this port",
+  );
+  config.onApply("bind", (b) =>
+    tcp.rebind(b, config.num("port"), { bind: config.get("bind"), port: config.num("port") })
+      ? null
+      : "Failed to bind to specified addresses.",
+  );
   const unixPath = config.get("unixsocket");
+  let unixListener: Listener | null = null;
   if (unixPath !== "") {
     try {
-      listeners.push(await runtime.listenUnix(unixPath, config.num("unixsocketperm"), onConnection));
+      unixListener = await runtime.listenUnix(unixPath, config.num("unixsocketperm"), onConnection);
     } catch (e) {
       logger.warning(`Failed opening Unix socket: ${(e as Error).message}`);
       runtime.exit(1);
     }
   }
-  if (listeners.length === 0) {
+  if (tcp.list.length === 0 && unixListener === null) {
     logger.warning("Configured to not listen anywhere, exiting.");
     runtime.exit(1);
+  }
+
+  // Redis shows its logo when logging to a terminal, or when asked to; else one line.
+  if (config.bool("always-show-logo") || (logPath === "" && runtime.stdoutIsTerminal)) {
+    logger.raw("notice", asciiLogo(VERSION, "standalone", port, runtime.pid));
+  } else {
+    logger.notice(`Running mode=standalone, port=${port}.`);
   }
 
   const idleCollector = new IdleCollector(runtime);
@@ -174,6 +200,7 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
     cron = setInterval(
       () => {
         engine.cron();
+        shutdownCtl.cron();
         // Loads and background saves are work too, not a quiet moment: a collection there only pauses them.
         const background = isLoading(engine) || saver.bgsaveInProgress || aof.rewriting;
         const before = idleCollector.collections;
@@ -192,24 +219,16 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
   const done = new Promise<number>((res) => {
     finish = res;
   });
-  let shuttingDown = false;
-
-  const shutdown = (options: ShutdownOptions): string | null => {
-    if (options.abort) return "ERR No shutdown in progress.";
-    if (shuttingDown) return null;
-    shuttingDown = true;
-    logger.warning("User requested shutdown...");
-    if (!saver.beforeShutdown(options)) {
-      shuttingDown = false;
-      return "ERR Errors trying to SHUTDOWN. Check logs.";
-    }
+  /** The last steps once nothing stands in the way (finishShutdown's end): AOF, sockets, bye bye. */
+  const exitProcess = () => {
     saver.stop();
     aof.shutdown();
-    for (const l of listeners) l.close();
+    tcp.close();
+    unixListener?.close();
     if (cron !== null) clearInterval(cron);
     for (const c of engine.clients.values()) c.transport.closeAfterFlush();
     if (unixPath !== "") runtime.removeFile(unixPath);
-    logger.warning("respd is now ready to exit, bye bye...");
+    logger.warning("Redis is now ready to exit, bye bye...");
     // Let queued replies reach the sockets before the process goes, but never hang on a client that does not read.
     const drained = Promise.all([...outputs]);
     const deadline = new Promise((res) => setTimeout(res, 5000));
@@ -218,8 +237,22 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
       finish(0);
       runtime.exit(0);
     });
-    return null;
   };
+  const shutdownCtl = new Shutdown(engine, logger, {
+    loading: () => isLoading(engine),
+    aofState: () => aof.state,
+    aofRewriting: () => aof.rewriting,
+    saveBeforeExit: (opts) => saver.beforeShutdown(opts),
+    exit: exitProcess,
+    exitNow: () => {
+      // Not a clean shutdown: the save in progress is dropped, and the exit status says so.
+      saver.abortBackground();
+      try {
+        runtime.removeFile(`temp-${runtime.pid}.rdb`);
+      } catch {}
+      runtime.exit(1);
+    },
+  });
 
   engine.host = {
     runtimeName: runtime.name,
@@ -228,35 +261,28 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
     executable: runtime.executable,
     platform: runtime.platform,
     arch: runtime.arch,
-    tcpPort: () => listeners[0]?.port ?? 0,
+    tcpPort: () => tcp.list[0]?.port ?? config.num("port"),
     cpuUsage: () => runtime.cpuUsage(),
     rss: () => runtime.rss(),
     heapUsed: () => runtime.heapUsed(),
     idleCollections: () => idleCollector.collections,
     // As the idle collector: finished at once while the pause is short, concurrent for a bigger heap.
     collectGarbage: () => runtime.collectGarbage(runtime.heapUsed() <= BLOCKING_HEAP_LIMIT),
-    shutdown,
+    shutdown: (options, client) => shutdownCtl.command(options, client),
+    shutdownInMs: () => shutdownCtl.remainingMs(),
+    crash: (cause, current) => crash(engine, logger, (signal) => runtime.dieBySignal(signal), cause, current),
   };
+  runtime.onFatalSignal("SIGABRT", () => crash(engine, logger, (s) => runtime.dieBySignal(s), { kind: "signal", signal: "SIGABRT" }, null));
 
-  const onSignal = (name: "SIGINT" | "SIGTERM") => () => {
-    logger.warning(`Received ${name} scheduling shutdown...`);
-    // shutdown-on-sigint / shutdown-on-sigterm: default | save | nosave, plus now / force.
-    const words = config.get(name === "SIGINT" ? "shutdown-on-sigint" : "shutdown-on-sigterm").split(" ");
-    const save = words.includes("save") ? true : words.includes("nosave") ? false : null;
-    const err = shutdown({ save, now: words.includes("now"), force: words.includes("force"), abort: false });
-    if (err !== null) {
-      logger.warning(`${name} received but errors trying to shut down the server, check the logs for more information`);
-    }
-  };
   runtime.onUncaughtError((error) => {
     logger.warning(
       `Unexpected error (the server keeps running): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
     );
   });
-  runtime.onSignal("SIGINT", onSignal("SIGINT"));
-  runtime.onSignal("SIGTERM", onSignal("SIGTERM"));
+  runtime.onSignal("SIGINT", () => shutdownCtl.signal("SIGINT"));
+  runtime.onSignal("SIGTERM", () => shutdownCtl.signal("SIGTERM"));
 
-  logger.notice("Server initialized");
+  logger.warning("Server initialized");
   // The listeners are up: clients get LOADING while the dataset loads in slices.
   await loadAtStartup(engine, saver, {
     readFile: (path) => runtime.readFile(path),
@@ -270,17 +296,21 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
   });
   aof.attach(sink);
   saver.start();
-  logger.notice(`Ready to accept connections ${port !== 0 ? "tcp" : "unix"}`);
+  applyOom(config.get("oom-score-adj"), config.get("oom-score-adj-values"));
+  if (port !== 0) logger.notice("Ready to accept connections");
+  if (unixPath !== "") logger.notice(`The server is now ready to accept connections at ${unixPath}`);
   // After loading: a replica's link replaces the dataset it loaded.
   setupReplication(engine, {
-    connectTcp: (host, p) => runtime.connectTcp(host, p),
+    connectTcp: (host, p) => runtime.connectTcp(host, p, config.get("bind-source-addr") || undefined),
     fs: runtime.fs,
     notice: (m) => logger.notice(m),
     warning: (m) => logger.warning(m),
-    listeningPort: () => listeners[0]?.port ?? port,
+    listeningPort: () => tcp.list[0]?.port ?? config.num("port"),
     setRole: (role) => {
       logger.role = role;
+      isReplica = role === "S";
+      applyOom(config.get("oom-score-adj"), config.get("oom-score-adj-values"));
     },
   });
-  return { engine, logger, listeners, done };
+  return { engine, logger, listeners: () => [...tcp.list, ...(unixListener ? [unixListener] : [])], done };
 }
