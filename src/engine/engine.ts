@@ -1,5 +1,6 @@
 import type { Config } from "../config/config.ts";
 import { cString } from "../resp/bytes.ts";
+import type { Outgoing } from "../resp/encoder.ts";
 import { ErrorReply, type Reply, Status } from "../resp/reply.ts";
 import { Database, type KeyspaceHooks } from "../store/database.ts";
 import { Blocked, BlockingRegistry, type Waiter } from "./blocking.ts";
@@ -88,6 +89,10 @@ export class Engine implements KeyspaceHooks {
   #pauseTimer: ReturnType<typeof setTimeout> | null = null;
   #unpauseWaiters: (() => void)[] = [];
   readonly gates: Gate[] = [];
+  /** Run after every executed command, including each one inside EXEC (client tracking remembers keys here). */
+  readonly afterCall: ((ctx: Ctx) => void)[] = [];
+  /** Run on every cron tick, after the expire cycle. */
+  readonly cronHooks: (() => void)[] = [];
   /** Clients parked by blocking commands, per key. */
   readonly blocking = new BlockingRegistry();
   readonly #propagation: PropagationListener[] = [];
@@ -156,6 +161,11 @@ export class Engine implements KeyspaceHooks {
     const waiters = this.#unpauseWaiters;
     this.#unpauseWaiters = [];
     for (const w of waiters) w();
+  }
+
+  /** Clients whose command CLIENT PAUSE holds (Redis counts them in blocked_clients, as BLOCKED_PAUSE). */
+  get pausedClients(): number {
+    return this.#unpauseWaiters.length;
   }
 
   /** Resolves when the current pause ends. */
@@ -312,6 +322,8 @@ export class Engine implements KeyspaceHooks {
       this.stats.error(result.code);
     }
     client.lastCommand = cmd.fullName;
+    const after = this.afterCall;
+    for (let i = 0; i < after.length; i++) (after[i] as (ctx: Ctx) => void)(ctx);
     if (result instanceof Blocked) this.#park(ctx, result);
     if ((cmd.bits & SKIP_SLOWLOG) === 0) {
       const threshold = this.#slowlogThreshold;
@@ -414,10 +426,19 @@ export class Engine implements KeyspaceHooks {
         for (const w of this.blocking.waitersOn(slot)) {
           const ctx = new Ctx(this, w.client, w.origin.argv, w.origin.cmd, Date.now());
           let reply: Reply | undefined;
+          // What the client is sent meanwhile waits for its reply, which the sink writes later.
+          const held: Outgoing[] = [];
+          w.client.outbox = held;
           try {
             reply = w.blocked.attempt(ctx, readyKey);
           } catch (e) {
             reply = e instanceof RedisError ? e.toReply() : new ErrorReply(`ERR ${(e as Error).message}`);
+          } finally {
+            w.client.outbox = null;
+          }
+          if (held.length > 0) {
+            if (reply === undefined) w.client.send(held);
+            else w.client.afterServed = held;
           }
           if (reply === undefined) break;
           this.blocking.remove(w);
@@ -451,6 +472,40 @@ export class Engine implements KeyspaceHooks {
     this.keyTouched(db.id, key);
     this.notify("x", "expired", key, db.id);
     this.propagate(db.id, [["DEL", key]]);
+  }
+
+  /**
+   * The active expire cycle, bounded to 25% of the cron period (more with
+   * active-expire-effort), repeating on a db while more than 25% of its
+   * sample had expired. Off while clients are paused: the dataset stays still.
+   */
+  #activeExpireCycle(now: number): void {
+    if (!this.activeExpire || this.expiryHeld()) return;
+    const hz = Math.max(1, this.config.num("hz"));
+    const effort = this.config.num("active-expire-effort");
+    const budget = (1000 / hz) * (0.25 + (effort - 1) * 0.05);
+    const sample = 20 + 5 * (effort - 1);
+    const deadline = performance.now() + budget;
+    for (const db of this.dbs) {
+      if (db.volatile.size === 0) continue;
+      for (;;) {
+        const [checked, expired] = db.expireSample(now, sample);
+        if (checked === 0 || expired * 4 <= checked) break;
+        if (performance.now() > deadline) return;
+      }
+    }
+  }
+
+  /**
+   * KeyspaceHooks: while CLIENT PAUSE (WRITE or ALL) lasts, expired keys are
+   * not deleted (they only read as missing), as Redis 7.0 keeps the dataset
+   * constant for a failover; they go, and are propagated, after the pause.
+   */
+  expiryHeld(): boolean {
+    if (this.pausedUntil === 0) return false;
+    if (this.pausedUntil > Date.now()) return true;
+    // The timer that ends the pause has not fired yet: the pause is over all the same.
+    return false;
   }
 
   /** Refuses a command before it runs (Redis's rejectCommand): counted, and dooms a MULTI being queued. */
@@ -493,19 +548,8 @@ export class Engine implements KeyspaceHooks {
     const estimate = this.#clockOffset + performance.now();
     if (estimate < now) this.#clockOffset += now - estimate;
     else if (estimate >= now + 1) this.#clockOffset -= estimate - now - 0.999;
-    const hz = Math.max(1, this.config.num("hz"));
-    const effort = this.config.num("active-expire-effort");
-    const budget = (1000 / hz) * (0.25 + (effort - 1) * 0.05);
-    const sample = 20 + 5 * (effort - 1);
-    const deadline = performance.now() + budget;
-    for (const db of this.activeExpire ? this.dbs : []) {
-      if (db.volatile.size === 0) continue;
-      for (;;) {
-        const [checked, expired] = db.expireSample(now, sample);
-        if (checked === 0 || expired * 4 <= checked) break;
-        if (performance.now() > deadline) return;
-      }
-    }
+    this.#activeExpireCycle(now);
+    for (const hook of this.cronHooks) hook();
     const timeout = this.config.num("timeout") * 1000;
     if (timeout > 0) {
       for (const c of this.clients.values()) {

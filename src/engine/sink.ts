@@ -74,7 +74,12 @@ export class CommandSink {
         if (out.length > 0) client.transport.write(out);
         return reply.promise.then((served) => {
           if (this.beforeReply !== null) this.beforeReply();
-          if (client.replyMode === "on" && !client.skipping) client.transport.write([served]);
+          const out: Outgoing[] = client.replyMode === "on" && !client.skipping ? [served] : [];
+          if (client.afterServed !== null) {
+            out.push(...client.afterServed);
+            client.afterServed = null;
+          }
+          if (out.length > 0) client.transport.write(out);
           client.afterCommand();
           return this.run(client, batch, i + 1);
         });
