@@ -59,6 +59,10 @@ const NO_AUTH = FLAG_BITS.no_auth;
 const SKIP_MONITOR = FLAG_BITS.skip_monitor | FLAG_BITS.admin;
 const SKIP_SLOWLOG = FLAG_BITS.skip_slowlog;
 const FAST = FLAG_BITS.fast;
+const DENYOOM = FLAG_BITS.denyoom;
+/** Commands a client in MULTI may still send when out of memory (Redis's processCommand). */
+const OOM_EXEMPT_IN_MULTI = new Set(["exec", "discard", "quit", "reset"]);
+const OOM_ERROR = "OOM command not allowed when used memory > 'maxmemory'.";
 
 export const VERSION = "7.0.15";
 
@@ -96,13 +100,14 @@ export class Engine implements KeyspaceHooks {
   /** Clients parked by blocking commands, per key. */
   readonly blocking = new BlockingRegistry();
   readonly #propagation: PropagationListener[] = [];
-  readonly #keyTouched: ((db: number, key: string) => void)[] = [];
+  readonly #keyTouched: ((db: number, key: string, swap: boolean) => void)[] = [];
   #nextClientId = 1;
   #nextFd = 8;
   host: HostInfo | null = null;
   /** Read on every command, so kept out of the config map. */
   #slowlogThreshold: number;
   #latencyThreshold: number;
+  #maxmemory: number;
   /**
    * Wall clock minus the monotonic clock, re-measured by the cron, so a
    * command's absolute time comes from the same performance.now() read that
@@ -124,7 +129,9 @@ export class Engine implements KeyspaceHooks {
     this.dbs = Array.from({ length: n }, (_, i) => new Database(i, this));
     this.#slowlogThreshold = config.num("slowlog-log-slower-than");
     this.#latencyThreshold = config.num("latency-monitor-threshold");
+    this.#maxmemory = config.num("maxmemory");
     config.onChange((name) => {
+      if (name === "maxmemory") this.#maxmemory = config.num(name);
       if (name === "slowlog-log-slower-than") this.#slowlogThreshold = config.num(name);
       if (name === "latency-monitor-threshold") this.#latencyThreshold = config.num(name);
     });
@@ -178,7 +185,7 @@ export class Engine implements KeyspaceHooks {
   }
 
   /** Returns a function that removes the listener (subsystems listen only while they need to: every write pays). */
-  onKeyTouched(listener: (db: number, key: string) => void): () => void {
+  onKeyTouched(listener: (db: number, key: string, swap: boolean) => void): () => void {
     this.#keyTouched.push(listener);
     return () => removeItem(this.#keyTouched, listener);
   }
@@ -270,12 +277,13 @@ export class Engine implements KeyspaceHooks {
     if (!client.authenticated && (cmd.bits & NO_AUTH) === 0) return this.#reject(client, cmd, Errors.noAuth);
     if (client.multiQueued >= 0 && refusedInMulti(client, cmd)) return this.#reject(client, cmd, NOT_IN_MULTI);
     if (this.pausedUntil > now && (!this.pauseWritesOnly || this.#mayReplicate(client, cmd))) return POSTPONED;
+    if (this.#maxmemory > 0 && this.#refusedForMemory(client, cmd)) return this.#reject(client, cmd, OOM_ERROR);
     const ctx = new Ctx(this, client, argv, cmd, now);
     for (const gate of this.gates) {
       const r = gate(ctx);
       if (r !== undefined) {
-        // A gate's refusal while queueing dooms the transaction, like Redis's rejectCommand.
-        if (r instanceof ErrorReply) flagTransaction(client);
+        // A gate's refusal is Redis's rejectCommand: it dooms a MULTI being queued, and aborts an EXEC.
+        if (r instanceof ErrorReply) return this.#reject(client, cmd, r.text);
         return r;
       }
     }
@@ -373,6 +381,22 @@ export class Engine implements KeyspaceHooks {
     };
   }
 
+  /**
+   * maxmemory: past the limit, commands that may grow memory (denyoom, or an
+   * EXEC whose queue holds one) are refused, and so is anything a MULTI would
+   * queue. respd evicts nothing, so only the noeviction policy refuses: under
+   * the others Redis would evict first (not done here; see COMPAT).
+   */
+  #refusedForMemory(client: Client, cmd: TableEntry): boolean {
+    const queueing = client.multiQueued >= 0;
+    const name = (cmd.parent ?? cmd).spec.name;
+    let risky = (cmd.bits & DENYOOM) !== 0;
+    if (name === "exec") risky = queueing && (client.multiFlags & DENYOOM) !== 0;
+    else if (queueing && !OOM_EXEMPT_IN_MULTI.has(name)) risky = true;
+    if (!risky || this.config.get("maxmemory-policy") !== "noeviction") return false;
+    return (this.host?.heapUsed() ?? 0) > this.#maxmemory;
+  }
+
   /** CLIENT PAUSE WRITE holds writes, and an EXEC whose queue holds a write, as Redis 7.0. */
   #mayReplicate(client: Client, cmd: TableEntry): boolean {
     if ((cmd.bits & (WRITE | MAY_REPLICATE)) !== 0) return true;
@@ -458,10 +482,11 @@ export class Engine implements KeyspaceHooks {
     return true;
   }
 
-  keyTouched(db: number, key: string): void {
+  /** `swap`: SWAPDB moved the key's db under it (WATCH judges that itself; tracking ignores it, as Redis). */
+  keyTouched(db: number, key: string, swap = false): void {
     this.blocking.touched(db, key);
     const listeners = this.#keyTouched;
-    for (let i = 0; i < listeners.length; i++) (listeners[i] as (typeof listeners)[number])(db, key);
+    for (let i = 0; i < listeners.length; i++) (listeners[i] as (typeof listeners)[number])(db, key, swap);
   }
 
   /** KeyspaceHooks: a key expired (lazily or actively). */

@@ -56,7 +56,10 @@ export class Tracking {
     engine.gates.push((ctx) => this.#beforeCommand(ctx));
     engine.afterCall.push((ctx) => this.#afterCall(ctx));
     engine.cronHooks.push(() => this.limitTable());
-    engine.onKeyTouched((_db, key) => this.invalidate(key));
+    // SWAPDB changes no key's value as tracking sees keys (by name, in no db): Redis sends nothing.
+    engine.onKeyTouched((_db, key, swap) => {
+      if (!swap) this.invalidate(key);
+    });
     // Any flush drops every tracked key (trackingInvalidateKeysOnFlush).
     engine.onFlush(() => this.#flushed());
     engine.onClientGone((c) => this.disable(c));
