@@ -95,6 +95,12 @@ export class Engine implements KeyspaceHooks {
   readonly gates: Gate[] = [];
   /** Run after every executed command, including each one inside EXEC (client tracking remembers keys here). */
   readonly afterCall: ((ctx: Ctx) => void)[] = [];
+  /**
+   * client-output-buffer-limit for replies (src/pubsub/limits.ts sets it
+   * while a limit is set): the sink passes the bytes of replies it has
+   * gathered for the client; true means the client was closed for it.
+   */
+  replyLimit: ((client: Client, gatheredBytes: number) => boolean) | null = null;
   /** Run on every cron tick, after the expire cycle. */
   readonly cronHooks: (() => void)[] = [];
   /** Clients parked by blocking commands, per key. */
