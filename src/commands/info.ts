@@ -156,7 +156,7 @@ function clientsSection(engine: Engine): Field[] {
     // The decoder and encoder stream their buffers; respd keeps no per-client peak to report.
     ["client_recent_max_input_buffer", 0],
     ["client_recent_max_output_buffer", 0],
-    ["blocked_clients", engine.blocking.size],
+    ["blocked_clients", engine.blocking.size + engine.pausedClients],
     ["tracking_clients", tracking],
     ["clients_in_timeout_table", 0],
   ];

@@ -6,6 +6,7 @@
 import type { CommandSpec } from "../engine/command.ts";
 import type { Ctx } from "../engine/context.ts";
 import { Errors, fail } from "../engine/errors.ts";
+import { swapWatchedKeys } from "../engine/multi.ts";
 import { int64Arg, intArg } from "../engine/numbers.ts";
 import { asciiLower } from "../engine/table.ts";
 import { saverOf } from "../persistence/saver.ts";
@@ -414,7 +415,7 @@ function touchAll(ctx: Ctx, db: Database, ids: number[]): void {
   const table = db.table;
   for (const s of table.slots()) {
     const key = table.keys[s] as string;
-    for (const id of ids) ctx.touched(key, id);
+    for (const id of ids) ctx.engine.keyTouched(id, key, true);
   }
 }
 
@@ -638,7 +639,8 @@ export const keysCommands: CommandSpec[] = [
       const a = dbAt(ctx, id1);
       const b = dbAt(ctx, id2);
       if (a !== b) {
-        // A watcher of a key in either db sees it change if it exists on either side.
+        swapWatchedKeys(ctx.engine, id1, id2);
+        // Blocked clients and the AOF rewrite learn of every key on either side.
         touchAll(ctx, a, [id1, id2]);
         touchAll(ctx, b, [id1, id2]);
         a.swapWith(b);

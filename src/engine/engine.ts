@@ -1,5 +1,6 @@
 import type { Config } from "../config/config.ts";
 import { cString } from "../resp/bytes.ts";
+import type { Outgoing } from "../resp/encoder.ts";
 import { ErrorReply, type Reply, Status } from "../resp/reply.ts";
 import { AccessClock } from "../store/access-clock.ts";
 import { Database, type KeyspaceHooks } from "../store/database.ts";
@@ -75,6 +76,10 @@ const NO_AUTH = FLAG_BITS.no_auth;
 const SKIP_MONITOR = FLAG_BITS.skip_monitor | FLAG_BITS.admin;
 const SKIP_SLOWLOG = FLAG_BITS.skip_slowlog;
 const FAST = FLAG_BITS.fast;
+const DENYOOM = FLAG_BITS.denyoom;
+/** Commands a client in MULTI may still send when out of memory (Redis's processCommand). */
+const OOM_EXEMPT_IN_MULTI = new Set(["exec", "discard", "quit", "reset"]);
+const OOM_ERROR = "OOM command not allowed when used memory > 'maxmemory'.";
 
 export const VERSION = "7.0.15";
 
@@ -111,10 +116,20 @@ export class Engine implements KeyspaceHooks {
   #pauseTimer: ReturnType<typeof setTimeout> | null = null;
   #unpauseWaiters: (() => void)[] = [];
   readonly gates: Gate[] = [];
+  /** Run after every executed command, including each one inside EXEC (client tracking remembers keys here). */
+  readonly afterCall: ((ctx: Ctx) => void)[] = [];
+  /**
+   * client-output-buffer-limit for replies (src/pubsub/limits.ts sets it
+   * while a limit is set): the sink passes the bytes of replies it has
+   * gathered for the client; true means the client was closed for it.
+   */
+  replyLimit: ((client: Client, gatheredBytes: number) => boolean) | null = null;
+  /** Run on every cron tick, after the expire cycle. */
+  readonly cronHooks: (() => void)[] = [];
   /** Clients parked by blocking commands, per key. */
   readonly blocking = new BlockingRegistry();
   readonly #propagation: PropagationListener[] = [];
-  readonly #keyTouched: ((db: number, key: string) => void)[] = [];
+  readonly #keyTouched: ((db: number, key: string, swap: boolean) => void)[] = [];
   #nextClientId = 1;
   #nextFd = 8;
   host: HostInfo | null = null;
@@ -123,6 +138,7 @@ export class Engine implements KeyspaceHooks {
   #latencyThreshold: number;
   /** latency-tracking: per-command latency histograms. */
   #latencyTracking: boolean;
+  #maxmemory: number;
   /**
    * Wall clock minus the monotonic clock, re-measured by the cron, so a
    * command's absolute time comes from the same performance.now() read that
@@ -146,8 +162,10 @@ export class Engine implements KeyspaceHooks {
     this.#slowlogThreshold = config.num("slowlog-log-slower-than");
     this.#latencyThreshold = config.num("latency-monitor-threshold");
     this.#latencyTracking = config.bool("latency-tracking");
+    this.#maxmemory = config.num("maxmemory");
     config.onChange((name) => {
       if (name === "latency-tracking") this.#latencyTracking = config.bool(name);
+      if (name === "maxmemory") this.#maxmemory = config.num(name);
       if (name === "maxmemory-policy" || name === "lfu-log-factor" || name === "lfu-decay-time") this.#configureAccessClock();
       if (name === "slowlog-log-slower-than") this.#slowlogThreshold = config.num(name);
       if (name === "latency-monitor-threshold") this.#latencyThreshold = config.num(name);
@@ -199,6 +217,11 @@ export class Engine implements KeyspaceHooks {
     for (const w of waiters) w();
   }
 
+  /** Clients whose command CLIENT PAUSE holds (Redis counts them in blocked_clients, as BLOCKED_PAUSE). */
+  get pausedClients(): number {
+    return this.#unpauseWaiters.length;
+  }
+
   /** Resolves when the current pause ends. */
   whenUnpaused(): Promise<void> {
     return new Promise((resolve) => this.#unpauseWaiters.push(resolve));
@@ -209,7 +232,7 @@ export class Engine implements KeyspaceHooks {
   }
 
   /** Returns a function that removes the listener (subsystems listen only while they need to: every write pays). */
-  onKeyTouched(listener: (db: number, key: string) => void): () => void {
+  onKeyTouched(listener: (db: number, key: string, swap: boolean) => void): () => void {
     this.#keyTouched.push(listener);
     return () => removeItem(this.#keyTouched, listener);
   }
@@ -301,12 +324,13 @@ export class Engine implements KeyspaceHooks {
     if (!client.authenticated && (cmd.bits & NO_AUTH) === 0) return this.#reject(client, cmd, Errors.noAuth);
     if (client.multiQueued >= 0 && refusedInMulti(client, cmd)) return this.#reject(client, cmd, NOT_IN_MULTI);
     if (this.pausedUntil > now && (!this.pauseWritesOnly || this.#mayReplicate(client, cmd))) return POSTPONED;
+    if (this.#maxmemory > 0 && this.#refusedForMemory(client, cmd)) return this.#reject(client, cmd, OOM_ERROR);
     const ctx = new Ctx(this, client, argv, cmd, now);
     for (const gate of this.gates) {
       const r = gate(ctx);
       if (r !== undefined) {
-        // A gate's refusal while queueing dooms the transaction, like Redis's rejectCommand.
-        if (r instanceof ErrorReply) flagTransaction(client);
+        // A gate's refusal is Redis's rejectCommand: it dooms a MULTI being queued, and aborts an EXEC.
+        if (r instanceof ErrorReply) return this.#reject(client, cmd, r.text);
         return r;
       }
     }
@@ -356,6 +380,8 @@ export class Engine implements KeyspaceHooks {
       this.stats.error(result.code);
     }
     client.lastCommand = cmd.fullName;
+    const after = this.afterCall;
+    for (let i = 0; i < after.length; i++) (after[i] as (ctx: Ctx) => void)(ctx);
     if (result instanceof Blocked) this.#park(ctx, result);
     if ((cmd.bits & SKIP_SLOWLOG) === 0) {
       const threshold = this.#slowlogThreshold;
@@ -403,6 +429,22 @@ export class Engine implements KeyspaceHooks {
       this.#captured = outer;
       return mine;
     };
+  }
+
+  /**
+   * maxmemory: past the limit, commands that may grow memory (denyoom, or an
+   * EXEC whose queue holds one) are refused, and so is anything a MULTI would
+   * queue. respd evicts nothing, so only the noeviction policy refuses: under
+   * the others Redis would evict first (not done here; see COMPAT).
+   */
+  #refusedForMemory(client: Client, cmd: TableEntry): boolean {
+    const queueing = client.multiQueued >= 0;
+    const name = (cmd.parent ?? cmd).spec.name;
+    let risky = (cmd.bits & DENYOOM) !== 0;
+    if (name === "exec") risky = queueing && (client.multiFlags & DENYOOM) !== 0;
+    else if (queueing && !OOM_EXEMPT_IN_MULTI.has(name)) risky = true;
+    if (!risky || this.config.get("maxmemory-policy") !== "noeviction") return false;
+    return (this.host?.heapUsed() ?? 0) > this.#maxmemory;
   }
 
   /** CLIENT PAUSE WRITE holds writes, and an EXEC whose queue holds a write, as Redis 7.0. */
@@ -466,10 +508,19 @@ export class Engine implements KeyspaceHooks {
         for (const w of this.blocking.waitersOn(slot)) {
           const ctx = new Ctx(this, w.client, w.origin.argv, w.origin.cmd, Date.now());
           let reply: Reply | undefined;
+          // What the client is sent meanwhile waits for its reply, which the sink writes later.
+          const held: Outgoing[] = [];
+          w.client.outbox = held;
           try {
             reply = w.blocked.attempt(ctx, readyKey);
           } catch (e) {
             reply = e instanceof RedisError ? e.toReply() : new ErrorReply(`ERR ${(e as Error).message}`);
+          } finally {
+            w.client.outbox = null;
+          }
+          if (held.length > 0) {
+            if (reply === undefined) w.client.send(held);
+            else w.client.afterServed = held;
           }
           if (reply === undefined) break;
           this.blocking.remove(w);
@@ -489,10 +540,11 @@ export class Engine implements KeyspaceHooks {
     return true;
   }
 
-  keyTouched(db: number, key: string): void {
+  /** `swap`: SWAPDB moved the key's db under it (WATCH judges that itself; tracking ignores it, as Redis). */
+  keyTouched(db: number, key: string, swap = false): void {
     this.blocking.touched(db, key);
     const listeners = this.#keyTouched;
-    for (let i = 0; i < listeners.length; i++) (listeners[i] as (typeof listeners)[number])(db, key);
+    for (let i = 0; i < listeners.length; i++) (listeners[i] as (typeof listeners)[number])(db, key, swap);
   }
 
   /** KeyspaceHooks: a key expired (lazily or actively). */
@@ -503,6 +555,18 @@ export class Engine implements KeyspaceHooks {
     this.keyTouched(db.id, key);
     this.notify("x", "expired", key, db.id);
     this.propagate(db.id, [["DEL", key]]);
+  }
+
+  /**
+   * KeyspaceHooks: while CLIENT PAUSE (WRITE or ALL) lasts, expired keys are
+   * not deleted (they only read as missing), as Redis 7.0 keeps the dataset
+   * constant for a failover; they go, and are propagated, after the pause.
+   */
+  expiryHeld(): boolean {
+    if (this.pausedUntil === 0) return false;
+    if (this.pausedUntil > Date.now()) return true;
+    // The timer that ends the pause has not fired yet: the pause is over all the same.
+    return false;
   }
 
   /** Refuses a command before it runs (Redis's rejectCommand): counted, and dooms a MULTI being queued. */
@@ -537,9 +601,11 @@ export class Engine implements KeyspaceHooks {
   /**
    * The active expire cycle: bounded to 25% of the cron period, repeating on
    * a db while more than 25% of the sample was expired. Its duration is a
-   * latency event ("expire-cycle"), as in Redis.
+   * latency event ("expire-cycle"), as in Redis. Off while clients are
+   * paused for writes: the dataset stays still.
    */
   #activeExpireCycle(now: number): void {
+    if (this.expiryHeld()) return;
     const hz = Math.max(1, this.config.num("hz"));
     const effort = this.config.num("active-expire-effort");
     const budget = (1000 / hz) * (0.25 + (effort - 1) * 0.05);
@@ -573,6 +639,7 @@ export class Engine implements KeyspaceHooks {
     if (estimate < now) this.#clockOffset += now - estimate;
     else if (estimate >= now + 1) this.#clockOffset -= estimate - now - 0.999;
     if (this.activeExpire) this.#activeExpireCycle(now);
+    for (const hook of this.cronHooks) hook();
     const timeout = this.config.num("timeout") * 1000;
     if (timeout > 0) {
       for (const c of this.clients.values()) {

@@ -7,7 +7,7 @@ import { CommandTable } from "../engine/table.ts";
 import { AofManager } from "../persistence/aof/index.ts";
 import { Saver } from "../persistence/saver.ts";
 import { isLoading, loadAtStartup } from "../persistence/startup.ts";
-import { setWarningLog } from "../pubsub/limits.ts";
+import { outputLimitsOf, setWarningLog } from "../pubsub/limits.ts";
 import { setupReplication } from "../replication/index.ts";
 import { fromLatin1, latin1 } from "../resp/bytes.ts";
 import type { Listener, Runtime } from "../runtime/types.ts";
@@ -117,6 +117,7 @@ async function start(runtime: Runtime, args: string[], early: { logger: Logger |
   config.onApply("oom-score-adj", (mode) => applyOom(mode, config.get("oom-score-adj-values")));
   config.onApply("oom-score-adj-values", (values) => applyOom(config.get("oom-score-adj"), values));
   setWarningLog(engine, (m) => logger.warning(m));
+  outputLimitsOf(engine);
   const sink = new CommandSink(engine);
   // SAVE/BGSAVE, save points, MISCONF and BGSAVE's copy-on-write gates (before any client connects).
   const saver = new Saver(

@@ -6,6 +6,8 @@ import type { Value } from "./values.ts";
 export interface KeyspaceHooks {
   /** A key was removed because its TTL passed (lazily or by the active cycle). */
   expired(db: Database, key: string): void;
+  /** True while expired keys must stay (CLIENT PAUSE): they read as missing but are not deleted. */
+  expiryHeld?(): boolean;
 }
 
 const NO_EXPIRY = 0;
@@ -70,7 +72,7 @@ export class Database {
     if (s === -1) return undefined;
     const at = t.expireAt[s] as number;
     if (at !== NO_EXPIRY && at <= now && !this.ignoreExpiry) {
-      if (!keepExpired) this.#expire(key);
+      if (!keepExpired && this.hooks.expiryHeld?.() !== true) this.#expire(key);
       return undefined;
     }
     if (touch) t.accessedAt[s] = this.clock.lfu ? this.clock.accessed(t.accessedAt[s] as number, now) : now / 1000;
@@ -214,7 +216,7 @@ export class Database {
       const at = this.table.expireAt[s] as number;
       if (at === NO_EXPIRY || at > now) return key;
       // On a replica every key may be logically expired; stop like Redis does after 100 tries.
-      if (keepExpired) {
+      if (keepExpired || this.hooks.expiryHeld?.() === true) {
         if (tries >= 100) return key;
         continue;
       }
