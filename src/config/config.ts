@@ -235,7 +235,7 @@ export class Config {
         continue;
       }
       for (const [name, spec] of allNames()) {
-        if (out.has(name)) continue;
+        if (out.has(name) || spec.hidden === true) continue;
         if (globMatch(pattern, name, true)) out.set(name, this.#values.get(spec.name) as string);
       }
     }

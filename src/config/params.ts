@@ -42,6 +42,8 @@ export interface ParamSpec {
   enumValues?: string[];
   /** Accepted and shown, but nothing in respd uses the value. */
   inert?: boolean;
+  /** HIDDEN_CONFIG (test support): CONFIG GET shows it by its exact name only, never through a pattern. */
+  hidden?: boolean;
   /** Clamp applied after a successful set (hz: 1..500, as Redis's updateHZ). */
   clamp?: [number, number];
   /** For string rows: "" means unset (EMPTY_STRING_IS_NULL), which CONFIG REWRITE omits. */
@@ -216,6 +218,8 @@ export const PARAMS: ParamSpec[] = [
   enm("repl-diskless-load", "disabled", ["disabled", "on-empty-db", "swapdb"]),
   int("min-replicas-to-write", 0, 0n, INT_MAX, true, { aliases: ["min-slaves-to-write"] }),
   int("min-replicas-max-lag", 10, 0n, INT_MAX, true, { aliases: ["min-slaves-max-lag"] }),
+  // Test support: microseconds slept after each key a snapshot writes (BGSAVE, full sync, AOF rewrite base).
+  int("rdb-key-save-delay", 0, INT_MIN, INT_MAX, true, { hidden: true }),
   enm("propagation-error-behavior", "ignore", ["ignore", "panic", "panic-on-replicas"], true, inert),
   // Pub/sub, keyspace notifications, client tracking
   special("notify-keyspace-events", ""),

@@ -16,6 +16,7 @@ import { replSaveAux, withReplAux } from "../replication/rdb-info.ts";
 import { ErrorReply } from "../resp/reply.ts";
 import type { AppendFile } from "../runtime/types.ts";
 import { preserveForCommand, RUN_IN_MULTI } from "./cow.ts";
+import { KeySaveDelay } from "./key-delay.ts";
 import { defaultAux } from "./rdb/file.ts";
 import { Snapshot } from "./snapshot.ts";
 
@@ -214,6 +215,7 @@ export class Saver {
     const incrementalFsync = this.engine.config.bool("rdb-save-incremental-fsync");
     bg.snapshot = new Snapshot(this.engine.dbs, {
       ...this.#options(),
+      keyDelay: new KeySaveDelay(() => this.engine.config.num("rdb-key-save-delay")),
       out: (c) => {
         file.write(c);
         bg.unsynced += c.length;
@@ -241,7 +243,7 @@ export class Saver {
 
   /** One slice of the walk per event-loop turn (sockets are served between slices), paced by WalkPacer. */
   #continue(bg: Background): void {
-    const delay = bg.pacer.delayMs(STEP_MS);
+    const delay = Math.max(bg.pacer.delayMs(STEP_MS), bg.snapshot.waitMs());
     const schedule = delay > 0 ? (f: () => void) => setTimeout(f, delay) : nextTurn;
     schedule(() => {
       if (bg.aborted) return;

@@ -24,6 +24,7 @@
 import type { Database, KeyTable } from "../store/database.ts";
 import { beforeCompaction } from "../store/dict.ts";
 import type { Value } from "../store/values.ts";
+import type { KeySaveDelay } from "./key-delay.ts";
 import { defaultAux, RdbFileWriter } from "./rdb/file.ts";
 
 export interface SnapshotOptions {
@@ -36,6 +37,8 @@ export interface SnapshotOptions {
   usedMemory?: number;
   /** AUX fields instead of the default ones (a replica's full sync adds repl-id, repl-offset...). */
   aux?: [string, string][];
+  /** rdb-key-save-delay: the walk pauses after each key (copy-on-write preserves never do). */
+  keyDelay?: KeySaveDelay;
 }
 
 /** Flush the writer's buffer to `out` once it holds this much. */
@@ -59,6 +62,9 @@ export class Snapshot {
   #selected = -1;
   #pending = 0;
   #ended = false;
+  readonly #delay: KeySaveDelay | null;
+  /** Set by the walk when the key delay holds it: the slice ends there. */
+  #held = false;
   /** Keys written so far and the total at the start (INFO current_save_keys_*). */
   keysProcessed = 0;
   readonly keysTotal: number;
@@ -66,6 +72,7 @@ export class Snapshot {
   constructor(dbs: readonly Database[], opts: SnapshotOptions) {
     this.#dbs = dbs;
     this.#out = opts.out;
+    this.#delay = opts.keyDelay ?? null;
     const now = opts.now ?? Date.now();
     this.#w = new RdbFileWriter({ compress: opts.compress, checksum: opts.checksum }).header(
       opts.aux ?? defaultAux(opts.usedMemory ?? 0, now),
@@ -113,15 +120,18 @@ export class Snapshot {
    */
   step(budgetMs: number, now = Date.now()): boolean {
     if (this.#ended) return true;
+    // Redis sleeps after the last key too, before the file ends.
+    if (this.#delay !== null && !this.#delay.begin()) return false;
     const deadline = performance.now() + budgetMs;
     while (this.#walkDb < this.#dbs.length) {
       if (this.#cursor[this.#walkDb] === -1) {
         this.#walkDb++;
         continue;
       }
-      this.#walk(this.#walkDb, SLOTS_PER_CHECK, now);
+      this.#walk(this.#walkDb, SLOTS_PER_CHECK, now, true);
       if (this.#pending >= CHUNK_BYTES) this.#flush(false);
-      if (performance.now() >= deadline) {
+      if (this.#held || performance.now() >= deadline) {
+        this.#held = false;
         this.#flush(false);
         return false;
       }
@@ -132,8 +142,14 @@ export class Snapshot {
     return true;
   }
 
-  /** Runs the walk to the end in one go (SAVE). */
+  /** Milliseconds before the walk may go on (rdb-key-save-delay), 0 = at once. */
+  waitMs(): number {
+    return this.#delay?.waitMs() ?? 0;
+  }
+
+  /** Runs the walk to the end in one go (SAVE), without the key delay. */
   finish(now = Date.now()): void {
+    while (this.#walkDb < this.#dbs.length) this.#walkAll(this.#walkDb++, now, true);
     while (!this.step(Number.POSITIVE_INFINITY, now));
   }
 
@@ -145,8 +161,8 @@ export class Snapshot {
     }
   }
 
-  /** Walks up to `n` slots of db `id`. */
-  #walk(id: number, n: number, now: number): void {
+  /** Walks up to `n` slots of db `id`; `paced`: the key delay applies (the walk proper, not a preserve). */
+  #walk(id: number, n: number, now: number, paced = false): void {
     const table = this.#tables[id] as KeyTable;
     const preserved = this.#preserved[id] as Set<string>;
     const keys = table.keys;
@@ -156,7 +172,11 @@ export class Snapshot {
     for (; s < end; s++) {
       const key = keys[s];
       if (key === undefined || (check && preserved.has(key))) continue;
-      this.#writeSlot(id, s, now);
+      if (this.#writeSlot(id, s, now) && paced && this.#delay?.afterKey() === true) {
+        this.#held = true;
+        s++;
+        break;
+      }
     }
     if (s < keys.length) {
       this.#cursor[id] = s;
@@ -169,11 +189,12 @@ export class Snapshot {
     this.#tables[id] = null;
   }
 
-  #writeSlot(id: number, s: number, now: number): void {
+  /** Writes the key in slot `s`; false when it was left out (already expired). */
+  #writeSlot(id: number, s: number, now: number): boolean {
     const t = this.#tables[id] as KeyTable;
     const at = t.expireAt[s] as number;
     // Already expired: a load would drop it anyway.
-    if (at !== 0 && at <= now) return;
+    if (at !== 0 && at <= now) return false;
     if (this.#selected !== id) {
       const db = this.#dbs[id] as Database;
       this.#w.selectDb(id, t.size, db.volatile.size);
@@ -185,6 +206,7 @@ export class Snapshot {
     // The writer does not expose its length; estimate to decide when to flush.
     this.#pending += 16 + key.length + (typeof value === "string" ? value.length : 0);
     this.keysProcessed++;
+    return true;
   }
 
   /** Stops a walk nobody will finish (its sync or BGSAVE ended): tables forget it. */

@@ -17,6 +17,7 @@
  */
 
 import { nextTurn, WalkPacer } from "../engine/turns.ts";
+import { KeySaveDelay } from "../persistence/key-delay.ts";
 import { defaultAux } from "../persistence/rdb/file.ts";
 import { Snapshot } from "../persistence/snapshot.ts";
 import { fromLatin1 } from "../resp/bytes.ts";
@@ -140,6 +141,7 @@ export class FullSync {
       checksum: engine.config.bool("rdbchecksum"),
       now,
       aux,
+      keyDelay: new KeySaveDelay(() => engine.config.num("rdb-key-save-delay")),
       out: (chunk) => this.#emit(chunk),
     });
     this.#next(0);
@@ -189,7 +191,7 @@ export class FullSync {
     this.#stalledSince = 0;
     const snap = this.#snapshot as Snapshot;
     if (!snap.step(STEP_MS)) {
-      this.#next(this.#pacer.delayMs(STEP_MS));
+      this.#next(Math.max(this.#pacer.delayMs(STEP_MS), snap.waitMs()));
       return;
     }
     this.#finish();

@@ -10,6 +10,7 @@ import { NO_REPLY } from "../engine/command.ts";
 import type { Ctx } from "../engine/context.ts";
 import { fail } from "../engine/errors.ts";
 import { intArg } from "../engine/numbers.ts";
+import { asciiLower } from "../engine/table.ts";
 import { nextTurn } from "../engine/turns.ts";
 import { preserveForCommand } from "../persistence/cow.ts";
 import type { ByteWriter } from "../resp/bytes.ts";
@@ -18,6 +19,7 @@ import { type Reply, Status } from "../resp/reply.ts";
 import { Backlog } from "./backlog.ts";
 import { FullSync } from "./fullsync.ts";
 import { checkReplicaLimit } from "./obuf.ts";
+import { becomeMaster } from "./role.ts";
 import { type AttachedReplica, type ReplicationState, randomReplId, replicationOf } from "./state.ts";
 
 /** The replica record for a client, created by its first REPLCONF or PSYNC. */
@@ -247,6 +249,18 @@ export function syncCommand(ctx: Ctx, psync: boolean): Reply | typeof NO_REPLY {
   const { client } = ctx;
   const known = state.byClient.get(client.id);
   if (known !== undefined && state.replicas.includes(known)) return NO_REPLY;
+  if (psync && ctx.argv.length > 3 && asciiLower(ctx.arg(3)) === "failover") {
+    // Our master hands its role over to us (FAILOVER): promote, then continue its history.
+    state.host?.warning(`Failover request received for replid ${ctx.arg(1)}.`);
+    if (state.link === null) fail("ERR PSYNC FAILOVER can't be sent to a master.");
+    if (ctx.arg(1) !== state.replid) fail("ERR PSYNC FAILOVER replid must match my replid.");
+    becomeMaster(state);
+    const c = ctx.client;
+    state.host?.notice(
+      `MASTER MODE enabled (failover request from 'id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name}')`,
+    );
+  }
+  if (state.failover !== null) fail("NOMASTERLINK Can't SYNC while failing over");
   // A replica serves sub-replicas only while it has its master's stream to pass on (Redis's rule).
   if (state.link !== null && state.link.state !== "connected") fail("NOMASTERLINK Can't SYNC while not connected with my master");
   const r = attachedOf(state, client);

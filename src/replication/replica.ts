@@ -10,6 +10,7 @@ import { type Engine, POSTPONED } from "../engine/engine.ts";
 import { type Batch, RespDecoder } from "../resp/decoder.ts";
 import type { Connection } from "../runtime/types.ts";
 import { encodeCommand } from "./backlog.ts";
+import { failoverPsyncDone } from "./failover.ts";
 import { newBacklog } from "./master.ts";
 import { takeStartupMaster } from "./rdb-info.ts";
 import { LinkClosed, LinkReader } from "./reader.ts";
@@ -222,9 +223,17 @@ export class MasterLink {
     const from = this.cachedReplid === null ? -1 : this.rs.offset + 1;
     if (replid !== "?") this.#log("notice", `Trying a partial resynchronization (request ${replid}:${from}).`);
     else this.#log("notice", "Partial resynchronization not possible (no cached master)");
-    this.#send(["PSYNC", replid, String(from)]);
+    // A master handing over its role asks the target to promote itself first (PSYNC ... FAILOVER).
+    const failingOver = this.rs.failover?.state === "failover-in-progress";
+    this.#send(failingOver ? ["PSYNC", replid, String(from), "FAILOVER"] : ["PSYNC", replid, String(from)]);
     do reply = await reader.line();
     while (reply === "");
+    if (failingOver) {
+      const accepted = reply.startsWith("+CONTINUE") || reply.startsWith("+FULLRESYNC");
+      failoverPsyncDone(this.rs, accepted);
+      // Rejected: the failover was undone and this link stopped (we are a master again).
+      if (!accepted) return;
+    }
 
     if (reply.startsWith("+CONTINUE")) {
       const newId = reply.slice(10).trim();

@@ -76,6 +76,8 @@ export class ReplicationState {
   ackRequested = false;
   stats = { syncFull: 0, syncPartialOk: 0, syncPartialErr: 0 };
   host: ReplicationHost | null = null;
+  /** A FAILOVER in progress (see failover.ts). */
+  failover: import("./failover.ts").Failover | null = null;
   /** Set while this server replicates from a master (see replica.ts). */
   link: import("./replica.ts").MasterLink | null = null;
   /** The full sync in progress or waiting for repl-diskless-sync-delay, and replicas waiting for the next one. */

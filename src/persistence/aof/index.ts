@@ -16,6 +16,7 @@ import type { Engine } from "../../engine/engine.ts";
 import { PROPAGATE_AOF } from "../../engine/propagation.ts";
 import { WalkPacer } from "../../engine/turns.ts";
 import { fromLatin1, latin1 } from "../../resp/bytes.ts";
+import { KeySaveDelay } from "../key-delay.ts";
 import type { AofFile, AofIo } from "./fs.ts";
 import { AofLoader } from "./loader.ts";
 import { cloneManifest, emptyManifest, formatManifest, type Manifest, ManifestError, parseManifest } from "./manifest.ts";
@@ -484,7 +485,8 @@ export class AofManager {
       return "error";
     }
     this.rewrites++;
-    const rw = new Rewrite(this.engine, this.#rewriteOptions());
+    const keyDelay = new KeySaveDelay(() => this.engine.config.num("rdb-key-save-delay"));
+    const rw = new Rewrite(this.engine, { ...this.#rewriteOptions(), keyDelay });
     // Keys touched while it runs are re-emitted at its end; only then does every write pay for the listener.
     const untouch = this.engine.onKeyTouched((db, key) => rw.touched(db, key));
     this.#rewrite = { rw, tmpName, out, timer: null, untouch };
@@ -496,7 +498,7 @@ export class AofManager {
   #schedule(): void {
     const r = this.#rewrite;
     if (r === null) return;
-    r.timer = setTimeout(() => this.#stepRewrite(), Math.max(this.stepDelayMs, this.#pacer.delayMs(this.sliceMs)));
+    r.timer = setTimeout(() => this.#stepRewrite(), Math.max(this.stepDelayMs, this.#pacer.delayMs(this.sliceMs), r.rw.waitMs()));
   }
 
   #stepRewrite(): void {

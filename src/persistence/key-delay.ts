@@ -1,0 +1,44 @@
+/**
+ * `rdb-key-save-delay` (test support): Redis sleeps that many microseconds
+ * after each key its snapshot writes (rdbSaveKeyValuePair → debugDelay), in a
+ * forked child, so a BGSAVE, a full sync or an AOF rewrite can be made to last
+ * as long as a test needs. respd's walks run in slices on the event loop, so
+ * instead of sleeping, a walk stops after a key until that key's delay has
+ * passed and its caller schedules the next slice for then (`waitMs`): the
+ * save is just as slow and clients are served meanwhile.
+ *
+ * A negative value is Redis's statistical delay: 1 µs with probability 1/|n|.
+ * The value is read once per slice, so a CONFIG SET takes effect on the next.
+ */
+export class KeySaveDelay {
+  /** When the next key may be written (performance.now() ms). */
+  #nextAt = 0;
+  /** Microseconds per key for the current slice. */
+  #usec = 0;
+
+  constructor(readonly delayUs: () => number) {}
+
+  /** Starts a slice: false when the walk must not write a key yet (call waitMs). */
+  begin(): boolean {
+    this.#usec = this.delayUs();
+    if (this.#usec === 0) return true;
+    return performance.now() >= this.#nextAt;
+  }
+
+  /** After a key: true when the walk must stop here until waitMs() has passed. */
+  afterKey(): boolean {
+    let usec = this.#usec;
+    if (usec === 0) return false;
+    if (usec < 0) usec = Math.random() * -usec < 1 ? 1 : 0;
+    const now = performance.now();
+    // A late slice catches up on its keys, but not on time it spent with no delay configured.
+    this.#nextAt = Math.max(this.#nextAt, now - 2) + usec / 1000;
+    return now < this.#nextAt;
+  }
+
+  /** Milliseconds until the walk may write its next key (0: now). */
+  waitMs(): number {
+    if (this.delayUs() === 0) return 0;
+    return Math.max(0, Math.ceil(this.#nextAt - performance.now()));
+  }
+}
