@@ -228,6 +228,11 @@ export function startReplicationCron(state: ReplicationState): void {
     if (state.link === null && state.replicas.length > 0 && loops % period === 0) {
       streamWriteCommand(state, ["PING"]);
     }
+    // Replicas still waiting for their snapshot hear a newline a second, so their repl-timeout does not fire
+    // (not part of the stream: offsets do not move).
+    for (const r of state.replicas) {
+      if (!r.online && !r.client.closing && !receivingDiskless(state, r)) r.client.send([NEWLINE]);
+    }
     // A replica that stopped acknowledging is gone, whatever TCP thinks (Redis's repl-timeout).
     const timeout = state.engine.config.num("repl-timeout") * 1000;
     const now = Date.now();
@@ -241,6 +246,14 @@ export function startReplicationCron(state: ReplicationState): void {
   }, 1000);
   // The timer must not keep a process alive that is otherwise done (tests, shutdown).
   (state.cronTimer as { unref?: () => void }).unref?.();
+}
+
+const NEWLINE = new RawBytes(new Uint8Array([10]));
+
+/** A diskless transfer to `r` is under way: its bytes are the RDB, a newline would corrupt it. */
+function receivingDiskless(state: ReplicationState, r: AttachedReplica): boolean {
+  const job = state.sync;
+  return job !== null && job.started && job.diskless && job.targets.some((t) => t.r === r);
 }
 
 /** PSYNC replid offset / SYNC: attach the client as a replica and start its stream. */

@@ -44,6 +44,8 @@ export class MasterLink {
   #writer: WritableStreamDefaultWriter<Uint8Array> | null = null;
   #reader: LinkReader | null = null;
   #stopped = false;
+  /** The link was dropped on purpose and that was logged: the session's failure is not logged again. */
+  #quietDrop = false;
   #retry: ReturnType<typeof setTimeout> | null = null;
   /** True while a command from the master runs (lookups then see keys past their TTL). */
   applying = false;
@@ -94,6 +96,13 @@ export class MasterLink {
   /** Once a second: REPLCONF ACK, and drop a link silent for longer than repl-timeout. */
   cron(): void {
     const timeout = this.engine.config.num("repl-timeout") * 1000;
+    // A master that stopped answering mid-handshake (it sends a newline a second while it prepares our sync).
+    if ((this.state === "connecting" || this.state === "handshake") && this.#conn !== null && Date.now() - this.lastIo > timeout) {
+      this.#log("warning", "Timeout connecting to the MASTER...");
+      this.#quietDrop = true;
+      this.#drop();
+      return;
+    }
     if (this.#receiving && Date.now() - this.lastIo > timeout) {
       this.#log(
         "warning",
@@ -154,13 +163,16 @@ export class MasterLink {
         const wasConnected = this.state === "connected";
         this.#drop();
         this.syncTotal = -1;
-        if (e instanceof SyncFailed) {
+        if (this.#quietDrop) {
+          // Logged where it was dropped.
+        } else if (e instanceof SyncFailed) {
           // Logged where it failed.
         } else if (e instanceof LinkClosed) {
           this.#log("warning", wasConnected ? "Connection with master lost." : "Master closed the connection during sync");
         } else this.#log("warning", `Error condition on socket for SYNC: ${(e as Error).message}`);
       }
       if (this.#stopped) return;
+      this.#quietDrop = false;
       // Redis retries from its once-a-second replication cron.
       await new Promise<void>((res) => {
         this.#retry = setTimeout(res, 1000);

@@ -95,7 +95,16 @@ export class ReplicationState {
   /** Once a replica, always keep the history ids on backlog creation (Redis's replica always had a backlog). */
   wasReplica = false;
 
+  /** Per db: keys a writable replica's own clients gave a TTL (the replica expires them itself). */
+  readonly #localExpires = new Map<number, Set<string>>();
+
   constructor(readonly engine: Engine) {}
+
+  localExpires(db: number): Set<string> {
+    let s = this.#localExpires.get(db);
+    if (s === undefined) this.#localExpires.set(db, (s = new Set()));
+    return s;
+  }
 
   /** Moves to a new history (Redis's shiftReplicationId): the old id stays valid up to the current offset. */
   shiftReplId(): void {
