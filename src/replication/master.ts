@@ -253,7 +253,8 @@ const NEWLINE = new RawBytes(new Uint8Array([10]));
 /** A diskless transfer to `r` is under way: its bytes are the RDB, a newline would corrupt it. */
 function receivingDiskless(state: ReplicationState, r: AttachedReplica): boolean {
   const job = state.sync;
-  return job !== null && job.started && job.diskless && job.targets.some((t) => t.r === r);
+  const targets = job?.started === true && job.diskless ? job.targets : [];
+  return targets.some((t) => t.r === r);
 }
 
 /** PSYNC replid offset / SYNC: attach the client as a replica and start its stream. */
