@@ -13,6 +13,7 @@ import { type CommandSpec, command } from "../engine/command.ts";
 import type { Ctx } from "../engine/context.ts";
 import { type Engine, RESPD_VERSION, VERSION } from "../engine/engine.ts";
 import { asciiLower } from "../engine/table.ts";
+import { replicationMemory } from "../replication/buffer-info.ts";
 import { type Reply, Verbatim } from "../resp/reply.ts";
 
 type Field = [name: string, value: string | number];
@@ -167,6 +168,7 @@ function memorySection(engine: Engine): Field[] {
   const overhead = Math.min(m.startup, used);
   const dataset = used - overhead;
   const maxmemory = engine.config.num("maxmemory");
+  const repl = replicationMemory(engine);
   return [
     ["used_memory", used],
     ["used_memory_human", bytesToHuman(used)],
@@ -210,9 +212,9 @@ function memorySection(engine: Engine): Field[] {
     ["mem_fragmentation_ratio", ratio(rss, used)],
     ["mem_fragmentation_bytes", rss - used],
     ["mem_not_counted_for_evict", 0],
-    ["mem_replication_backlog", 0],
-    ["mem_total_replication_buffers", 0],
-    ["mem_clients_slaves", 0],
+    ["mem_replication_backlog", repl.backlog],
+    ["mem_total_replication_buffers", repl.total],
+    ["mem_clients_slaves", repl.replicas],
     ["mem_clients_normal", 0],
     ["mem_cluster_links", 0],
     ["mem_aof_buffer", 0],

@@ -12,7 +12,7 @@ import { FLAG_BITS } from "../engine/command.ts";
 import type { Ctx } from "../engine/context.ts";
 import type { Engine, ShutdownOptions } from "../engine/engine.ts";
 import { nextTurn, WalkPacer } from "../engine/turns.ts";
-import { replSaveAux, withReplAux } from "../replication/rdb-info.ts";
+import { replicationSnapshotRunning, replSaveAux, withReplAux } from "../replication/rdb-info.ts";
 import { ErrorReply } from "../resp/reply.ts";
 import type { AppendFile } from "../runtime/types.ts";
 import { preserveForCommand, RUN_IN_MULTI } from "./cow.ts";
@@ -412,7 +412,8 @@ export class Saver {
       ["current_save_keys_processed", processed],
       ["current_save_keys_total", total],
       ["rdb_changes_since_last_save", this.changesSinceSave],
-      ["rdb_bgsave_in_progress", bg ? 1 : 0],
+      // A full sync's snapshot is a BGSAVE too in Redis (an RDB child, disk or socket target).
+      ["rdb_bgsave_in_progress", bg || replicationSnapshotRunning(this.engine) ? 1 : 0],
       ["rdb_last_save_time", this.lastSave],
       ["rdb_last_bgsave_status", this.lastBgsaveOk ? "ok" : "err"],
       ["rdb_last_bgsave_time_sec", this.#lastBgsaveSeconds],

@@ -12,7 +12,7 @@
  *   buffered in memory (Redis writes a temp file instead) and sent at the end.
  *
  * The snapshot is the data at the offset +FULLRESYNC announces; what the
- * stream carries after that point is held per replica (AttachedReplica.held)
+ * stream carries after that point is held per replica (AttachedReplica.heldFrom)
  * and follows the snapshot, so the replica ends byte-for-byte consistent.
  */
 
@@ -123,8 +123,7 @@ export class FullSync {
     ]);
     this.#mark = randomReplId();
     for (const { r, psync } of this.targets) {
-      r.held = [];
-      r.heldBytes = 0;
+      r.heldFrom = this.offset + 1;
       const out = [];
       if (psync) out.push(new Status(`FULLRESYNC ${state.replid} ${this.offset}`));
       if (this.diskless) out.push(new RawBytes(fromLatin1(`$EOF:${this.#mark}\r\n`)));

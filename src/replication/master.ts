@@ -33,8 +33,7 @@ export function attachedOf(state: ReplicationState, client: Client): AttachedRep
       capaEof: false,
       capaPsync2: false,
       online: false,
-      held: null,
-      heldBytes: 0,
+      heldFrom: null,
       ackOffset: 0,
       ackTime: Date.now(),
     };
@@ -52,6 +51,8 @@ function installClientGone(state: ReplicationState): void {
     if (r === undefined) return;
     state.byClient.delete(c.id);
     state.sync?.drop(r);
+    // What only this replica still needed leaves the replication buffer.
+    queueMicrotask(() => state.backlog?.trim());
     const q = state.syncQueue.indexOf(r);
     if (q !== -1) state.syncQueue.splice(q, 1);
     // A sync nobody waits for any more stopped: the replicas queued behind it get theirs.
@@ -129,28 +130,39 @@ function writeCommand(w: ByteWriter, argv: readonly string[]): void {
  */
 export function flushStream(state: ReplicationState): void {
   const w = state.unsent;
-  if (w.len === 0 || state.backlog === null) return;
-  if (state.replicas.length === 0) {
-    // Nobody to send to: straight from the buffer into the backlog, no copy.
-    state.backlog.append(w.buf.subarray(0, w.len));
-    w.len = 0;
-    // Give back the memory of an unusually large turn (take() does the same).
-    if (w.buf.length > 4 * 1024 * 1024) w.buf = new Uint8Array(16 * 1024);
-    return;
-  }
-  // A copy: replicas' sockets may keep it queued while the buffer is reused.
-  const bytes = w.take();
-  state.backlog.append(bytes);
-  const out = [new RawBytes(bytes)];
+  const backlog = state.backlog;
+  if (w.len === 0 || backlog === null) return;
+  const from = backlog.offset + 1;
+  // One copy, into the replication buffer's blocks; replicas are sent views of them.
+  backlog.append(w.buf.subarray(0, w.len));
+  w.len = 0;
+  // Give back the memory of an unusually large turn.
+  if (w.buf.length > 4 * 1024 * 1024) w.buf = new Uint8Array(16 * 1024);
+  if (state.replicas.length === 0) return;
+  let out: RawBytes[] | null = null;
   for (const r of state.replicas) {
-    if (r.held !== null) {
-      // Produced after its snapshot's point in time: it follows the snapshot.
-      r.held.push(bytes);
-      r.heldBytes += bytes.length;
-    } else if (r.online) r.client.send(out);
-    else continue;
+    // A replica behind its snapshot is only a position in the buffer (pinned there, see pinOf).
+    if (r.heldFrom === null) {
+      if (!r.online) continue;
+      out ??= backlog.viewsSince(from).map((v) => new RawBytes(v));
+      r.client.send(out);
+    }
     checkReplicaLimit(state, r);
   }
+}
+
+/**
+ * The oldest stream offset a replica still needs from the replication buffer: where its held
+ * stream starts, or what its socket has not taken yet (a view of the blocks, as in Redis 7.0).
+ */
+function pinOf(state: ReplicationState): number {
+  let pin = Number.POSITIVE_INFINITY;
+  const end = state.offset + 1;
+  for (const r of state.replicas) {
+    if (r.heldFrom !== null) pin = Math.min(pin, r.heldFrom);
+    else if (r.online) pin = Math.min(pin, end - r.client.transport.pendingBytes);
+  }
+  return pin;
 }
 
 /** The propagation listener: what the engine propagates, as the stream carries it. */
@@ -188,6 +200,7 @@ export function newBacklog(state: ReplicationState): Backlog {
   // Bytes gathered for an old history (a replica's before its full sync) have no place in the new one.
   state.unsent.len = 0;
   state.backlog = new Backlog(engine.config.num("repl-backlog-size"), state.offset);
+  state.backlog.pin = () => pinOf(state);
   if (!state.feedInstalled) {
     state.feedInstalled = true;
     engine.onPropagate((db, commands) => feed(state, db, commands));
@@ -286,13 +299,13 @@ export function syncCommand(ctx: Ctx, psync: boolean): Reply | typeof NO_REPLY {
     const knownHistory = replid === state.replid || (replid === state.replid2 && from <= state.secondOffset);
     const backlog = state.backlog;
     if (knownHistory && backlog?.covers(from)) {
-      const tail = backlog.since(from);
+      const tail = backlog.viewsSince(from).map((v) => new RawBytes(v));
       state.stats.syncPartialOk++;
       attach(state, r);
       r.online = true;
-      client.send([new Status(r.capaPsync2 ? `CONTINUE ${state.replid}` : "CONTINUE"), new RawBytes(tail)]);
+      client.send([new Status(r.capaPsync2 ? `CONTINUE ${state.replid}` : "CONTINUE"), ...tail]);
       state.host?.notice(
-        `Partial resynchronization request from ${name} accepted. Sending ${tail.length} bytes of backlog starting from offset ${from}.`,
+        `Partial resynchronization request from ${name} accepted. Sending ${backlog.offset + 1 - from} bytes of backlog starting from offset ${from}.`,
       );
       return NO_REPLY;
     }
@@ -332,7 +345,9 @@ function startSync(state: ReplicationState, r: AttachedReplica, psync: boolean, 
   const job = new FullSync(state, diskless, { delivered: (r) => delivered(state, r), release: (r) => release(state, r) });
   state.sync = job;
   job.add(r, psync);
-  const delay = diskless ? state.engine.config.num("repl-diskless-sync-delay") : 0;
+  // repl-diskless-sync-max-replicas 1: the first replica is enough, no reason to wait for others.
+  const max = state.engine.config.num("repl-diskless-sync-max-replicas");
+  const delay = diskless && !(max > 0 && job.targets.length >= max) ? state.engine.config.num("repl-diskless-sync-delay") : 0;
   if (delay > 0) state.host?.notice("Delay next BGSAVE for diskless SYNC");
   job.schedule(delay);
 }
@@ -373,10 +388,11 @@ function attach(state: ReplicationState, r: AttachedReplica): void {
 /** After the snapshot: send what the stream carried since its point in time, then stream live. */
 function release(state: ReplicationState, r: AttachedReplica): void {
   flushStream(state);
-  const held = r.held ?? [];
-  r.held = null;
-  r.heldBytes = 0;
-  if (held.length > 0) r.client.send(held.map((b) => new RawBytes(b)));
+  const from = r.heldFrom;
+  r.heldFrom = null;
+  const backlog = state.backlog;
+  if (from === null || backlog === null || from > backlog.offset) return;
+  r.client.send(backlog.viewsSince(from).map((v) => new RawBytes(v)));
 }
 
 /** REPLCONF ACK from a replica: records its offset and wakes WAITs it satisfies. */
@@ -384,7 +400,7 @@ export function replicaAck(state: ReplicationState, client: Client, offset: numb
   const r = state.byClient.get(client.id);
   if (r === undefined || !r.online) return;
   // After a diskless transfer the first ACK says the snapshot is loaded: the stream may follow.
-  if (r.held !== null) release(state, r);
+  if (r.heldFrom !== null) release(state, r);
   if (offset > r.ackOffset) r.ackOffset = offset;
   r.ackTime = Date.now();
   serveWaits(state);

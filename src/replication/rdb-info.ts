@@ -64,3 +64,8 @@ export function restoreReplication(engine: Engine, info: RdbReplInfo, log: { not
   rs.offset += info.offset;
   newBacklog(rs);
 }
+
+/** A full sync's snapshot is being produced (INFO rdb_bgsave_in_progress counts it, as Redis's RDB child). */
+export function replicationSnapshotRunning(engine: Engine): boolean {
+  return replicationOf(engine).sync?.started === true;
+}

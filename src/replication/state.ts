@@ -29,11 +29,10 @@ export interface AttachedReplica {
   online: boolean;
   /**
    * While a full sync runs and until the replica's first ACK after a diskless one: the stream
-   * produced since the snapshot's point in time, held back to follow the snapshot (Redis keeps it
-   * in the replica's output buffer); null = streaming live.
+   * offset from which the stream is held back to follow the snapshot (it stays in the shared
+   * replication buffer, as in Redis 7.0); null = streaming live.
    */
-  held: Uint8Array[] | null;
-  heldBytes: number;
+  heldFrom: number | null;
   /** Last REPLCONF ACK offset and when it came (ms). */
   ackOffset: number;
   ackTime: number;
