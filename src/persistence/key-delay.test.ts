@@ -21,6 +21,9 @@ test("rdb-key-save-delay: the walk writes one key per delay and says how long to
   // A write about to change a key not yet saved is never held back (Redis's parent does not sleep).
   for (let i = 0; i < 5; i++) snap.preserve(0, `k${i}`);
   expect(snap.keysProcessed).toBe(5);
+  // ...but each still takes its delay: the snapshot cannot end before 5 delays have passed.
+  expect(snap.step(1000)).toBe(false);
+  expect(snap.waitMs()).toBeGreaterThan(150);
   // Turning the delay off lets the walk end at once.
   usec = 0;
   expect(snap.waitMs()).toBe(0);

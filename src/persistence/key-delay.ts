@@ -36,6 +36,17 @@ export class KeySaveDelay {
     return now < this.#nextAt;
   }
 
+  /**
+   * A key written out of turn (copy-on-write before a command changes it): it is not held back,
+   * but it takes its delay like any other, so the snapshot still lasts a delay per key, as Redis's
+   * forked child does whatever the parent writes meanwhile.
+   */
+  charge(): void {
+    const usec = this.delayUs();
+    if (usec <= 0) return;
+    this.#nextAt = Math.max(this.#nextAt, performance.now() - 2) + usec / 1000;
+  }
+
   /** Milliseconds until the walk may write its next key (0: now). */
   waitMs(): number {
     if (this.delayUs() === 0) return 0;

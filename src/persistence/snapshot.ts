@@ -101,7 +101,7 @@ export class Snapshot {
     preserved.add(key);
     const s = (this.#tables[id] as KeyTable).slotOf(key);
     // Below the cursor: walked already (a key created since would have been preserved before its creation).
-    if (s >= cursor) this.#writeSlot(id, s, now);
+    if (s >= cursor && this.#writeSlot(id, s, now)) this.#delay?.charge();
   }
 
   /** Writes every key of db `id` not handled yet (FLUSHDB, SWAPDB... are about to change it all). */
@@ -172,7 +172,9 @@ export class Snapshot {
     for (; s < end; s++) {
       const key = keys[s];
       if (key === undefined || (check && preserved.has(key))) continue;
-      if (this.#writeSlot(id, s, now) && paced && this.#delay?.afterKey() === true) {
+      if (!this.#writeSlot(id, s, now) || this.#delay === null) continue;
+      if (!paced) this.#delay.charge();
+      else if (this.#delay.afterKey()) {
         this.#held = true;
         s++;
         break;

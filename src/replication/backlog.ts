@@ -68,7 +68,8 @@ export class Backlog {
     return this.#blocks.length * BLOCK;
   }
 
-  append(bytes: Uint8Array): void {
+  /** Adds bytes to the history; `trim` false leaves them all reachable until the caller trims (views to send). */
+  append(bytes: Uint8Array, trim = true): void {
     let at = 0;
     while (at < bytes.length) {
       if (this.#blocks.length === 0 || this.#tailUsed === BLOCK) {
@@ -83,7 +84,7 @@ export class Backlog {
     }
     this.offset += bytes.length;
     this.histlen += bytes.length;
-    this.trim();
+    if (trim) this.trim();
   }
 
   /** Drops history older than both the last `size` bytes and what replicas still need. */

@@ -133,11 +133,17 @@ export function flushStream(state: ReplicationState): void {
   const backlog = state.backlog;
   if (w.len === 0 || backlog === null) return;
   const from = backlog.offset + 1;
-  // One copy, into the replication buffer's blocks; replicas are sent views of them.
-  backlog.append(w.buf.subarray(0, w.len));
+  // One copy, into the replication buffer's blocks; replicas are sent views of them (before a trim
+  // to repl-backlog-size could drop the start of a turn bigger than that from the history).
+  backlog.append(w.buf.subarray(0, w.len), false);
   w.len = 0;
   // Give back the memory of an unusually large turn.
   if (w.buf.length > 4 * 1024 * 1024) w.buf = new Uint8Array(16 * 1024);
+  sendStream(state, backlog, from);
+  backlog.trim();
+}
+
+function sendStream(state: ReplicationState, backlog: Backlog, from: number): void {
   if (state.replicas.length === 0) return;
   let out: RawBytes[] | null = null;
   for (const r of state.replicas) {
