@@ -80,6 +80,12 @@ export class MasterLink {
     void this.#run();
   }
 
+  /** Takes over the master history a previous link (to another address) had reached, for PSYNC. */
+  continueFrom(old: MasterLink): void {
+    this.cachedReplid = old.cachedReplid;
+    this.#cachedDb = old.client?.db ?? old.#cachedDb;
+  }
+
   /** The db the master's stream has selected, for a save's repl-stream-db; null with no master, cached or connected. */
   streamDbForSave(): number | null {
     if (this.client !== null) return this.client.db;

@@ -108,8 +108,8 @@ export function becomeReplica(state: ReplicationState, host: string, port: numbe
   installReplicaHooks(state);
   const link = new MasterLink(state, host, port);
   if (old !== null) {
-    // Same history, new address: try to continue where we are.
-    link.cachedReplid = old.cachedReplid;
+    // Same history, new address: try to continue where we are, in the db the stream had selected.
+    link.continueFrom(old);
   } else {
     // A master turning replica offers its own history, so its new master may continue it (Redis's
     // replicationCacheMasterUsingMyself). Its own replicas must resync from the new stream.
