@@ -32,7 +32,7 @@ export interface SnapshotOptions {
   checksum: boolean;
   /** Receives the file's bytes in order, a chunk at a time. */
   out: (chunk: Uint8Array) => void;
-  /** Used for the `ctime` AUX field and to skip keys already expired. */
+  /** Used for the `ctime` AUX field. */
   now?: number;
   usedMemory?: number;
   /** AUX fields instead of the default ones (a replica's full sync adds repl-id, repl-offset...). */
@@ -84,7 +84,7 @@ export class Snapshot {
     for (const db of dbs) total += db.size;
     this.keysTotal = total;
     this.#tables.forEach((t, id) => {
-      if (t !== null) beforeCompaction.set(t, () => this.#walkAll(id, Date.now(), false));
+      if (t !== null) beforeCompaction.set(t, () => this.#walkAll(id, false));
     });
   }
 
@@ -93,7 +93,7 @@ export class Snapshot {
   }
 
   /** Writes `key` of db `id` as it is now, unless already handled. Call before a command changes it. */
-  preserve(id: number, key: string, now = Date.now()): void {
+  preserve(id: number, key: string): void {
     const preserved = this.#preserved[id];
     const cursor = this.#cursor[id] as number;
     // A db the walk has finished is complete: anything new there was created after the snapshot.
@@ -101,24 +101,24 @@ export class Snapshot {
     preserved.add(key);
     const s = (this.#tables[id] as KeyTable).slotOf(key);
     // Below the cursor: walked already (a key created since would have been preserved before its creation).
-    if (s >= cursor && this.#writeSlot(id, s, now)) this.#delay?.charge();
+    if (s >= cursor && this.#writeSlot(id, s)) this.#delay?.charge();
   }
 
   /** Writes every key of db `id` not handled yet (FLUSHDB, SWAPDB... are about to change it all). */
-  preserveDb(id: number, now = Date.now()): void {
+  preserveDb(id: number): void {
     if (this.#ended || this.#cursor[id] === undefined) return;
-    this.#walkAll(id, now, true);
+    this.#walkAll(id, true);
   }
 
-  preserveAll(now = Date.now()): void {
-    for (let id = 0; id < this.#dbs.length; id++) this.preserveDb(id, now);
+  preserveAll(): void {
+    for (let id = 0; id < this.#dbs.length; id++) this.preserveDb(id);
   }
 
   /**
    * Walks on for about `budgetMs` milliseconds (at least a few hundred slots).
    * Returns true once every db is done and the file is complete.
    */
-  step(budgetMs: number, now = Date.now()): boolean {
+  step(budgetMs: number): boolean {
     if (this.#ended) return true;
     // Redis sleeps after the last key too, before the file ends.
     if (this.#delay !== null && !this.#delay.begin()) return false;
@@ -128,7 +128,7 @@ export class Snapshot {
         this.#walkDb++;
         continue;
       }
-      this.#walk(this.#walkDb, SLOTS_PER_CHECK, now, true);
+      this.#walk(this.#walkDb, SLOTS_PER_CHECK, true);
       if (this.#pending >= CHUNK_BYTES) this.#flush(false);
       if (this.#held || performance.now() >= deadline) {
         this.#held = false;
@@ -148,21 +148,21 @@ export class Snapshot {
   }
 
   /** Runs the walk to the end in one go (SAVE), without the key delay. */
-  finish(now = Date.now()): void {
-    while (this.#walkDb < this.#dbs.length) this.#walkAll(this.#walkDb++, now, true);
-    while (!this.step(Number.POSITIVE_INFINITY, now));
+  finish(): void {
+    while (this.#walkDb < this.#dbs.length) this.#walkAll(this.#walkDb++, true);
+    while (!this.step(Number.POSITIVE_INFINITY));
   }
 
   /** The rest of db `id` at once; `flush` false when called from inside a table operation (compaction). */
-  #walkAll(id: number, now: number, flush: boolean): void {
+  #walkAll(id: number, flush: boolean): void {
     while (this.#cursor[id] !== -1) {
-      this.#walk(id, 4096, now);
+      this.#walk(id, 4096);
       if (flush && this.#pending >= CHUNK_BYTES) this.#flush(false);
     }
   }
 
   /** Walks up to `n` slots of db `id`; `paced`: the key delay applies (the walk proper, not a preserve). */
-  #walk(id: number, n: number, now: number, paced = false): void {
+  #walk(id: number, n: number, paced = false): void {
     const table = this.#tables[id] as KeyTable;
     const preserved = this.#preserved[id] as Set<string>;
     const keys = table.keys;
@@ -172,7 +172,7 @@ export class Snapshot {
     for (; s < end; s++) {
       const key = keys[s];
       if (key === undefined || (check && preserved.has(key))) continue;
-      if (!this.#writeSlot(id, s, now) || this.#delay === null) continue;
+      if (!this.#writeSlot(id, s) || this.#delay === null) continue;
       if (!paced) this.#delay.charge();
       else if (this.#delay.afterKey()) {
         this.#held = true;
@@ -191,12 +191,12 @@ export class Snapshot {
     this.#tables[id] = null;
   }
 
-  /** Writes the key in slot `s`; false when it was left out (already expired). */
-  #writeSlot(id: number, s: number, now: number): boolean {
+  /** Writes the key in slot `s`; true (the caller counts a written key). */
+  #writeSlot(id: number, s: number): boolean {
     const t = this.#tables[id] as KeyTable;
     const at = t.expireAt[s] as number;
-    // Already expired: a load would drop it anyway.
-    if (at !== 0 && at <= now) return false;
+    // A key past its TTL is saved too, as Redis's rdbSaveKeyValuePair does: a master loading the file
+    // drops it and sends its replicas the DEL; a replica keeps it until its master's DEL.
     if (this.#selected !== id) {
       const db = this.#dbs[id] as Database;
       this.#w.selectDb(id, t.size, db.volatile.size);

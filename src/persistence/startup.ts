@@ -111,6 +111,8 @@ export interface RdbReplInfo {
 
 export interface LoadStats {
   expired: number;
+  /** With `keepExpiredNames`: the keys dropped as expired, [db, key] (a master's startup feeds their DELs to its backlog). */
+  expiredKeys: [number, string][];
   empty: number;
   repl: RdbReplInfo;
 }
@@ -124,10 +126,10 @@ export interface LoadStats {
 export function datasetSink(
   dbs: readonly Database[],
   log: SaveLog,
-  opts: { dropExpired: boolean; now: number },
+  opts: { dropExpired: boolean; now: number; keepExpiredNames?: boolean },
 ): { sink: RdbSink; stats: LoadStats } {
   const { now, dropExpired } = opts;
-  const stats: LoadStats = { expired: 0, empty: 0, repl: { replid: null, offset: -1, streamDb: -1 } };
+  const stats: LoadStats = { expired: 0, expiredKeys: [], empty: 0, repl: { replid: null, offset: -1, streamDb: -1 } };
   const sink: RdbSink = {
     aux(k, v) {
       if (k === "redis-ver") log.notice(`Loading RDB produced by version ${v}`);
@@ -146,6 +148,7 @@ export function datasetSink(
       }
       if (dropExpired && expireAt !== -1 && expireAt < now) {
         stats.expired++;
+        if (opts.keepExpiredNames === true) stats.expiredKeys.push([id, key]);
         return;
       }
       if (!db.add(key, value, now, expireAt)) throw new RdbError(`RDB has duplicated key '${key}' in DB ${id}`);
@@ -227,7 +230,7 @@ export async function loadAtStartup(engine: Engine, saver: Saver, host: StartupH
   let lastProgress = t0;
   // A replica keeps keys past their TTL: its master's DEL removes them (Redis expires on load only as a master).
   const replica = config.get("replicaof") !== "";
-  const { sink, stats } = datasetSink(engine.dbs, log, { dropExpired: !replica, now: Date.now() });
+  const { sink, stats } = datasetSink(engine.dbs, log, { dropExpired: !replica, now: Date.now(), keepExpiredNames: !replica });
   const baseAux = sink.aux;
   sink.aux = (k, v) => {
     if (k === "used-mem") state.rdbUsedMem = Number(v);
@@ -262,5 +265,5 @@ export async function loadAtStartup(engine: Engine, saver: Saver, host: StartupH
   logLoadDone(log, loader.keys, stats);
   endLoading(engine, { keys: loader.keys, expired: stats.expired });
   log.notice(`DB loaded from disk: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
-  restoreReplication(engine, stats.repl, log);
+  restoreReplication(engine, stats.repl, log, stats.expiredKeys);
 }

@@ -46,7 +46,8 @@ export class MasterLink {
   #stopped = false;
   /** The link was dropped on purpose and that was logged: the session's failure is not logged again. */
   #quietDrop = false;
-  #retry: ReturnType<typeof setTimeout> | null = null;
+  /** Wakes the session loop for its next attempt (the replication cron's next tick). */
+  #retry: (() => void) | null = null;
   /** True while a command from the master runs (lookups then see keys past their TTL). */
   applying = false;
   /** The master's bytes, applied or not, not yet counted into our offset and backlog. */
@@ -95,12 +96,21 @@ export class MasterLink {
   /** Ends the link for good (REPLICAOF NO ONE or another master). */
   stop(): void {
     this.#stopped = true;
-    if (this.#retry !== null) clearTimeout(this.#retry);
+    this.#retry?.();
+    this.#retry = null;
     this.#drop();
   }
 
   /** Once a second: REPLCONF ACK, and drop a link silent for longer than repl-timeout. */
   cron(): void {
+    // A lost link is retried from the cron, as Redis's replicationCron does: within a second, at no fixed
+    // distance from the loss (a retry exactly 1 s later lined up with clients polling once a second).
+    if (this.#retry !== null) {
+      const retry = this.#retry;
+      this.#retry = null;
+      retry();
+      return;
+    }
     const timeout = this.engine.config.num("repl-timeout") * 1000;
     // A master that stopped answering mid-handshake (it sends a newline a second while it prepares our sync).
     if ((this.state === "connecting" || this.state === "handshake") && this.#conn !== null && Date.now() - this.lastIo > timeout) {
@@ -181,7 +191,7 @@ export class MasterLink {
       this.#quietDrop = false;
       // Redis retries from its once-a-second replication cron.
       await new Promise<void>((res) => {
-        this.#retry = setTimeout(res, 1000);
+        this.#retry = res;
       });
     }
   }

@@ -73,7 +73,17 @@ export class ReplicationState {
   waits: PendingWait[] = [];
   /** A REPLCONF GETACK is queued for this event-loop turn. */
   ackRequested = false;
-  stats = { syncFull: 0, syncPartialOk: 0, syncPartialErr: 0 };
+  #stats = { syncFull: 0, syncPartialOk: 0, syncPartialErr: 0 };
+  #statsGeneration = 0;
+  /** sync_full / sync_partial_ok / sync_partial_err; CONFIG RESETSTAT (a new stats generation) zeroes them. */
+  get stats(): { syncFull: number; syncPartialOk: number; syncPartialErr: number } {
+    const generation = this.engine.stats.generation;
+    if (generation !== this.#statsGeneration) {
+      this.#statsGeneration = generation;
+      this.#stats = { syncFull: 0, syncPartialOk: 0, syncPartialErr: 0 };
+    }
+    return this.#stats;
+  }
   host: ReplicationHost | null = null;
   /** A FAILOVER in progress (see failover.ts). */
   failover: import("./failover.ts").Failover | null = null;
