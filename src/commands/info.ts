@@ -13,6 +13,7 @@ import { type CommandSpec, command } from "../engine/command.ts";
 import type { Ctx } from "../engine/context.ts";
 import { type Engine, RESPD_VERSION, VERSION } from "../engine/engine.ts";
 import { asciiLower, type TableEntry } from "../engine/table.ts";
+import { replicationMemory } from "../replication/buffer-info.ts";
 import { type Reply, Verbatim } from "../resp/reply.ts";
 import { keyspaceOverhead } from "../store/memory.ts";
 
@@ -168,22 +169,28 @@ const ratio = (a: number, b: number) => (b > 0 ? a / b : 0).toFixed(2);
 /**
  * What the heap holds besides the dataset, as Redis's getMemoryOverheadData
  * counts it: the heap at startup, clients' pending output (what respd knows a
- * client holds) and the key tables (src/store/memory.ts's model).
+ * client holds), the shared replication buffer (backlog and the replicas'
+ * share of it, which is what replicas are sent) and the key tables
+ * (src/store/memory.ts's model).
  */
-export function memoryOverhead(engine: Engine): { clientsNormal: number; clientsSlaves: number; keyspace: number } {
+export function memoryOverhead(engine: Engine): {
+  clientsNormal: number;
+  clientsSlaves: number;
+  backlog: number;
+  keyspace: number;
+} {
   let clientsNormal = 0;
-  let clientsSlaves = 0;
   for (const c of engine.clients.values()) {
-    if (c.extraFlags.includes("S")) clientsSlaves += c.transport.pendingBytes;
-    else clientsNormal += c.transport.pendingBytes;
+    if (!c.extraFlags.includes("S")) clientsNormal += c.transport.pendingBytes;
   }
+  const repl = replicationMemory(engine);
   let keyspace = 0;
   for (const db of engine.dbs) {
     if (db.size === 0) continue;
     const o = keyspaceOverhead(db);
     keyspace += o.main + o.expires;
   }
-  return { clientsNormal, clientsSlaves, keyspace };
+  return { clientsNormal, clientsSlaves: repl.replicas, backlog: repl.backlog, keyspace };
 }
 
 function memorySection(engine: Engine): Field[] {
@@ -191,10 +198,11 @@ function memorySection(engine: Engine): Field[] {
   const rss = engine.host?.rss() ?? 0;
   const m = memoryState(engine, used);
   const o = memoryOverhead(engine);
-  const overhead = m.startup + o.clientsNormal + o.clientsSlaves + o.keyspace;
+  const overhead = m.startup + o.clientsNormal + o.clientsSlaves + o.backlog + o.keyspace;
   // Unsigned in Redis; a collection can leave the heap below the startup figure here.
   const dataset = Math.max(0, used - overhead);
   const maxmemory = engine.config.num("maxmemory");
+  const repl = replicationMemory(engine);
   return [
     ["used_memory", used],
     ["used_memory_human", bytesToHuman(used)],
@@ -238,8 +246,8 @@ function memorySection(engine: Engine): Field[] {
     ["mem_fragmentation_ratio", ratio(rss, used)],
     ["mem_fragmentation_bytes", rss - used],
     ["mem_not_counted_for_evict", 0],
-    ["mem_replication_backlog", 0],
-    ["mem_total_replication_buffers", 0],
+    ["mem_replication_backlog", o.backlog],
+    ["mem_total_replication_buffers", repl.total],
     ["mem_clients_slaves", o.clientsSlaves],
     ["mem_clients_normal", o.clientsNormal],
     ["mem_cluster_links", 0],

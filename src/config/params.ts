@@ -227,6 +227,8 @@ export const PARAMS: ParamSpec[] = [
   enm("repl-diskless-load", "disabled", ["disabled", "on-empty-db", "swapdb"]),
   int("min-replicas-to-write", 0, 0n, INT_MAX, true, { aliases: ["min-slaves-to-write"] }),
   int("min-replicas-max-lag", 10, 0n, INT_MAX, true, { aliases: ["min-slaves-max-lag"] }),
+  // Test support: microseconds slept after each key a snapshot writes (BGSAVE, full sync, AOF rewrite base).
+  int("rdb-key-save-delay", 0, INT_MIN, INT_MAX, true, { hidden: true }),
   enm("propagation-error-behavior", "ignore", ["ignore", "panic", "panic-on-replicas"], true, inert),
   // Pub/sub, keyspace notifications, client tracking
   special("notify-keyspace-events", ""),

@@ -113,6 +113,11 @@ export class Engine implements KeyspaceHooks {
   /** Until this time (ms) CLIENT PAUSE holds clients' commands; `pauseWritesOnly` limits it to writes. */
   pausedUntil = 0;
   pauseWritesOnly = false;
+  /**
+   * Pauses by purpose (Redis 7.0's PAUSE_BY_CLIENT_COMMAND, PAUSE_DURING_FAILOVER...): each
+   * ends on its own, CLIENT UNPAUSE ends only its own, and the strictest one in force applies.
+   */
+  readonly #pauses = new Map<string, { until: number; writesOnly: boolean }>();
   #pauseTimer: ReturnType<typeof setTimeout> | null = null;
   #unpauseWaiters: (() => void)[] = [];
   readonly gates: Gate[] = [];
@@ -193,25 +198,49 @@ export class Engine implements KeyspaceHooks {
     return out;
   }
 
-  /** CLIENT PAUSE: hold commands (all, or only writes) until `until` (ms) or unpause(). */
-  pause(until: number, writesOnly: boolean): void {
+  /** CLIENT PAUSE (or another `purpose`): hold commands (all, or only writes) until `until` (ms) or unpause(). */
+  pause(until: number, writesOnly: boolean, purpose = "client"): void {
+    const old = this.#pauses.get(purpose);
     // A second PAUSE can only extend the pause or widen it to all commands, as in Redis.
-    if (this.pausedUntil > Date.now()) {
-      this.pauseWritesOnly = this.pauseWritesOnly && writesOnly;
-      this.pausedUntil = Math.max(this.pausedUntil, until);
-    } else {
-      this.pauseWritesOnly = writesOnly;
-      this.pausedUntil = until;
-    }
-    if (this.#pauseTimer !== null) clearTimeout(this.#pauseTimer);
-    this.#pauseTimer = setTimeout(() => this.unpause(), Math.max(0, this.pausedUntil - Date.now()));
+    if (old !== undefined && old.until > Date.now()) {
+      old.writesOnly = old.writesOnly && writesOnly;
+      old.until = Math.max(old.until, until);
+    } else this.#pauses.set(purpose, { until, writesOnly });
+    this.#updatePause();
   }
 
-  /** CLIENT UNPAUSE, or the pause timing out: postponed clients carry on in order. */
-  unpause(): void {
-    this.pausedUntil = 0;
+  /** CLIENT UNPAUSE (or the end of another purpose's pause): postponed clients carry on in order. */
+  unpause(purpose = "client"): void {
+    this.#pauses.delete(purpose);
+    this.#updatePause();
+  }
+
+  /** Recomputes the pause in force from the purposes still running; releases what it no longer holds. */
+  #updatePause(): void {
+    const now = Date.now();
+    let until = 0;
+    let writesOnly = true;
+    let next = Number.POSITIVE_INFINITY;
+    for (const [purpose, p] of this.#pauses) {
+      if (p.until <= now) {
+        this.#pauses.delete(purpose);
+        continue;
+      }
+      until = Math.max(until, p.until);
+      writesOnly &&= p.writesOnly;
+      next = Math.min(next, p.until);
+    }
+    const eased = until < this.pausedUntil || (writesOnly && !this.pauseWritesOnly);
+    this.pausedUntil = until;
+    this.pauseWritesOnly = writesOnly;
     if (this.#pauseTimer !== null) clearTimeout(this.#pauseTimer);
     this.#pauseTimer = null;
+    // setTimeout cannot wait longer than 2^31-1 ms; a longer pause re-arms when that fires.
+    if (next !== Number.POSITIVE_INFINITY) {
+      this.#pauseTimer = setTimeout(() => this.#updatePause(), Math.min(2 ** 31 - 1, Math.max(0, next - now)));
+    }
+    if (!eased && until > 0) return;
+    // Postponed clients retry: what is still paused waits again.
     const waiters = this.#unpauseWaiters;
     this.#unpauseWaiters = [];
     for (const w of waiters) w();

@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
-import { createTestEngine } from "../engine/testing.ts";
-import { Rewrite } from "./aof/rewrite.ts";
-import { KeyDelay, keysPerSlice } from "./key-delay.ts";
+import { Database } from "../store/database.ts";
+import { KeyDelay, KeySaveDelay, keysPerSlice } from "./key-delay.ts";
+import { Snapshot } from "./snapshot.ts";
 
 test("KeyDelay owes whole milliseconds and carries the rest", () => {
   const d = new KeyDelay();
@@ -20,14 +20,46 @@ test("keysPerSlice caps a slice so its delay is about the slice's length, at lea
   expect(keysPerSlice(10_000_000, 5)).toBe(1);
 });
 
-test("an AOF rewrite step stops after about maxKeys keys", () => {
-  const t = createTestEngine();
-  for (let i = 0; i < 1000; i++) t.exec("SET", `k${i}`, "v");
-  const rw = new Rewrite(t.engine, { preamble: false, compress: false, checksum: false, encode: { listFill: -2 } });
-  expect(rw.step(1000, 1)).toBe(false);
-  // One hash-table bucket at most: a few keys, not the whole db.
-  expect(rw.keysWritten).toBeGreaterThanOrEqual(1);
-  expect(rw.keysWritten).toBeLessThan(50);
-  while (!rw.step(1000));
-  expect(rw.keysWritten).toBe(1000);
+const hooks = { expired() {} };
+
+test("rdb-key-save-delay: the walk writes one key per delay and says how long to wait; preserves are not delayed", async () => {
+  const now = Date.now();
+  const dbs = [new Database(0, hooks)];
+  const d0 = dbs[0] as Database;
+  for (let i = 0; i < 5; i++) d0.set(`k${i}`, "v", now);
+  let usec = 50_000;
+  const snap = new Snapshot(dbs, { compress: false, checksum: true, out: () => {}, keyDelay: new KeySaveDelay(() => usec) });
+  expect(snap.step(1000)).toBe(false);
+  expect(snap.keysProcessed).toBe(1);
+  expect(snap.waitMs()).toBeGreaterThan(20);
+  // Holding: a step before the delay has passed writes nothing.
+  expect(snap.step(1000)).toBe(false);
+  expect(snap.keysProcessed).toBe(1);
+  // A write about to change a key not yet saved is never held back (Redis's parent does not sleep).
+  for (let i = 0; i < 5; i++) snap.preserve(0, `k${i}`);
+  expect(snap.keysProcessed).toBe(5);
+  // ...but each still takes its delay: the snapshot cannot end before 5 delays have passed.
+  expect(snap.step(1000)).toBe(false);
+  expect(snap.waitMs()).toBeGreaterThan(150);
+  // Turning the delay off lets the walk end at once.
+  usec = 0;
+  expect(snap.waitMs()).toBe(0);
+  expect(snap.step(1000)).toBe(true);
+});
+
+test("rdb-key-save-delay: a walk of n keys lasts about n delays", async () => {
+  const now = Date.now();
+  const dbs = [new Database(0, hooks)];
+  for (let i = 0; i < 4; i++) (dbs[0] as Database).set(`k${i}`, "v", now);
+  const snap = new Snapshot(dbs, {
+    compress: false,
+    checksum: true,
+    out: () => {},
+    keyDelay: new KeySaveDelay(() => 30_000),
+  });
+  const start = performance.now();
+  while (!snap.step(5)) await new Promise((r) => setTimeout(r, Math.max(1, snap.waitMs())));
+  // Redis sleeps after every key, the last one too: 4 x 30 ms.
+  expect(performance.now() - start).toBeGreaterThanOrEqual(110);
+  expect(snap.keysProcessed).toBe(4);
 });

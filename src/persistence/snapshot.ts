@@ -24,6 +24,7 @@
 import type { Database, KeyTable } from "../store/database.ts";
 import { beforeCompaction } from "../store/dict.ts";
 import type { Value } from "../store/values.ts";
+import type { KeySaveDelay } from "./key-delay.ts";
 import type { EncodeOptions } from "./rdb/encode.ts";
 import { defaultAux, RdbFileWriter } from "./rdb/file.ts";
 
@@ -39,6 +40,8 @@ export interface SnapshotOptions {
   aux?: [string, string][];
   /** How lists are cut into quicklist nodes (list-max-listpack-size, the packed threshold). */
   encode?: Partial<EncodeOptions>;
+  /** rdb-key-save-delay: the walk pauses after each key (copy-on-write preserves never do). */
+  keyDelay?: KeySaveDelay;
 }
 
 /** Flush the writer's buffer to `out` once it holds this much. */
@@ -64,6 +67,9 @@ export class Snapshot {
   #ended = false;
   /** The snapshot's moment: idle times and LFU decay are judged as of it, like the rest of the copy. */
   readonly #now: number;
+  readonly #delay: KeySaveDelay | null;
+  /** Set by the walk when the key delay holds it: the slice ends there. */
+  #held = false;
   /** Keys written so far and the total at the start (INFO current_save_keys_*). */
   keysProcessed = 0;
   readonly keysTotal: number;
@@ -71,6 +77,7 @@ export class Snapshot {
   constructor(dbs: readonly Database[], opts: SnapshotOptions) {
     this.#dbs = dbs;
     this.#out = opts.out;
+    this.#delay = opts.keyDelay ?? null;
     const now = opts.now ?? Date.now();
     this.#now = now;
     this.#w = new RdbFileWriter({ ...opts.encode, compress: opts.compress, checksum: opts.checksum }).header(
@@ -100,7 +107,7 @@ export class Snapshot {
     preserved.add(key);
     const s = (this.#tables[id] as KeyTable).slotOf(key);
     // Below the cursor: walked already (a key created since would have been preserved before its creation).
-    if (s >= cursor) this.#writeSlot(id, s);
+    if (s >= cursor && this.#writeSlot(id, s)) this.#delay?.charge();
   }
 
   /** Writes every key of db `id` not handled yet (FLUSHDB, SWAPDB... are about to change it all). */
@@ -119,15 +126,18 @@ export class Snapshot {
    */
   step(budgetMs: number): boolean {
     if (this.#ended) return true;
+    // Redis sleeps after the last key too, before the file ends.
+    if (this.#delay !== null && !this.#delay.begin()) return false;
     const deadline = performance.now() + budgetMs;
     while (this.#walkDb < this.#dbs.length) {
       if (this.#cursor[this.#walkDb] === -1) {
         this.#walkDb++;
         continue;
       }
-      this.#walk(this.#walkDb, SLOTS_PER_CHECK);
+      this.#walk(this.#walkDb, SLOTS_PER_CHECK, true);
       if (this.#pending >= CHUNK_BYTES) this.#flush(false);
-      if (performance.now() >= deadline) {
+      if (this.#held || performance.now() >= deadline) {
+        this.#held = false;
         this.#flush(false);
         return false;
       }
@@ -138,8 +148,14 @@ export class Snapshot {
     return true;
   }
 
-  /** Runs the walk to the end in one go (SAVE). */
+  /** Milliseconds before the walk may go on (rdb-key-save-delay), 0 = at once. */
+  waitMs(): number {
+    return this.#delay?.waitMs() ?? 0;
+  }
+
+  /** Runs the walk to the end in one go (SAVE), without the key delay. */
   finish(): void {
+    while (this.#walkDb < this.#dbs.length) this.#walkAll(this.#walkDb++, true);
     while (!this.step(Number.POSITIVE_INFINITY));
   }
 
@@ -151,8 +167,8 @@ export class Snapshot {
     }
   }
 
-  /** Walks up to `n` slots of db `id`. */
-  #walk(id: number, n: number): void {
+  /** Walks up to `n` slots of db `id`; `paced`: the key delay applies (the walk proper, not a preserve). */
+  #walk(id: number, n: number, paced = false): void {
     const table = this.#tables[id] as KeyTable;
     const preserved = this.#preserved[id] as Set<string>;
     const keys = table.keys;
@@ -162,7 +178,13 @@ export class Snapshot {
     for (; s < end; s++) {
       const key = keys[s];
       if (key === undefined || (check && preserved.has(key))) continue;
-      this.#writeSlot(id, s);
+      if (!this.#writeSlot(id, s) || this.#delay === null) continue;
+      if (!paced) this.#delay.charge();
+      else if (this.#delay.afterKey()) {
+        this.#held = true;
+        s++;
+        break;
+      }
     }
     if (s < keys.length) {
       this.#cursor[id] = s;
@@ -175,11 +197,12 @@ export class Snapshot {
     this.#tables[id] = null;
   }
 
-  #writeSlot(id: number, s: number): void {
+  /** Writes the key in slot `s`; true (the caller counts a written key). */
+  #writeSlot(id: number, s: number): boolean {
     const t = this.#tables[id] as KeyTable;
     const at = t.expireAt[s] as number;
-    // Keys already past their TTL are written too, as Redis's rdbSaveRio does: a master's load counts
-    // them in rdb_last_load_keys_expired and drops them, a replica keeps them for its master's DEL.
+    // A key past its TTL is saved too, as Redis's rdbSaveKeyValuePair does: a master loading the file
+    // drops it and sends its replicas the DEL; a replica keeps it until its master's DEL.
     if (this.#selected !== id) {
       const db = this.#dbs[id] as Database;
       this.#w.selectDb(id, t.size, db.volatile.size);
@@ -193,6 +216,7 @@ export class Snapshot {
     // The writer does not expose its length; estimate to decide when to flush.
     this.#pending += 16 + key.length + (typeof value === "string" ? value.length : 0);
     this.keysProcessed++;
+    return true;
   }
 
   /** Stops a walk nobody will finish (its sync or BGSAVE ended): tables forget it. */

@@ -113,6 +113,8 @@ export interface RdbReplInfo {
 
 export interface LoadStats {
   expired: number;
+  /** With `keepExpiredNames`: the keys dropped as expired, [db, key] (a master's startup feeds their DELs to its backlog). */
+  expiredKeys: [number, string][];
   empty: number;
   repl: RdbReplInfo;
 }
@@ -126,11 +128,11 @@ export interface LoadStats {
 export function datasetSink(
   dbs: readonly Database[],
   log: SaveLog,
-  opts: { dropExpired: boolean; now: number; replace?: boolean },
+  opts: { dropExpired: boolean; now: number; replace?: boolean; keepExpiredNames?: boolean },
 ): { sink: RdbSink; stats: LoadStats } {
   const { now, dropExpired } = opts;
   const replace = opts.replace === true;
-  const stats: LoadStats = { expired: 0, empty: 0, repl: { replid: null, offset: -1, streamDb: -1 } };
+  const stats: LoadStats = { expired: 0, expiredKeys: [], empty: 0, repl: { replid: null, offset: -1, streamDb: -1 } };
   const sink: RdbSink = {
     aux(k, v) {
       if (k === "redis-ver") log.notice(`Loading RDB produced by version ${v}`);
@@ -149,6 +151,7 @@ export function datasetSink(
       }
       if (dropExpired && expireAt !== -1 && expireAt < now) {
         stats.expired++;
+        if (opts.keepExpiredNames === true) stats.expiredKeys.push([id, key]);
         return;
       }
       if (replace) {
@@ -268,7 +271,7 @@ export async function loadAtStartup(engine: Engine, saver: Saver, host: StartupH
   let lastProgress = t0;
   // A replica keeps keys past their TTL: its master's DEL removes them (Redis expires on load only as a master).
   const replica = config.get("replicaof") !== "";
-  const { sink, stats } = datasetSink(engine.dbs, log, { dropExpired: !replica, now: Date.now() });
+  const { sink, stats } = datasetSink(engine.dbs, log, { dropExpired: !replica, now: Date.now(), keepExpiredNames: !replica });
   const baseAux = sink.aux;
   sink.aux = (k, v) => {
     if (k === "used-mem") state.rdbUsedMem = Number(v);
@@ -303,5 +306,5 @@ export async function loadAtStartup(engine: Engine, saver: Saver, host: StartupH
   logLoadDone(log, loader.keys, stats);
   endLoading(engine, { keys: loader.keys, expired: stats.expired });
   log.notice(`DB loaded from disk: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
-  restoreReplication(engine, stats.repl, log);
+  restoreReplication(engine, stats.repl, log, stats.expiredKeys);
 }

@@ -12,13 +12,12 @@
  * incrementally (rewrite.ts) and switch the manifest atomically at the end.
  */
 import type { Config } from "../../config/config.ts";
-import { findParam } from "../../config/params.ts";
 import type { Engine } from "../../engine/engine.ts";
 import { PROPAGATE_AOF } from "../../engine/propagation.ts";
 import { sleepSync } from "../../engine/sleep.ts";
 import { WalkPacer } from "../../engine/turns.ts";
 import { fromLatin1, latin1 } from "../../resp/bytes.ts";
-import { KeyDelay, keysPerSlice } from "../key-delay.ts";
+import { KeySaveDelay } from "../key-delay.ts";
 import type { AofFile, AofIo } from "./fs.ts";
 import { AofLoader, type Between, type FileStatus } from "./loader.ts";
 import { cloneManifest, emptyManifest, formatManifest, type Manifest, ManifestError, parseManifest } from "./manifest.ts";
@@ -51,8 +50,6 @@ interface RunningRewrite {
   timer: ReturnType<typeof setTimeout> | null;
   /** Stops the key-touched listener the rewrite needs while it runs. */
   untouch: () => void;
-  /** rdb-key-save-delay owed by the keys written so far. */
-  delay: KeyDelay;
 }
 
 const managers = new WeakMap<Engine, AofManager>();
@@ -548,25 +545,20 @@ export class AofManager {
       return "error";
     }
     this.rewrites++;
-    const rw = new Rewrite(this.engine, this.#rewriteOptions());
+    const keyDelay = new KeySaveDelay(() => this.engine.config.num("rdb-key-save-delay"));
+    const rw = new Rewrite(this.engine, { ...this.#rewriteOptions(), keyDelay });
     // Keys touched while it runs are re-emitted at its end; only then does every write pay for the listener.
     const untouch = this.engine.onKeyTouched((db, key) => rw.touched(db, key));
-    this.#rewrite = { rw, tmpName, out, timer: null, untouch, delay: new KeyDelay() };
+    this.#rewrite = { rw, tmpName, out, timer: null, untouch };
     this.io.log("notice", "Background append only file rewriting started");
     this.#schedule();
     return "started";
   }
 
-  #schedule(owedMs = 0): void {
+  #schedule(): void {
     const r = this.#rewrite;
     if (r === null) return;
-    const pace = Math.max(this.stepDelayMs, this.#pacer.delayMs(this.sliceMs));
-    r.timer = setTimeout(() => this.#stepRewrite(), Math.max(pace, owedMs));
-  }
-
-  /** rdb-key-save-delay (µs per key, a test-support config), which slows a rewrite's base as it slows a save. */
-  #keySaveDelay(): number {
-    return findParam("rdb-key-save-delay") ? this.config.num("rdb-key-save-delay") : 0;
+    r.timer = setTimeout(() => this.#stepRewrite(), Math.max(this.stepDelayMs, this.#pacer.delayMs(this.sliceMs), r.rw.waitMs()));
   }
 
   #stepRewrite(): void {
@@ -574,12 +566,9 @@ export class AofManager {
     if (r === null) return;
     r.timer = null;
     try {
-      const delay = this.#keySaveDelay();
-      const before = r.rw.keysWritten;
-      const done = r.rw.step(this.sliceMs, keysPerSlice(delay, this.sliceMs));
+      const done = r.rw.step(this.sliceMs);
       r.out.write(r.rw.take());
-      const owedMs = r.delay.owe(r.rw.keysWritten - before, delay);
-      if (!done) return this.#schedule(owedMs);
+      if (!done) return this.#schedule();
       r.out.write(r.rw.end());
       r.out.fsync();
       r.out.close();
