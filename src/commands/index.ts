@@ -7,6 +7,7 @@ import { dumpCommands } from "./dump.ts";
 import { hashCommands } from "./hash.ts";
 import { keysCommands } from "./keys.ts";
 import { listCommands } from "./list.ts";
+import { migrateCommands } from "./migrate.ts";
 import { pubsubCommands } from "./pubsub.ts";
 import { replicationCommands } from "./replication.ts";
 import { serverCommands } from "./server.ts";
@@ -23,6 +24,7 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...stringCommands,
   ...keysCommands,
   ...dumpCommands,
+  ...migrateCommands,
   ...listCommands,
   ...hashCommands,
   ...setCommands,

@@ -14,6 +14,7 @@ import type { Ctx } from "../engine/context.ts";
 import { type Engine, RESPD_VERSION, VERSION } from "../engine/engine.ts";
 import { asciiLower } from "../engine/table.ts";
 import { type Reply, Verbatim } from "../resp/reply.ts";
+import { migrateCachedSockets } from "./migrate/sockets.ts";
 
 type Field = [name: string, value: string | number];
 export type InfoExtension = (engine: Engine) => Field[];
@@ -303,7 +304,7 @@ function statsSection(engine: Engine): Field[] {
     ["pubsubshard_channels", shard],
     ["latest_fork_usec", 0],
     ["total_forks", 0],
-    ["migrate_cached_sockets", 0],
+    ["migrate_cached_sockets", migrateCachedSockets(engine)],
     ["slave_expires_tracked_keys", 0],
     ["active_defrag_hits", 0],
     ["active_defrag_misses", 0],

@@ -1,6 +1,7 @@
 import type { Config } from "../config/config.ts";
 import { cString } from "../resp/bytes.ts";
 import { ErrorReply, type Reply, Status } from "../resp/reply.ts";
+import type { Connection } from "../runtime/types.ts";
 import { Database, type KeyspaceHooks } from "../store/database.ts";
 import { Blocked, BlockingRegistry, type Waiter } from "./blocking.ts";
 import { Client, type Transport } from "./client.ts";
@@ -50,6 +51,8 @@ export interface HostInfo {
   idleCollections(): number;
   /** Starts an orderly shutdown; returns an error text when refused. */
   shutdown(options: ShutdownOptions): string | null;
+  /** Outgoing TCP connections (MIGRATE's to its target instance). */
+  connectTcp?(host: string, port: number): Promise<Connection>;
 }
 
 const WRITE = FLAG_BITS.write;

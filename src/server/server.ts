@@ -233,6 +233,7 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
     heapUsed: () => runtime.heapUsed(),
     idleCollections: () => idleCollector.collections,
     shutdown,
+    connectTcp: (host, p) => runtime.connectTcp(host, p),
   };
 
   const onSignal = (name: "SIGINT" | "SIGTERM") => () => {
