@@ -4,6 +4,7 @@ import { clientCommands } from "./client.ts";
 import { commandCommands } from "./command.ts";
 import { connectionCommands } from "./connection.ts";
 import { dumpCommands } from "./dump.ts";
+import { geoCommands } from "./geo.ts";
 import { hashCommands } from "./hash.ts";
 import { keysCommands } from "./keys.ts";
 import { listCommands } from "./list.ts";
@@ -29,6 +30,7 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...hashCommands,
   ...setCommands,
   ...zsetCommands,
+  ...geoCommands,
   ...pubsubCommands,
   ...transactionCommands,
   ...sortCommands,
