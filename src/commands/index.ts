@@ -6,6 +6,7 @@ import { connectionCommands } from "./connection.ts";
 import { dumpCommands } from "./dump.ts";
 import { geoCommands } from "./geo.ts";
 import { hashCommands } from "./hash.ts";
+import { hllCommands } from "./hll.ts";
 import { keysCommands } from "./keys.ts";
 import { listCommands } from "./list.ts";
 import { migrateCommands } from "./migrate.ts";
@@ -31,6 +32,7 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...setCommands,
   ...zsetCommands,
   ...geoCommands,
+  ...hllCommands,
   ...pubsubCommands,
   ...transactionCommands,
   ...sortCommands,
