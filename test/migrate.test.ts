@@ -10,6 +10,7 @@ import type { Differential } from "./helpers/diff.ts";
 import { call, RawClient } from "./helpers/raw.ts";
 import { freePort, HOOK_TIMEOUT_MS, requireRedisInCI, type ServerProcess, startRedis, startRespd } from "./helpers/server.ts";
 import { withDifferential } from "./helpers/suite.ts";
+import { waitFor } from "./helpers/wait.ts";
 
 const haveRedis = requireRedisInCI();
 let d: Differential;
@@ -163,5 +164,29 @@ test("MIGRATE from respd to respd, and a target that stops answering times out",
     ca.close();
     cb.close();
     await Promise.all([a.stop(), b.stop()]);
+  }
+});
+
+test("MIGRATE reaches replicas as DEL of the keys the target took; COPY propagates nothing", async () => {
+  const source = await startRespd();
+  const target = await startRespd();
+  const replica = await startRespd();
+  const cs = await RawClient.connect(source.port);
+  const cr = await RawClient.connect(replica.port);
+  try {
+    await call(cs, "MSET", "a", "1", "b", "2", "c", "3");
+    await call(cr, "REPLICAOF", "127.0.0.1", String(source.port));
+    await waitFor("replica has the keys", async () => (await call(cr, "DBSIZE")) === ":3\r\n");
+    expect(await call(cs, "MIGRATE", "127.0.0.1", String(target.port), "c", "0", "5000", "COPY")).toBe("+OK\r\n");
+    expect(await call(cs, "MIGRATE", "127.0.0.1", String(target.port), "", "0", "5000", "KEYS", "a", "nokey", "b")).toBe("+OK\r\n");
+    await call(cs, "SET", "marker", "x");
+    await waitFor("replica saw the marker", async () => (await call(cr, "EXISTS", "marker")) === ":1\r\n");
+    expect(await call(cr, "KEYS", "*")).toMatch(/^\*2\r\n/);
+    expect(await call(cr, "EXISTS", "a", "b")).toBe(":0\r\n");
+    expect(await call(cr, "EXISTS", "c")).toBe(":1\r\n");
+  } finally {
+    cs.close();
+    cr.close();
+    await Promise.all([source.stop(), target.stop(), replica.stop()]);
   }
 });
