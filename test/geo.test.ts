@@ -45,6 +45,11 @@ test("GEOADD options, GEOPOS, GEODIST units, GEOHASH and the ZADD they are", asy
     ["GEOADD", "Sicily", "181", "1", "bad"],
     ["GEOADD", "Sicily", "1", "85.06", "bad"],
     ["GEOADD", "Sicily", "x", "1", "bad"],
+    // The error prints the pair with C's %f: inf words, -0, every integer digit.
+    ["GEOADD", "Sicily", "-inf", "1", "bad"],
+    ["GEOADD", "Sicily", "200", "-0", "bad"],
+    ["GEOADD", "Sicily", "1e300", "-1e-7", "bad"],
+    ["GEORADIUS", "Sicily", "4294967296", "+inf", "1", "km"],
     ["GEOPOS", "Sicily", "Palermo", "Catania", "missing", "new"],
     ["GEOPOS", "nokey", "a"],
     ["GEOPOS", "Sicily"],

@@ -33,6 +33,7 @@ test("PFADD, PFCOUNT and the HLL bytes, sparse and dense", async () => {
     ["PFCOUNT", "nokey"],
     ["PFDEBUG", "GETREG", "nokey"],
     ["PFDEBUG", "NOPE", "h"],
+    ["PFDEBUG", "\x00x", "h"],
     ["PFDEBUG", "TODENSE", "h"],
     ["PFDEBUG", "TODENSE", "h"],
     ["PFDEBUG", "ENCODING", "h"],

@@ -7,6 +7,7 @@ import type { CommandSpec } from "../engine/command.ts";
 import type { Ctx } from "../engine/context.ts";
 import { Errors, fail } from "../engine/errors.ts";
 import { asciiLower } from "../engine/table.ts";
+import { cString } from "../resp/bytes.ts";
 import { OK, type Reply, Status } from "../resp/reply.ts";
 import { isStringValue, StringBuffer, type Value } from "../store/values.ts";
 import {
@@ -165,7 +166,7 @@ function pfdebugCommand(ctx: Ctx): Reply {
   const buf = editable(ctx, key, v);
   const sub = asciiLower(cmd);
   const arity = () => {
-    if (ctx.argv.length !== 3) fail(`ERR Wrong number of arguments for the '${cmd}' subcommand`);
+    if (ctx.argv.length !== 3) fail(`ERR Wrong number of arguments for the '${cString(cmd)}' subcommand`);
   };
   if (sub === "getreg") {
     arity();
@@ -193,7 +194,7 @@ function pfdebugCommand(ctx: Ctx): Reply {
     ctx.dirty();
     return 1;
   }
-  fail(`ERR Unknown PFDEBUG subcommand '${cmd}'`);
+  fail(`ERR Unknown PFDEBUG subcommand '${cString(cmd)}'`);
 }
 
 /**

@@ -45,9 +45,19 @@ export function lonLatArgs(ctx: Ctx, at: number): [number, number] {
   const x = floatArg(ctx.arg(at));
   const y = floatArg(ctx.arg(at + 1));
   if (x < GEO_LONG_MIN || x > GEO_LONG_MAX || y < GEO_LAT_MIN || y > GEO_LAT_MAX) {
-    fail(`ERR invalid longitude,latitude pair ${x.toFixed(6)},${y.toFixed(6)}`);
+    fail(`ERR invalid longitude,latitude pair ${printfF(x)},${printfF(y)}`);
   }
   return [x, y];
+}
+
+/** C's `%f`: six decimals, all the integer digits, and inf / -inf as words. */
+function printfF(x: number): string {
+  if (x === Number.POSITIVE_INFINITY) return "inf";
+  if (x === Number.NEGATIVE_INFINITY) return "-inf";
+  if (Object.is(x, -0)) return "-0.000000";
+  // toFixed switches to exponent notation from 1e21 on; such doubles are integers.
+  if (Math.abs(x) >= 1e21) return `${BigInt(x)}.000000`;
+  return x.toFixed(6);
 }
 
 /** extractUnitOrReply: metres per unit. */
