@@ -159,7 +159,8 @@ function lookupArgv(table: CommandTable, argv: string[]): TableEntry | undefined
 function findKeys(e: TableEntry, argv: string[]): KeyRef[] | null {
   const specs = keySpecsOf(e);
   const real = hasRealSpecs(e);
-  const variable = specs.some((s) => s.flags.includes("variable_flags"));
+  // An incomplete spec (MIGRATE's KEYS) makes Redis's getKeysUsingKeySpecs give up for the command's own finder.
+  const variable = specs.some((s) => s.flags.includes("variable_flags") || s.flags.includes("incomplete"));
   // A row's own key finder beats a spec guessed from its legacy range.
   if ((real || e.spec.getKeys === undefined) && specsHaveKeys(specs) && !variable) {
     const found = keysFromSpecs(specs, argv);

@@ -16,6 +16,7 @@ import { asciiLower, type TableEntry } from "../engine/table.ts";
 import { replicationMemory } from "../replication/buffer-info.ts";
 import { type Reply, Verbatim } from "../resp/reply.ts";
 import { keyspaceOverhead } from "../store/memory.ts";
+import { migrateCachedSockets } from "./migrate/sockets.ts";
 
 type Field = [name: string, value: string | number];
 export type InfoExtension = (engine: Engine) => Field[];
@@ -339,7 +340,7 @@ function statsSection(engine: Engine): Field[] {
     ["pubsubshard_channels", shard],
     ["latest_fork_usec", 0],
     ["total_forks", 0],
-    ["migrate_cached_sockets", 0],
+    ["migrate_cached_sockets", migrateCachedSockets(engine)],
     ["slave_expires_tracked_keys", 0],
     ["active_defrag_hits", 0],
     ["active_defrag_misses", 0],

@@ -2,6 +2,7 @@ import type { Config } from "../config/config.ts";
 import { cString } from "../resp/bytes.ts";
 import type { Outgoing } from "../resp/encoder.ts";
 import { ErrorReply, type Reply, Status } from "../resp/reply.ts";
+import type { Connection } from "../runtime/types.ts";
 import { AccessClock } from "../store/access-clock.ts";
 import { Database, type KeyspaceHooks } from "../store/database.ts";
 import { Blocked, BlockingRegistry, type Waiter } from "./blocking.ts";
@@ -68,6 +69,8 @@ export interface HostInfo {
   shutdownInMs(): number;
   /** Logs Redis's bug report for `cause` (with the command `current` was running) and ends the process. */
   crash(cause: CrashCause, current: Ctx | null): never;
+  /** Outgoing TCP connections (MIGRATE's to its target instance). */
+  connectTcp?(host: string, port: number): Promise<Connection>;
 }
 
 const WRITE = FLAG_BITS.write;

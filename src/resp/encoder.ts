@@ -107,7 +107,7 @@ export class RespEncoder {
       // A reply line cannot hold CR/LF; Redis swaps them for spaces too.
       w.str(`-${r.text.replace(/[\r\n]/g, " ")}\r\n`);
     } else if (r instanceof Double) {
-      const text = formatDouble(r.value);
+      const text = r.text ?? formatDouble(r.value);
       if (resp3) w.str(`,${text}\r\n`);
       else w.str(`$${text.length}\r\n${text}\r\n`);
     } else if (r instanceof MapReply) {

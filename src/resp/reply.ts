@@ -45,7 +45,11 @@ export class ErrorReply {
 
 /** RESP3 `,` double; a bulk string formatted like Redis 7.0's `%.17g` in RESP2. */
 export class Double {
-  constructor(readonly value: number) {}
+  /** `text`: the digits to send instead of `%.17g` (GEO's coordinates use Redis's "human" long double form). */
+  constructor(
+    readonly value: number,
+    readonly text?: string,
+  ) {}
 }
 
 /** RESP3 `%` map; a flat array of key, value, key, value in RESP2. */

@@ -272,6 +272,7 @@ async function start(runtime: Runtime, args: string[], early: { logger: Logger |
     shutdown: (options, client) => shutdownCtl.command(options, client),
     shutdownInMs: () => shutdownCtl.remainingMs(),
     crash: (cause, current) => crash(engine, logger, (signal) => runtime.dieBySignal(signal), cause, current),
+    connectTcp: (host, p) => runtime.connectTcp(host, p),
   };
   runtime.onFatalSignal("SIGABRT", () => crash(engine, logger, (s) => runtime.dieBySignal(s), { kind: "signal", signal: "SIGABRT" }, null));
 
