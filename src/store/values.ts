@@ -29,6 +29,12 @@ export class StringBuffer {
   readonly type = "string";
   bytes: Uint8Array;
   length: number;
+  /**
+   * Set for a string a command made whole without Redis's tryObjectEncoding
+   * (INCRBYFLOAT's result): OBJECT ENCODING says embstr while it is short and
+   * unedited, even when it reads as an integer. Editing makes it raw.
+   */
+  embstr = false;
 
   constructor(initial: string, extra = 0) {
     this.length = initial.length;
@@ -75,6 +81,7 @@ export function copyValue(v: Value): Value {
     copy.reserve(v.length);
     copy.bytes.set(v.bytes.subarray(0, v.length));
     copy.length = v.length;
+    copy.embstr = v.embstr;
     return copy;
   }
   if (!v.clone) throw new Error(`cannot copy a ${v.type} value: its type has no clone()`);
@@ -99,7 +106,7 @@ export function encodingOf(v: Value): string {
     return v.length <= EMBSTR_LIMIT ? "embstr" : "raw";
   }
   if (typeof v === "number") return "int";
-  if (v instanceof StringBuffer) return "raw";
+  if (v instanceof StringBuffer) return v.embstr && v.length <= EMBSTR_LIMIT ? "embstr" : "raw";
   return v.encoding();
 }
 

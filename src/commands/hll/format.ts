@@ -8,6 +8,8 @@
  */
 import { StringBuffer } from "../../store/values.ts";
 
+export { patLen } from "./murmur.ts";
+
 export const HDR = 16;
 export const P = 14;
 export const Q = 64 - P;
@@ -72,49 +74,6 @@ export function setCachedCard(buf: StringBuffer, card: number): void {
     buf.bytes[8 + i] = v % 256;
     v = Math.floor(v / 256);
   }
-}
-
-const M64 = (1n << 64n) - 1n;
-const MURMUR_M = 0xc6a4a7935bd1e995n;
-
-/** MurmurHash64A as Redis has it (endian neutral), seed 0xadc83b19. */
-export function murmur64(s: string): bigint {
-  const len = s.length;
-  let h = (0xadc83b19n ^ ((BigInt(len) * MURMUR_M) & M64)) & M64;
-  const whole = len - (len & 7);
-  for (let i = 0; i < whole; i += 8) {
-    let k = 0n;
-    for (let j = 7; j >= 0; j--) k = (k << 8n) | BigInt(s.charCodeAt(i + j) & 0xff);
-    k = (k * MURMUR_M) & M64;
-    k ^= k >> 47n;
-    k = (k * MURMUR_M) & M64;
-    h ^= k;
-    h = (h * MURMUR_M) & M64;
-  }
-  const rest = len & 7;
-  if (rest > 0) {
-    for (let j = rest - 1; j >= 0; j--) h ^= BigInt(s.charCodeAt(whole + j) & 0xff) << BigInt(8 * j);
-    h = (h * MURMUR_M) & M64;
-  }
-  h ^= h >> 47n;
-  h = (h * MURMUR_M) & M64;
-  h ^= h >> 47n;
-  return h;
-}
-
-/** hllPatLen: [register index, length of the 000..1 run after the index bits]. */
-export function patLen(s: string): [number, number] {
-  let hash = murmur64(s);
-  const index = Number(hash & BigInt(REGISTERS - 1));
-  hash >>= BigInt(P);
-  hash |= 1n << BigInt(Q);
-  let count = 1;
-  let bit = 1n;
-  while ((hash & bit) === 0n) {
-    count++;
-    bit <<= 1n;
-  }
-  return [index, count];
 }
 
 export function denseGet(r: Uint8Array, at: number, regnum: number): number {

@@ -7,7 +7,7 @@ import type { Ctx } from "../../engine/context.ts";
 import { Errors, fail } from "../../engine/errors.ts";
 import { int64Arg, parseInt64, parseSafeInt } from "../../engine/numbers.ts";
 import type { Reply } from "../../resp/reply.ts";
-import { type StringValue, stringOf } from "../../store/values.ts";
+import { StringBuffer, type StringValue, stringOf } from "../../store/values.ts";
 import { addLongDouble, formatLongDouble, INFINITE, type LongDouble, parseLongDouble } from "./longdouble.ts";
 import { storeValue, writableString } from "./store.ts";
 
@@ -77,7 +77,10 @@ export function incrbyfloatCommand(ctx: Ctx): Reply {
   const sum = old === INFINITE || by === INFINITE ? null : addLongDouble(old, by);
   if (sum === null) fail("ERR increment would produce NaN or Infinity");
   const text = formatLongDouble(sum);
-  storeValue(ctx, key, text, v !== undefined, true);
+  // Redis stores the new text as created (embstr or raw), without tryObjectEncoding: "3" is not an int here.
+  const stored = new StringBuffer(text);
+  stored.embstr = true;
+  storeValue(ctx, key, stored, v !== undefined, true);
   ctx.notify("$", "incrbyfloat", key);
   ctx.dirty();
   ctx.propagate(["SET", key, text, "KEEPTTL"]);

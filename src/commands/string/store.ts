@@ -41,7 +41,11 @@ export function storeValue(ctx: Ctx, key: string, value: Value, existed: boolean
 
 /** The value as an in-place editable buffer (dbUnshareStringValue), replacing a whole-set string. */
 export function editableString(ctx: Ctx, key: string, v: StringValue, extra: number): StringBuffer {
-  if (v instanceof StringBuffer) return v;
+  if (v instanceof StringBuffer) {
+    // dbUnshareStringValue: an embstr becomes a raw string before it is edited.
+    v.embstr = false;
+    return v;
+  }
   const buf = new StringBuffer(typeof v === "number" ? String(v) : v, extra);
   ctx.db.set(key, buf, ctx.now, true);
   return buf;
