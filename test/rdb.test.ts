@@ -266,7 +266,7 @@ describe("loading damaged files", () => {
     for (const at of [21, good.length - 3]) {
       const bad = good.slice();
       bad[at] = (bad[at] as number) ^ 0x01;
-      expect(() => loadRdb(bad, noop)).toThrow(/checksum/);
+      expect(() => loadRdb(bad, noop)).toThrow(/RDB CRC error/);
     }
     let seed = 12345;
     const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
