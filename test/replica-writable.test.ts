@@ -89,3 +89,28 @@ describe.skipIf(!HAVE_REDIS)("turning replica", () => {
     expect(await outcome(respd)).toEqual(expected);
   }, 30000);
 });
+
+describe.skipIf(!HAVE_REDIS)("a master's command failing on its replica", () => {
+  test("is logged as Redis's replica logs it (== CRITICAL ==, with the error and the command)", async () => {
+    const master = (await startRedis()) as ServerProcess;
+    started.push(master);
+    const args = ["--replicaof", "127.0.0.1", String(master.port), "--replica-read-only", "no"];
+    const respd = await startRespd({ args });
+    const redis = (await startRedis(args)) as ServerProcess;
+    started.push(respd, redis);
+    const m = client(master);
+    const replicas = [client(respd), client(redis)];
+    for (const r of replicas) {
+      await waitFor("link up", async () => infoField(String(await r.info("replication")), "master_link_status") === "up");
+      await r.set("number2", "foo");
+    }
+    await m.incrby("number2", 1);
+    const line = (s: ServerProcess) =>
+      /== CRITICAL == This replica is sending an error to its master: '(.*)' after processing the command '(.*)'/
+        .exec(s.output())
+        ?.slice(1);
+    await waitFor("logged", () => line(redis) !== undefined && line(respd) !== undefined);
+    expect(line(respd)).toEqual(line(redis));
+    expect(line(respd)?.[1]).toBe("incrby");
+  }, 30000);
+});
