@@ -28,6 +28,12 @@ describe.skipIf(!HAVE_REDIS)("rdb-key-save-delay as a config", () => {
         ["CONFIG", "GET", "rdb-key-save-delay"],
         ["CONFIG", "SET", "rdb-key-save-delay", "99999999999"],
         ["CONFIG", "SET", "rdb-key-save-delay", "0"],
+        // The other hidden test-support configs the replication tests set.
+        ["CONFIG", "GET", "loading-process-events-interval-bytes"],
+        ["CONFIG", "SET", "loading-process-events-interval-bytes", "100"],
+        ["CONFIG", "SET", "loading-process-events-interval-bytes", "1024"],
+        ["CONFIG", "GET", "watchdog-period"],
+        ["CONFIG", "GET", "*watchdog*"],
       ]);
     } finally {
       await d.stop();

@@ -57,3 +57,60 @@ describe.skipIf(!HAVE_REDIS)("a writable replica", () => {
     expect(a).toEqual([4, 0, 1, -1, null, 4]);
   }, 30000);
 });
+
+describe.skipIf(!HAVE_REDIS)("turning replica", () => {
+  test("unblocks BLPOP and WAIT clients with Redis's UNBLOCKED error and closes them, as a real Redis does", async () => {
+    const master = (await startRedis()) as ServerProcess;
+    started.push(master);
+    const outcome = async (s: ServerProcess) => {
+      const blpop = new Redis({ port: s.port, host: "127.0.0.1", maxRetriesPerRequest: 0, retryStrategy: () => null });
+      const wait = new Redis({ port: s.port, host: "127.0.0.1", maxRetriesPerRequest: 0, retryStrategy: () => null });
+      clients.push(blpop, wait);
+      const popped = blpop.blpop("foo", 0).then(
+        (v) => `reply ${v}`,
+        (e: Error) => e.message,
+      );
+      const waited = wait.wait(1, 0).then(
+        (v) => `reply ${v}`,
+        (e: Error) => e.message,
+      );
+      const c = client(s);
+      await waitFor("blocked", async () => /blocked_clients:2/.test(String(await c.info("clients"))));
+      await c.replicaof("127.0.0.1", String(master.port));
+      const out = [await popped, await waited];
+      await waitFor("closed", () => blpop.status === "end" && wait.status === "end");
+      return out;
+    };
+    const respd = await startRespd();
+    const redis = (await startRedis()) as ServerProcess;
+    started.push(respd, redis);
+    const expected = await outcome(redis);
+    expect(expected[0]).toContain("UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)");
+    expect(await outcome(respd)).toEqual(expected);
+  }, 30000);
+});
+
+describe.skipIf(!HAVE_REDIS)("a master's command failing on its replica", () => {
+  test("is logged as Redis's replica logs it (== CRITICAL ==, with the error and the command)", async () => {
+    const master = (await startRedis()) as ServerProcess;
+    started.push(master);
+    const args = ["--replicaof", "127.0.0.1", String(master.port), "--replica-read-only", "no"];
+    const respd = await startRespd({ args });
+    const redis = (await startRedis(args)) as ServerProcess;
+    started.push(respd, redis);
+    const m = client(master);
+    const replicas = [client(respd), client(redis)];
+    for (const r of replicas) {
+      await waitFor("link up", async () => infoField(String(await r.info("replication")), "master_link_status") === "up");
+      await r.set("number2", "foo");
+    }
+    await m.incrby("number2", 1);
+    const line = (s: ServerProcess) =>
+      /== CRITICAL == This replica is sending an error to its master: '(.*)' after processing the command '(.*)'/
+        .exec(s.output())
+        ?.slice(1);
+    await waitFor("logged", () => line(redis) !== undefined && line(respd) !== undefined);
+    expect(line(respd)).toEqual(line(redis));
+    expect(line(respd)?.[1]).toBe("incrby");
+  }, 30000);
+});

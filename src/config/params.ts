@@ -229,6 +229,9 @@ export const PARAMS: ParamSpec[] = [
   int("min-replicas-max-lag", 10, 0n, INT_MAX, true, { aliases: ["min-slaves-max-lag"] }),
   // Test support: microseconds slept after each key a snapshot writes (BGSAVE, full sync, AOF rewrite base).
   int("rdb-key-save-delay", 0, INT_MIN, INT_MAX, true, { hidden: true }),
+  // Test support, accepted and shown by name: respd's loads yield every few ms whatever the bytes, and it has no watchdog.
+  int("loading-process-events-interval-bytes", 2 * 1024 * 1024, 1024n, INT_MAX, true, { hidden: true, ...inert }),
+  int("watchdog-period", 0, 0n, INT_MAX, true, { hidden: true, ...inert }),
   enm("propagation-error-behavior", "ignore", ["ignore", "panic", "panic-on-replicas"], true, inert),
   // Pub/sub, keyspace notifications, client tracking
   special("notify-keyspace-events", ""),

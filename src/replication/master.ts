@@ -4,9 +4,10 @@
  * Nothing here runs until the first replica attaches.
  */
 
+import { clientInfoLine } from "../commands/client.ts";
 import { Blocked } from "../engine/blocking.ts";
 import type { Client } from "../engine/client.ts";
-import { NO_REPLY } from "../engine/command.ts";
+import { FLAG_BITS, NO_REPLY } from "../engine/command.ts";
 import type { Ctx } from "../engine/context.ts";
 import { fail } from "../engine/errors.ts";
 import { intArg } from "../engine/numbers.ts";
@@ -15,7 +16,7 @@ import { nextTurn } from "../engine/turns.ts";
 import { preserveForCommand } from "../persistence/cow.ts";
 import type { ByteWriter } from "../resp/bytes.ts";
 import { RawBytes } from "../resp/encoder.ts";
-import { type Reply, Status } from "../resp/reply.ts";
+import { ErrorReply, type Reply, Status } from "../resp/reply.ts";
 import { Backlog } from "./backlog.ts";
 import { FullSync } from "./fullsync.ts";
 import { checkReplicaLimit } from "./obuf.ts";
@@ -231,10 +232,32 @@ function installCommandGate(state: ReplicationState): void {
   state.gateInstalled = true;
   state.engine.gates.push((ctx) => {
     state.current = ctx.client;
+    const r = state.byClient.get(ctx.client.id);
+    if (r !== undefined && !LINK_COMMANDS.has(ctx.cmd.spec.name) && state.replicas.includes(r)) return rogueReplica(state, ctx);
     const snap = state.sync?.snapshot;
     if (snap != null && !snap.done) preserveForCommand(state.engine, snap, ctx);
     return undefined;
   });
+}
+
+/** What a replica may send on its link: anything else would make the master write a reply into the stream. */
+const LINK_COMMANDS = new Set(["replconf", "psync", "sync"]);
+const KEYSPACE = FLAG_BITS.readonly | FLAG_BITS.write | FLAG_BITS.may_replicate;
+
+/**
+ * A command from a replica on its link would put a reply into the replication stream: Redis refuses
+ * keyspace commands ("Replica can't interact with the keyspace") and drops the replica.
+ */
+function rogueReplica(state: ReplicationState, ctx: Ctx): ErrorReply {
+  const name = ctx.cmd.fullName;
+  const text = "Replica can't interact with the keyspace";
+  if ((ctx.cmd.bits & KEYSPACE) !== 0) {
+    state.host?.warning(`== CRITICAL == This master is sending an error to its replica: '${text}' after processing the command '${name}'`);
+  }
+  const info = clientInfoLine(ctx.client, ctx);
+  state.host?.warning(`Replica generated a reply to command '${name}', disconnecting it: ${info}`);
+  ctx.client.kill();
+  return new ErrorReply(`ERR ${text}`);
 }
 
 /** Once a second: PING to replicas every repl-ping-replica-period, and the replica link's ACK. */
@@ -301,7 +324,7 @@ export function syncCommand(ctx: Ctx, psync: boolean): Reply | typeof NO_REPLY {
   flushStream(state);
   if (psync) {
     const replid = ctx.arg(1);
-    const from = psyncOffset(ctx.arg(2));
+    const from = psyncOffset(state, r, ctx.arg(2));
     const knownHistory = replid === state.replid || (replid === state.replid2 && from <= state.secondOffset);
     const backlog = state.backlog;
     if (knownHistory && backlog?.covers(from)) {
@@ -379,9 +402,14 @@ function startQueued(state: ReplicationState): void {
   }
 }
 
-function psyncOffset(s: string): number {
+function psyncOffset(state: ReplicationState, r: AttachedReplica, s: string): number {
   // Redis parses it with getLongLongFromObjectOrReply.
-  return intArg(s);
+  try {
+    return intArg(s);
+  } catch (e) {
+    state.host?.warning(`Replica ${replicaName(r)} asks for synchronization but with a wrong offset`);
+    throw e;
+  }
 }
 
 /** Lists the replica (INFO's connected_slaves) from its SYNC on, as Redis does. */

@@ -15,14 +15,16 @@ import type { AttachedReplica, ReplicationState } from "./state.ts";
 
 /** When each replica first went over its soft limit (ms), cleared once it is back under. */
 const softSince = new WeakMap<AttachedReplica, number>();
-/** The parsed limits, keyed by the config value they came from. */
-let cache: { value: string; hard: number; soft: number; seconds: number } | null = null;
+/** Per server: the parsed limits, with the config value they came from. */
+const parsed = new WeakMap<ReplicationState, { value: string; hard: number; soft: number; seconds: number }>();
 
 function limitOf(state: ReplicationState): { hard: number; soft: number; seconds: number } {
   const value = state.engine.config.get("client-output-buffer-limit");
-  if (cache === null || cache.value !== value) {
+  let cache = parsed.get(state);
+  if (cache === undefined || cache.value !== value) {
     const l = parseOutputLimits(value).get("slave") ?? { hard: 0, soft: 0, seconds: 0 };
     cache = { value, ...l };
+    parsed.set(state, cache);
   }
   return cache;
 }

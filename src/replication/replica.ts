@@ -8,6 +8,7 @@
 import type { Client } from "../engine/client.ts";
 import { type Engine, POSTPONED } from "../engine/engine.ts";
 import { type Batch, RespDecoder } from "../resp/decoder.ts";
+import { ErrorReply } from "../resp/reply.ts";
 import type { Connection } from "../runtime/types.ts";
 import { encodeCommand } from "./backlog.ts";
 import { failoverPsyncDone } from "./failover.ts";
@@ -377,6 +378,7 @@ export class MasterLink {
       // REPLCONF GETACK answers with our offset: it must include every command before it.
       if (isReplconf(item[0] as string)) this.#flush();
       const r = this.#apply(client, item);
+      if (r instanceof ErrorReply) this.#erred(item, r);
       if (r === POSTPONED) {
         this.#flush();
         return this.#applyLater(client, batch, sizes, i);
@@ -385,6 +387,19 @@ export class MasterLink {
     }
     this.#flush();
     return undefined;
+  }
+
+  /** The master's command failed here: the data sets may now differ (Redis logs it, afterErrorReply). */
+  #erred(argv: string[], error: ErrorReply): void {
+    const table = this.engine.commands;
+    let cmd = table.lookup(argv[0] as string);
+    if (cmd !== undefined && cmd.subcommands !== null && argv.length >= 2) cmd = table.lookupSub(cmd, argv[1] as string);
+    // Redis's generic errors carry no code in the text it logs ("-ERR " is added on the wire).
+    const text = error.text.startsWith("ERR ") ? error.text.slice(4) : error.text;
+    this.#log(
+      "warning",
+      `== CRITICAL == This replica is sending an error to its master: '${text.slice(0, 4096)}' after processing the command '${cmd?.fullName ?? "<unknown>"}'`,
+    );
   }
 
   async #applyLater(client: Client, batch: Batch, sizes: number[], i: number): Promise<void> {

@@ -100,12 +100,31 @@ function installReplicaHooks(state: ReplicationState): void {
   }
 }
 
+/**
+ * Clients blocked in BLPOP & co or WAIT get an error and are closed (Redis's
+ * disconnectAllBlockedClients): served later by the new master's stream, a pop
+ * would run on the replica alone and the two would differ.
+ */
+function unblockAll(state: ReplicationState): void {
+  const { blocking } = state.engine;
+  if (blocking.size === 0 && state.waits.length === 0) return;
+  for (const c of state.engine.clients.values()) {
+    const w = blocking.waiterOf(c);
+    if (w === undefined) continue;
+    blocking.remove(w);
+    c.closeAfterReply();
+    w.resolve(new ErrorReply("UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)"));
+  }
+  state.waits = [];
+}
+
 /** REPLICAOF host port: start (or restart) replicating. */
 export function becomeReplica(state: ReplicationState, host: string, port: number, atStartup = false): void {
   const engine = state.engine;
   const old = state.link;
   if (old !== null) old.stop();
   installReplicaHooks(state);
+  unblockAll(state);
   const link = new MasterLink(state, host, port);
   if (old !== null) {
     // Same history, new address: try to continue where we are, in the db the stream had selected.
