@@ -185,6 +185,13 @@ async function start(runtime: Runtime, args: string[], early: { logger: Logger |
     runtime.exit(1);
   }
 
+  // Redis's createPidFile: best effort, and removed again by a clean shutdown.
+  const pidfile = config.get("pidfile") === "" ? "" : runtime.realPath(config.get("pidfile"));
+  if (pidfile !== "") {
+    try {
+      runtime.writeFile(pidfile, new TextEncoder().encode(`${runtime.pid}\n`));
+    } catch {}
+  }
   // Redis shows its logo when logging to a terminal, or when asked to; else one line.
   if (config.bool("always-show-logo") || (logPath === "" && runtime.stdoutIsTerminal)) {
     logger.raw("notice", asciiLogo(VERSION, "standalone", port, runtime.pid));
@@ -226,6 +233,10 @@ async function start(runtime: Runtime, args: string[], early: { logger: Logger |
     unixListener?.close();
     if (cron !== null) clearInterval(cron);
     for (const c of engine.clients.values()) c.transport.closeAfterFlush();
+    if (pidfile !== "") {
+      logger.notice("Removing the pid file.");
+      runtime.removeFile(pidfile);
+    }
     if (unixPath !== "") runtime.removeFile(unixPath);
     logger.warning("Redis is now ready to exit, bye bye...");
     // Let queued replies reach the sockets before the process goes, but never hang on a client that does not read.
