@@ -5,10 +5,14 @@
  */
 import { afterAll, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Redis from "ioredis";
+import { writeRdb } from "../src/persistence/rdb/file.ts";
+import { Database } from "../src/store/database.ts";
+import { ListValue } from "../src/store/list.ts";
+import { encodeCommand, RawClient } from "./helpers/raw.ts";
 import { redisServerPath, type ServerProcess, startRedis, startRespd } from "./helpers/server.ts";
 import { waitFor } from "./helpers/wait.ts";
 
@@ -258,4 +262,107 @@ test("appendfsync everysec and no: writes reach the file and survive a restart",
     c2.disconnect();
     await again.stop();
   }
+});
+
+test("an old-style AOF with an RDB preamble loads the RDB and the commands after it", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "respd-aof-preamble-"));
+  // What Redis < 7.0 wrote with aof-use-rdb-preamble yes: an RDB, then the commands that followed the rewrite.
+  const db = new Database(0, { expired() {} });
+  db.set("k1", "v1", Date.now());
+  db.set("k2", "v2", Date.now());
+  const tail = "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nset\r\n$2\r\nk3\r\n$2\r\nv3\r\n";
+  writeFileSync(join(dir, "appendonly.aof"), Buffer.concat([writeRdb([db]), Buffer.from(tail, "latin1")]));
+  const s = await respd(dir);
+  const c = client(s);
+  await waitFor("the load to end", async () => /^loading:0\r?$/m.test(await c.info("persistence")));
+  expect(await c.mget("k1", "k2", "k3")).toEqual(["v1", "v2", "v3"]);
+  c.disconnect();
+});
+
+test("appendfsync everysec: an acknowledged write is already in the incr file (written before the reply, as Redis does)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "respd-aof-ack-"));
+  const s = await respd(dir, ["--appendfsync", "everysec"]);
+  const c = client(s);
+  for (let i = 0; i < 20; i++) {
+    await c.set(`k${i}`, `v${i}`);
+    const incr = readFileSync(join(dir, "appendonlydir", "appendonly.aof.1.incr.aof"), "latin1");
+    expect(incr).toContain(`$${`k${i}`.length}\r\nk${i}\r\n$${`v${i}`.length}\r\nv${i}\r\n`);
+  }
+  c.disconnect();
+});
+
+test("an upgrade from an old-style AOF interrupted before its rename is completed at the next start", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "respd-aof-upgrade-"));
+  writeFileSync(join(dir, "appendonly.aof"), "*3\r\n$3\r\nset\r\n$2\r\nk1\r\n$2\r\nv1\r\n");
+  // The manifest was written, the file not yet moved into the AOF dir (aofUpgradePrepare's order).
+  mkdirSync(join(dir, "appendonlydir"));
+  writeFileSync(join(dir, "appendonlydir", "appendonly.aof.manifest"), "file appendonly.aof seq 1 type b\n");
+  const s = await respd(dir);
+  const c = client(s);
+  await waitFor("the load to end", async () => /^loading:0\r?$/m.test(await c.info("persistence")));
+  expect(await c.get("k1")).toBe("v1");
+  expect(existsSync(join(dir, "appendonly.aof"))).toBe(false);
+  expect(existsSync(join(dir, "appendonlydir", "appendonly.aof"))).toBe(true);
+  expect(readFileSync(join(dir, "appendonlydir", "appendonly.aof.manifest"), "latin1")).toBe(
+    "file appendonly.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n",
+  );
+  c.disconnect();
+});
+
+test("replaying an AOF expires nothing: a PEXPIREAT in the past sets the TTL and later commands still find the key", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "respd-aof-expire-"));
+  const cmd = (...a: string[]) => `*${a.length}\r\n${a.map((x) => `$${x.length}\r\n${x}\r\n`).join("")}`;
+  // Redis's "AOF+EXPIRE" case: the list gets a TTL long past, then another element; after the load it is gone whole.
+  writeFileSync(join(dir, "appendonly.aof"), cmd("rpush", "list", "foo") + cmd("pexpireat", "list", "1000") + cmd("rpush", "list", "bar"));
+  const s = await respd(dir);
+  const c = client(s);
+  await waitFor("the load to end", async () => /^loading:0\r?$/m.test(await c.info("persistence")));
+  expect(await c.llen("list")).toBe(0);
+  expect(await c.exists("list")).toBe(0);
+  c.disconnect();
+});
+
+test("an AOF loads a slice at a time: clients get -LOADING meanwhile (key-load-delay per command), then all the data", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "respd-aof-loading-"));
+  const cmd = (...a: string[]) => `*${a.length}\r\n${a.map((x) => `$${x.length}\r\n${x}\r\n`).join("")}`;
+  const N = 5000;
+  let text = "";
+  for (let i = 0; i < N; i++) text += cmd("SET", `k${i}`, `v${i}`);
+  writeFileSync(join(dir, "appendonly.aof"), text);
+  // 500 µs per command: about 2.5 s of loading however fast the machine.
+  const s = await respd(dir, ["--key-load-delay", "500"]);
+  // A raw client: ioredis would hold every command until INFO says the load is over.
+  const raw = await RawClient.connect(s.port);
+  const progress = new Set<string>();
+  let loadingReplies = 0;
+  for (;;) {
+    raw.write(encodeCommand(["INFO", "persistence"]));
+    const info = await raw.readReply(10000);
+    if (/^loading:0\r?$/m.test(info)) break;
+    progress.add(/loading_loaded_bytes:(\d+)/.exec(info)?.[1] ?? "");
+    raw.write(encodeCommand(["GET", "k0"]));
+    if ((await raw.readReply()).startsWith("-LOADING")) loadingReplies++;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(loadingReplies).toBeGreaterThan(3);
+  expect(progress.size).toBeGreaterThan(3);
+  raw.write(encodeCommand(["DBSIZE"]));
+  expect(await raw.readReply()).toBe(`:${N}\r\n`);
+  raw.close();
+});
+
+test("keys past their TTL in an AOF's RDB preamble are kept through the load (the tail still finds them), then expire", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "respd-aof-preamble-ttl-"));
+  const db = new Database(0, { expired() {} });
+  db.set("list", new ListValue(), Date.now());
+  (db.lookup("list", Date.now()) as ListValue).pushTail("foo");
+  db.setExpire("list", 1000);
+  const tail = "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$5\r\nRPUSH\r\n$4\r\nlist\r\n$3\r\nbar\r\n";
+  writeFileSync(join(dir, "appendonly.aof"), Buffer.concat([writeRdb([db]), Buffer.from(tail, "latin1")]));
+  const s = await respd(dir);
+  const c = client(s);
+  await waitFor("the load to end", async () => /^loading:0\r?$/m.test(await c.info("persistence")));
+  // Had the preamble dropped the key, the tail's RPUSH would have made a fresh list without a TTL.
+  expect(await c.exists("list")).toBe(0);
+  c.disconnect();
 });

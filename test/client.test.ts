@@ -139,6 +139,32 @@ describe.skipIf(!haveRedis)("CLIENT vs redis-server", () => {
     ]);
   });
 
+  test("PAUSE WRITE holds expiry: expired keys read as missing but stay until the pause ends", async () => {
+    const stat = async (name: string) => {
+      const [a, b] = await d.both("INFO", "stats");
+      const pick = (s: string) => Number(new RegExp(`${name}:(\\d+)`).exec(s)?.[1]);
+      return [pick(a), pick(b)];
+    };
+    const before = await stat("expired_keys");
+    await d.sequence([
+      ["MULTI"],
+      ["SET", "pz:1", "v", "PX", "10"],
+      ["SET", "pz:2", "v", "PX", "10"],
+      ["CLIENT", "PAUSE", "50000", "WRITE"],
+      ["EXEC"],
+    ]);
+    // Past the TTL and past several cron ticks: neither the cycle nor a read deletes them.
+    await new Promise((r) => setTimeout(r, 300));
+    await d.sequence([["GET", "pz:1"], ["EXISTS", "pz:2"], ["KEYS", "pz:*"], ["DBSIZE"]]);
+    expect(await stat("expired_keys")).toEqual(before);
+    await d.same("CLIENT", "UNPAUSE");
+    await d.sequence([
+      ["GET", "pz:1"],
+      ["GET", "pz:2"],
+    ]);
+    expect(await stat("expired_keys")).toEqual(before.map((n) => n + 2));
+  });
+
   test("CLIENT INFO / LIST have Redis's fields in Redis's order, RESP2 bulk and RESP3 verbatim", async () => {
     const [ra, rb] = await d.connectPair();
     for (const c of [ra, rb]) {
@@ -250,8 +276,11 @@ describe("CLIENT across connections (respd)", () => {
     w.write("*3\r\n$3\r\nSET\r\n$2\r\npk\r\n$1\r\n1\r\n*2\r\n$3\r\nGET\r\n$2\r\npk\r\n");
     expect((await w.readBytes(1, 300)).length).toBe(0);
     expect(await call(admin, "PING")).toBe("+PONG\r\n");
+    // A held client counts as blocked, as in Redis (the suite's wait_for_blocked_clients_count relies on it).
+    expect(await call(admin, "INFO", "clients")).toContain("blocked_clients:1\r\n");
     expect(await call(admin, "CLIENT", "UNPAUSE")).toBe("+OK\r\n");
     expect((await w.readBytes(12, 2000)).toString()).toBe("+OK\r\n$1\r\n1\r\n");
+    expect(await call(admin, "INFO", "clients")).toContain("blocked_clients:0\r\n");
     admin.close();
     w.close();
   });

@@ -41,3 +41,30 @@ test("a slow reader's pending output shows in omem, and the server keeps serving
   slow.close();
   admin.close();
 });
+
+test("a normal client whose replies break its hard limit is closed before any of them is sent", async () => {
+  const admin = await RawClient.connect(server.port);
+  const c = await RawClient.connect(server.port);
+  expect(await call(admin, "SET", "big10k", "x".repeat(10_000))).toBe("+OK\r\n");
+  expect(await call(admin, "CONFIG", "SET", "client-output-buffer-limit", "normal 100000 0 0")).toBe("+OK\r\n");
+  try {
+    expect(await call(c, "CLIENT", "SETNAME", "greedy")).toBe("+OK\r\n");
+    // One read of 20 GETs: 200 KB of replies, twice the limit.
+    c.write(Buffer.concat(Array.from({ length: 20 }, () => encodeCommand(["GET", "big10k"]))));
+    let gone = false;
+    for (let i = 0; i < 250 && !gone; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      gone = !(await call(admin, "CLIENT", "LIST")).includes("name=greedy");
+    }
+    expect(gone).toBe(true);
+    expect((await c.readBytes(1, 500)).length).toBe(0);
+    // A reply under the limit still goes out whole.
+    const ok = await RawClient.connect(server.port);
+    expect((await call(ok, "GET", "big10k")).length).toBe(10_000 + "$10000\r\n".length + 2);
+    ok.close();
+  } finally {
+    await call(admin, "CONFIG", "SET", "client-output-buffer-limit", "normal 0 0 0");
+    c.close();
+    admin.close();
+  }
+});

@@ -20,6 +20,8 @@ const LEFT_OUT = new Set([
   ..."shutdown debug monitor subscribe psubscribe ssubscribe unsubscribe punsubscribe sunsubscribe quit reset hello auth".split(" "),
   ..."blpop brpop blmove brpoplpush blmpop bzpopmin bzpopmax bzmpop wait failover replicaof slaveof sync psync replconf".split(" "),
   ..."client config save bgsave bgrewriteaof select swapdb multi exec discard watch unwatch".split(" "),
+  // Connects to whatever host and port the arguments name.
+  "migrate",
   // Replies that depend on the clock, randomness, the hash seed's order or the implementation's counters.
   ..."info time lastsave randomkey spop srandmember zrandmember hrandfield command memory object latency slowlog".split(" "),
   ..."dbsize keys scan sscan hscan zscan ttl pttl expiretime pexpiretime dump restore lolwut".split(" "),

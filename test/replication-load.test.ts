@@ -396,6 +396,42 @@ describe("PSYNC after a restart from an RDB with the replication AUX fields", ()
     expect(await r.get("b")).toBe("2");
   }, 20_000);
 
+  test("keys past their TTL in a restarted master's RDB: dropped at load, their DELs start its new stream; CONFIG RESETSTAT zeroes sync_*", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "respd-master-"));
+    const master = await respd(["--repl-diskless-sync-delay", "0", "--enable-debug-command", "yes"], dir);
+    const m = client(master);
+    const replica = await respd(["--replicaof", "127.0.0.1", String(master.port)]);
+    const r = client(replica);
+    await m.call("DEBUG", "SET-ACTIVE-EXPIRE", "0");
+    for (let j = 0; j < 32; j++) {
+      await m.select(j % 4);
+      await m.set(`k${j}`, "v", "PX", 10);
+    }
+    await m.select(0);
+    await m.set("kept", "1");
+    await inSync(m, r);
+    await Bun.sleep(50);
+    expect(await r.dbsize()).toBe(9); // 8 per db in db 0, plus "kept": a replica keeps them until its master's DEL
+    expect(await m.save()).toBe("OK");
+    const offset = Number(await field(m, "replication", "master_repl_offset"));
+    master.proc.kill("SIGKILL");
+    await master.exited;
+    const again = await respd([], dir);
+    const m2 = client(again);
+    expect(await field(m2, "persistence", "rdb_last_load_keys_expired")).toBe("32");
+    const histlen = Number(await field(m2, "replication", "repl_backlog_histlen"));
+    // Four SELECTs and 32 DELs.
+    expect(histlen).toBeGreaterThan(32 * 20);
+    expect(await field(m2, "replication", "master_repl_offset")).toBe(String(offset + histlen));
+    await r.replicaof("127.0.0.1", String(again.port));
+    await inSync(m2, r);
+    expect(await field(m2, "stats", "sync_partial_ok")).toBe("1");
+    expect(await r.dbsize()).toBe(1);
+    for (let db = 1; db < 4; db++) expect(await client(replica, db).dbsize()).toBe(0);
+    await m2.config("RESETSTAT");
+    expect(await field(m2, "stats", "sync_partial_ok")).toBe("0");
+  }, 20_000);
+
   test.skipIf(!HAVE_REDIS)(
     "a real replica continues from a respd replica's RDB, and a respd replica from a real one's",
     async () => {

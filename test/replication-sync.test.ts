@@ -49,7 +49,11 @@ async function digest(c: Redis): Promise<string> {
 
 describe.skipIf(!HAVE_REDIS)("full sync from a respd master", () => {
   test("200k keys to a real and a respd replica sharing one snapshot, under writes, GETs answered meanwhile", async () => {
-    const master = await startRespd({ args: ["--repl-diskless-sync-delay", "1", "--enable-debug-command", "yes"] });
+    // The snapshot starts once both replicas wait (max-replicas 2), however long a loaded machine takes to start
+    // them; the 30 s delay is only the fallback.
+    const master = await startRespd({
+      args: ["--repl-diskless-sync-delay", "30", "--repl-diskless-sync-max-replicas", "2", "--enable-debug-command", "yes"],
+    });
     started.push(master);
     const m = client(master);
     await m.call("DEBUG", "POPULATE", "200000");
@@ -98,11 +102,12 @@ describe.skipIf(!HAVE_REDIS)("full sync from a respd master", () => {
       }
       if (Date.now() - startedAt > 20000) throw new Error("sync did not finish");
     }
-    // Both replicas joined within repl-diskless-sync-delay: one snapshot served both.
+    // Both replicas joined before the sync started: one snapshot served both.
     expect(master.output()).toContain("Starting BGSAVE for SYNC with target: replicas sockets (2 replicas)");
     expect(master.output()).toMatch(/Synchronization with replica 127\.0\.0\.1:\d+ succeeded \(diskless snapshot of \d+ bytes\)/);
     expect(duringSync).toBeGreaterThan(5);
-    expect(slowest).toBeLessThan(250);
+    // Served between slices, not after the whole walk (a bound loose enough for a busy machine).
+    expect(slowest).toBeLessThan(1000);
 
     await Bun.sleep(300);
     writing = false;

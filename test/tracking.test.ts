@@ -8,7 +8,8 @@ import { HOOK_TIMEOUT_MS } from "./helpers/server.ts";
 let d: Differential | null;
 const opened: RawClient[] = [];
 beforeAll(async () => {
-  d = await Differential.start();
+  // DEBUG SET-ACTIVE-EXPIRE makes lazy expiry observable.
+  d = await Differential.start(["--enable-debug-command", "yes"]);
 }, HOOK_TIMEOUT_MS);
 afterAll(async () => {
   for (const c of opened) c.close();
@@ -98,6 +99,82 @@ test("NOLOOP, OPTIN and OPTOUT with CLIENT CACHING", async () => {
     ["GET", "p2"],
   );
   await same(a, ["MSET", "p1", "1", "p2", "2"], ["CLIENT", "TRACKING", "OFF"]);
+});
+
+/** Polls DBSIZE on both sides of `w` (in its own db) until it reads `n`. */
+async function dbsizeIs(w: [RawClient, RawClient], n: number): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    const [a, b] = [await call(w[0], "DBSIZE"), await call(w[1], "DBSIZE")];
+    if (a === `:${n}\r\n` && b === a) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`DBSIZE never reached ${n}`);
+}
+
+test("a key the active expire cycle deletes is invalidated, in default and BCAST mode", async () => {
+  if (!d) return;
+  const a = await pair();
+  const b = await pair();
+  const w = await pair();
+  // A db of its own, so DBSIZE tells when the cron has deleted the key (DBSIZE itself expires nothing).
+  await same(w, ["SELECT", "7"], ["SET", "ax:1", "v", "PX", "300"]);
+  await same(a, ["HELLO", "3"], ["SELECT", "7"], ["CLIENT", "TRACKING", "ON"], ["GET", "ax:1"]);
+  await same(b, ["HELLO", "3"], ["CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", "ax:"]);
+  await dbsizeIs(w, 0);
+  await same(a);
+  await same(b);
+  await same(a, ["CLIENT", "TRACKING", "OFF"]);
+  await same(b, ["CLIENT", "TRACKING", "OFF"]);
+});
+
+test("keys read inside EXEC are tracked; a lazily expired key's invalidation follows the reply that met it", async () => {
+  if (!d) return;
+  const a = await pair();
+  await same(
+    a,
+    ["HELLO", "3"],
+    ["CLIENT", "TRACKING", "ON"],
+    ["DEBUG", "SET-ACTIVE-EXPIRE", "0"],
+    ["MULTI"],
+    ["MSET", "lx:1", "1", "lx:2", "2"],
+    ["PEXPIRE", "lx:2", "100"],
+    ["GET", "lx:2"],
+    ["EXEC"],
+  );
+  await new Promise((r) => setTimeout(r, 150));
+  await same(a, ["MGET", "lx:1", "lx:2"]);
+  await same(a, ["MULTI"], ["INCR", "lx:1"], ["GET", "lx:1"], ["EXEC"]);
+  await same(a, ["DEBUG", "SET-ACTIVE-EXPIRE", "1"], ["CLIENT", "TRACKING", "OFF"]);
+});
+
+test("a served BLMOVE gets its reply before the invalidation of the key it wrote", async () => {
+  if (!d) return;
+  const r = await pair();
+  const w = await pair();
+  await same(r, ["HELLO", "3"], ["CLIENT", "TRACKING", "ON"], ["LRANGE", "bm:2", "0", "-1"]);
+  for (const c of r) c.write(encodeCommand(["BLMOVE", "bm:1", "bm:2", "LEFT", "LEFT", "0"]));
+  await new Promise((res) => setTimeout(res, 100));
+  await same(w, ["RPUSH", "bm:1", "foo"]);
+  await same(r);
+  await same(r, ["CLIENT", "TRACKING", "OFF"]);
+});
+
+test("tracking-table-max-keys: keys past the limit are dropped with an invalidation", async () => {
+  if (!d) return;
+  const t = await pair();
+  await same(t, ["HELLO", "3"], ["CLIENT", "TRACKING", "ON"], ["MGET", "tm:1", "tm:2", "tm:3"]);
+  for (const c of t) c.write(encodeCommand(["CONFIG", "SET", "tracking-table-max-keys", "1"]));
+  // Which keys go is random in Redis, and when (the cron or the next command): count them.
+  const count = async (c: RawClient) => {
+    let seen = "";
+    for (let i = 0; i < 250 && (seen.match(/invalidate/g) ?? []).length < 2; i++) {
+      await new Promise((res) => setTimeout(res, 20));
+      seen += await drain(c);
+    }
+    return (seen.match(/invalidate/g) ?? []).length;
+  };
+  expect(await Promise.all([count(t[0]), count(t[1])])).toEqual([2, 2]);
+  await same(t, ["CONFIG", "SET", "tracking-table-max-keys", "1000000"], ["CLIENT", "TRACKING", "OFF"]);
 });
 
 test("RESP2 redirect to a subscriber gets messages on __redis__:invalidate; a vanished target breaks the redirect", async () => {

@@ -289,6 +289,60 @@ test("WATCH: FLUSHALL, FLUSHDB, SWAPDB, RENAME", async () => {
   await scenario([["SET", "r", "1"]], ["WATCH", "r"], ["PERSIST", "r"]);
 });
 
+test("WATCH and SWAPDB with stale keys: expired replaced by nothing or by expired is no change", async () => {
+  // Each case: what db 0 and db 1 hold (a stale key has a 1 ms TTL, already past), the db the watch is in.
+  const cases: [string, string, string][] = [
+    ["none", "stale", "0"],
+    ["stale", "none", "0"],
+    ["stale", "stale", "0"],
+    ["stale", "live", "0"],
+    ["live", "stale", "0"],
+    ["stale", "none", "1"],
+  ];
+  for (const [in0, in1, watchDb] of cases) {
+    await d.same("FLUSHALL");
+    for (const [db, what] of [
+      ["0", in0],
+      ["1", in1],
+    ] as const) {
+      await byOther("SELECT", db);
+      if (what === "stale") await byOther("SET", "x", db, "PX", "1");
+      if (what === "live") await byOther("SET", "x", db);
+    }
+    await new Promise((r) => setTimeout(r, 5));
+    await d.same("SELECT", watchDb);
+    await d.same("WATCH", "x");
+    await byOther("SWAPDB", "0", "1");
+    await run(["MULTI"], ["PING"], ["EXEC"]);
+  }
+});
+
+test("maxmemory (noeviction): OOM refuses denyoom commands and anything queued in MULTI, not DISCARD or a read-only EXEC", async () => {
+  const limit = async (v: string) => {
+    await byOther("CONFIG", "SET", "maxmemory", v);
+  };
+  await run(["SET", "x", "v"], ["MULTI"], ["GET", "x"], ["PING"]);
+  await limit("1");
+  await run(["EXEC"], ["SET", "y", "1"], ["GET", "x"], ["MULTI"], ["SET", "y", "1"], ["DISCARD"]);
+  await limit("0");
+  await run(["MULTI"], ["SET", "y", "1"], ["GET", "y"]);
+  await limit("1");
+  await run(["EXEC"], ["EXISTS", "y"]);
+  await limit("0");
+  await run(["MULTI"], ["SET", "y", "2"]);
+  await limit("1");
+  await run(["LPUSH", "l", "1"], ["SET", "z", "1"]);
+  await limit("0");
+  await run(["EXEC"], ["EXISTS", "y", "z"]);
+});
+
+test("a gate's refusal of EXEC (min-replicas-to-write) aborts the transaction with EXECABORT", async () => {
+  await run(["SET", "xx", "1"], ["MULTI"], ["INCR", "xx"]);
+  await byOther("CONFIG", "SET", "min-replicas-to-write", "2");
+  await run(["EXEC"], ["GET", "xx"], ["EXEC"]);
+  await byOther("CONFIG", "SET", "min-replicas-to-write", "0");
+});
+
 test("QUIT and RESET inside MULTI", async () => {
   await run(["WATCH", "k"], ["MULTI"], ["SET", "k", "1"], ["RESET"], ["EXEC"], ["EXISTS", "k"]);
   // RESET dropped the watch: a later write does not fail the next transaction.

@@ -159,7 +159,8 @@ function lookupArgv(table: CommandTable, argv: string[]): TableEntry | undefined
 function findKeys(e: TableEntry, argv: string[]): KeyRef[] | null {
   const specs = keySpecsOf(e);
   const real = hasRealSpecs(e);
-  const variable = specs.some((s) => s.flags.includes("variable_flags"));
+  // An incomplete spec (MIGRATE's KEYS) makes Redis's getKeysUsingKeySpecs give up for the command's own finder.
+  const variable = specs.some((s) => s.flags.includes("variable_flags") || s.flags.includes("incomplete"));
   // A row's own key finder beats a spec guessed from its legacy range.
   if ((real || e.spec.getKeys === undefined) && specsHaveKeys(specs) && !variable) {
     const found = keysFromSpecs(specs, argv);
@@ -178,6 +179,8 @@ function findKeys(e: TableEntry, argv: string[]): KeyRef[] | null {
   const positions = e.spec.getKeys ? e.spec.getKeys(argv) : keyPositions(e.spec, argv);
   if (positions.length === 0) return null;
   const flags = variableKeyFlags(e.fullName, argv) ?? specs[0]?.flags ?? [];
+  // Redis's sortGetKeys flags its STORE target itself (its key spec is "unknown").
+  if (e.fullName === "sort") return positions.map((pos, i) => ({ pos, flags: i === 0 ? flags : ["OW", "update"] }));
   return positions.map((pos) => ({ pos, flags }));
 }
 

@@ -4,9 +4,12 @@ import { clientCommands } from "./client.ts";
 import { commandCommands } from "./command.ts";
 import { connectionCommands } from "./connection.ts";
 import { dumpCommands } from "./dump.ts";
+import { geoCommands } from "./geo.ts";
 import { hashCommands } from "./hash.ts";
+import { hllCommands } from "./hll.ts";
 import { keysCommands } from "./keys.ts";
 import { listCommands } from "./list.ts";
+import { migrateCommands } from "./migrate.ts";
 import { pubsubCommands } from "./pubsub.ts";
 import { replicationCommands } from "./replication.ts";
 import { serverCommands } from "./server.ts";
@@ -23,10 +26,13 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...stringCommands,
   ...keysCommands,
   ...dumpCommands,
+  ...migrateCommands,
   ...listCommands,
   ...hashCommands,
   ...setCommands,
   ...zsetCommands,
+  ...geoCommands,
+  ...hllCommands,
   ...pubsubCommands,
   ...transactionCommands,
   ...sortCommands,

@@ -12,8 +12,11 @@
 import { type CommandSpec, command } from "../engine/command.ts";
 import type { Ctx } from "../engine/context.ts";
 import { type Engine, RESPD_VERSION, VERSION } from "../engine/engine.ts";
-import { asciiLower } from "../engine/table.ts";
+import { asciiLower, type TableEntry } from "../engine/table.ts";
+import { replicationMemory } from "../replication/buffer-info.ts";
 import { type Reply, Verbatim } from "../resp/reply.ts";
+import { keyspaceOverhead } from "../store/memory.ts";
+import { migrateCachedSockets } from "./migrate/sockets.ts";
 
 type Field = [name: string, value: string | number];
 export type InfoExtension = (engine: Engine) => Field[];
@@ -30,6 +33,7 @@ const SECTIONS: [name: string, title: string, inDefault: boolean][] = [
   ["modules", "Modules", true],
   ["commandstats", "Commandstats", false],
   ["errorstats", "Errorstats", true],
+  ["latencystats", "Latencystats", false],
   ["cluster", "Cluster", true],
   ["keyspace", "Keyspace", true],
 ];
@@ -63,7 +67,8 @@ export function bytesToHuman(n: number): string {
 /** Memory high-water mark and the heap in use when INFO first looked, per engine. */
 const memory = new WeakMap<Engine, { peak: number; startup: number }>();
 
-function memoryState(engine: Engine, used: number): { peak: number; startup: number } {
+/** The peak and startup heap figures INFO memory and MEMORY STATS report, updated with the heap in use now. */
+export function memoryState(engine: Engine, used: number): { peak: number; startup: number } {
   let m = memory.get(engine);
   if (!m) {
     m = { peak: used, startup: used };
@@ -153,7 +158,7 @@ function clientsSection(engine: Engine): Field[] {
     // The decoder and encoder stream their buffers; respd keeps no per-client peak to report.
     ["client_recent_max_input_buffer", 0],
     ["client_recent_max_output_buffer", 0],
-    ["blocked_clients", engine.blocking.size],
+    ["blocked_clients", engine.blocking.size + engine.pausedClients],
     ["tracking_clients", tracking],
     ["clients_in_timeout_table", 0],
   ];
@@ -162,13 +167,43 @@ function clientsSection(engine: Engine): Field[] {
 const pct = (a: number, b: number) => (b > 0 ? (a / b) * 100 : 0).toFixed(2);
 const ratio = (a: number, b: number) => (b > 0 ? a / b : 0).toFixed(2);
 
+/**
+ * What the heap holds besides the dataset, as Redis's getMemoryOverheadData
+ * counts it: the heap at startup, clients' pending output (what respd knows a
+ * client holds), the shared replication buffer (backlog and the replicas'
+ * share of it, which is what replicas are sent) and the key tables
+ * (src/store/memory.ts's model).
+ */
+export function memoryOverhead(engine: Engine): {
+  clientsNormal: number;
+  clientsSlaves: number;
+  backlog: number;
+  keyspace: number;
+} {
+  let clientsNormal = 0;
+  for (const c of engine.clients.values()) {
+    if (!c.extraFlags.includes("S")) clientsNormal += c.transport.pendingBytes;
+  }
+  const repl = replicationMemory(engine);
+  let keyspace = 0;
+  for (const db of engine.dbs) {
+    if (db.size === 0) continue;
+    const o = keyspaceOverhead(db);
+    keyspace += o.main + o.expires;
+  }
+  return { clientsNormal, clientsSlaves: repl.replicas, backlog: repl.backlog, keyspace };
+}
+
 function memorySection(engine: Engine): Field[] {
   const used = engine.host?.heapUsed() ?? 0;
   const rss = engine.host?.rss() ?? 0;
   const m = memoryState(engine, used);
-  const overhead = Math.min(m.startup, used);
-  const dataset = used - overhead;
+  const o = memoryOverhead(engine);
+  const overhead = m.startup + o.clientsNormal + o.clientsSlaves + o.backlog + o.keyspace;
+  // Unsigned in Redis; a collection can leave the heap below the startup figure here.
+  const dataset = Math.max(0, used - overhead);
   const maxmemory = engine.config.num("maxmemory");
+  const repl = replicationMemory(engine);
   return [
     ["used_memory", used],
     ["used_memory_human", bytesToHuman(used)],
@@ -212,10 +247,10 @@ function memorySection(engine: Engine): Field[] {
     ["mem_fragmentation_ratio", ratio(rss, used)],
     ["mem_fragmentation_bytes", rss - used],
     ["mem_not_counted_for_evict", 0],
-    ["mem_replication_backlog", 0],
-    ["mem_total_replication_buffers", 0],
-    ["mem_clients_slaves", 0],
-    ["mem_clients_normal", 0],
+    ["mem_replication_backlog", o.backlog],
+    ["mem_total_replication_buffers", repl.total],
+    ["mem_clients_slaves", o.clientsSlaves],
+    ["mem_clients_normal", o.clientsNormal],
     ["mem_cluster_links", 0],
     ["mem_aof_buffer", 0],
     ["mem_allocator", "js-heap"],
@@ -305,7 +340,7 @@ function statsSection(engine: Engine): Field[] {
     ["pubsubshard_channels", shard],
     ["latest_fork_usec", 0],
     ["total_forks", 0],
-    ["migrate_cached_sockets", 0],
+    ["migrate_cached_sockets", migrateCachedSockets(engine)],
     ["slave_expires_tracked_keys", 0],
     ["active_defrag_hits", 0],
     ["active_defrag_misses", 0],
@@ -379,6 +414,30 @@ function errorstatsSection(engine: Engine): Field[] {
     .map(([code, n]) => [`errorstat_${code}`, `count=${n}`]);
 }
 
+/**
+ * Per-command latency percentiles (latency-tracking-info-percentiles), in
+ * microseconds with 3 decimals, commands in table order with their
+ * subcommands after them; nothing while latency-tracking is off.
+ */
+function latencystatsSection(engine: Engine): Field[] {
+  if (!engine.config.bool("latency-tracking")) return [];
+  const percentiles = engine.config
+    .get("latency-tracking-info-percentiles")
+    .split(" ")
+    .filter((p) => p !== "");
+  const out: Field[] = [];
+  const visit = (e: TableEntry) => {
+    const h = engine.stats.commands.get(e.fullName)?.histogram;
+    if (h) {
+      const parts = percentiles.map((p) => `p${Number(p)}=${(h.valueAtPercentile(Number(p)) / 1000).toFixed(3)}`);
+      out.push([`latency_percentiles_usec_${e.fullName}`, parts.join(",")]);
+    }
+    if (e.subcommands) for (const sub of e.subcommands.values()) visit(sub);
+  };
+  for (const e of engine.commands.all()) visit(e);
+  return out;
+}
+
 /** Average remaining TTL in ms of a db's volatile keys, from a bounded sample (Redis estimates it too). */
 function avgTtl(engine: Engine, dbIndex: number, now: number): number {
   const db = engine.dbs[dbIndex];
@@ -417,11 +476,13 @@ const BUILDERS: Record<string, (engine: Engine) => Field[]> = {
   modules: () => [],
   commandstats: commandstatsSection,
   errorstats: errorstatsSection,
+  latencystats: latencystatsSection,
   cluster: () => [["cluster_enabled", 0]],
   keyspace: keyspaceSection,
 };
 
-function fieldsOf(engine: Engine, section: string): Field[] {
+/** A section's fields as INFO shows them, extensions included (MEMORY STATS reads the memory section). */
+export function fieldsOf(engine: Engine, section: string): Field[] {
   const fields = (BUILDERS[section] as (e: Engine) => Field[])(engine);
   for (const ext of extensions.get(section) ?? []) {
     for (const [name, value] of ext(engine)) {

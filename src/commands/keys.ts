@@ -6,6 +6,7 @@
 import type { CommandSpec } from "../engine/command.ts";
 import type { Ctx } from "../engine/context.ts";
 import { Errors, fail } from "../engine/errors.ts";
+import { swapWatchedKeys } from "../engine/multi.ts";
 import { int64Arg, intArg } from "../engine/numbers.ts";
 import { asciiLower } from "../engine/table.ts";
 import { saverOf } from "../persistence/saver.ts";
@@ -29,7 +30,6 @@ const UINT64_MAX = 18446744073709551615n;
 const SHARED_REFCOUNT = 2147483647;
 /** OBJ_SHARED_INTEGERS: values 0..9999 are shared objects. */
 const SHARED_INTEGERS = 10000;
-const LFU_INIT_VAL = 5;
 
 const LFU_ERROR =
   "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.";
@@ -329,7 +329,9 @@ function expireGeneric(ctx: Ctx, relative: boolean, seconds: boolean): Reply {
     if (flags & EXPIRE_GT && (current === -1 || at <= current)) return 0;
     if (flags & EXPIRE_LT && current !== -1 && at >= current) return 0;
   }
-  if (at <= ctx.now) {
+  // checkAlreadyExpired: a time in the past deletes the key, except while an AOF is replayed (the TTL is set
+  // and the key goes once the load is over, so the commands after it in the file still find it).
+  if (at <= ctx.now && !db.ignoreExpiry) {
     db.delete(key);
     ctx.dirty();
     ctx.propagate([ctx.engine.config.bool("lazyfree-lazy-expire") ? "UNLINK" : "DEL", key]);
@@ -374,7 +376,7 @@ function objectLookup(ctx: Ctx): Value | undefined {
   return peek(ctx, ctx.arg(2), false);
 }
 
-function refcount(ctx: Ctx, v: Value): number {
+export function refcount(ctx: Ctx, v: Value): number {
   if (!sharesIntegers(ctx)) return 1;
   // A counter's number, or a string set whole that reads as a small integer: Redis shares both.
   let n = -1;
@@ -389,8 +391,7 @@ const objectSubcommands: CommandSpec[] = [
     const v = objectLookup(ctx);
     if (v === undefined) return null;
     if (!isLfu(ctx)) fail(LFU_ERROR);
-    // Access frequency is not tracked; report the counter a new key starts with.
-    return LFU_INIT_VAL;
+    return ctx.db.frequency(ctx.arg(2), ctx.now);
   }),
   row("encoding", 3, ["readonly"], [2, 2, 1], "Inspect the internal encoding of a Redis object", "2.2.3", "O(1)", (ctx) => {
     const v = objectLookup(ctx);
@@ -414,7 +415,7 @@ function touchAll(ctx: Ctx, db: Database, ids: number[]): void {
   const table = db.table;
   for (const s of table.slots()) {
     const key = table.keys[s] as string;
-    for (const id of ids) ctx.touched(key, id);
+    for (const id of ids) ctx.engine.keyTouched(id, key, true);
   }
 }
 
@@ -638,7 +639,8 @@ export const keysCommands: CommandSpec[] = [
       const a = dbAt(ctx, id1);
       const b = dbAt(ctx, id2);
       if (a !== b) {
-        // A watcher of a key in either db sees it change if it exists on either side.
+        swapWatchedKeys(ctx.engine, id1, id2);
+        // Blocked clients and the AOF rewrite learn of every key on either side.
         touchAll(ctx, a, [id1, id2]);
         touchAll(ctx, b, [id1, id2]);
         a.swapWith(b);

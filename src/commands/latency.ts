@@ -6,9 +6,12 @@
 import { type CommandFlag, type CommandSpec, command, type Handler } from "../engine/command.ts";
 import type { Ctx } from "../engine/context.ts";
 import { fail } from "../engine/errors.ts";
+import type { LatencyHistogram } from "../engine/histogram.ts";
 import type { LatencySeries } from "../engine/latency.ts";
+import type { TableEntry } from "../engine/table.ts";
 import { cString } from "../resp/bytes.ts";
-import { type Reply, Verbatim } from "../resp/reply.ts";
+import { MapReply, type Reply, Verbatim } from "../resp/reply.ts";
+import { lookupByFullName } from "./command.ts";
 import { helpReply } from "./help.ts";
 
 const doc = (summary: string, since: string, complexity = "O(1)") => ({ summary, since, group: "server", complexity });
@@ -85,6 +88,37 @@ function doctor(ctx: Ctx): Reply {
   return new Verbatim("txt", text);
 }
 
+/** One command's entry: {calls, histogram_usec: {usec: cumulative count...}} (Redis's fillCommandCDF). */
+function cdf(h: LatencyHistogram): MapReply {
+  const buckets: Reply[] = [];
+  for (const [usec, count] of h.cumulative()) buckets.push(usec, count);
+  return new MapReply(["calls", h.total, "histogram_usec", new MapReply(buckets)]);
+}
+
+/**
+ * LATENCY HISTOGRAM [command ...]: every command (and subcommand) with a
+ * histogram, or the named ones; a container name brings its subcommands.
+ * Unknown names are skipped.
+ */
+function histogram(ctx: Ctx): Reply {
+  const { engine } = ctx;
+  const out: Reply[] = [];
+  const add = (e: TableEntry) => {
+    const h = engine.stats.commands.get(e.fullName)?.histogram;
+    if (h) out.push(e.fullName, cdf(h));
+  };
+  const addWithSubs = (e: TableEntry, recurse: boolean) => {
+    add(e);
+    if (e.subcommands) for (const sub of e.subcommands.values()) recurse ? addWithSubs(sub, true) : add(sub);
+  };
+  if (ctx.argv.length === 2) for (const e of engine.commands.all()) addWithSubs(e, true);
+  for (let i = 2; i < ctx.argv.length; i++) {
+    const e = lookupByFullName(engine.commands, ctx.arg(i));
+    if (e) addWithSubs(e, false);
+  }
+  return new MapReply(out);
+}
+
 const HELP = helpReply("LATENCY", [
   "DOCTOR",
   "    Return a human readable latency analysis report.",
@@ -125,6 +159,17 @@ export const latencyCommands: CommandSpec[] = [
           ctx.engine.latency.reset(ctx.argv.slice(2)),
         ),
         sub("latest", 2, ADMIN, doc("Return the latest latency samples for all events.", "2.8.13"), latest),
+        sub(
+          "histogram",
+          -2,
+          ADMIN,
+          doc(
+            "Return the cumulative distribution of latencies of a subset of commands or all.",
+            "7.0.0",
+            "O(N) where N is the number of commands with latency information being retrieved.",
+          ),
+          histogram,
+        ),
       ],
     },
   ),

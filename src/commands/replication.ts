@@ -9,8 +9,8 @@ import type { Engine } from "../engine/engine.ts";
 import { Errors, fail } from "../engine/errors.ts";
 import { intArg } from "../engine/numbers.ts";
 import { asciiLower } from "../engine/table.ts";
+import { failoverCommand, failoverState } from "../replication/failover.ts";
 import { attachedOf, flushStream, replicaAck, replicaIp, syncCommand, waitCommand } from "../replication/master.ts";
-import { replicationMemory } from "../replication/memory.ts";
 import { becomeMaster, becomeReplica } from "../replication/role.ts";
 import { replicationOf } from "../replication/state.ts";
 import { OK, type Reply, Status } from "../resp/reply.ts";
@@ -20,6 +20,7 @@ const ADMIN = ["admin", "slow", "dangerous"];
 
 function replicaof(ctx: Ctx): Reply {
   const state = replicationOf(ctx.engine);
+  if (state.failover !== null) fail("ERR REPLICAOF not allowed while failing over.");
   const who = `id=${ctx.client.id} addr=${ctx.client.addr} laddr=${ctx.client.laddr} fd=${ctx.client.fd} name=${ctx.client.name}`;
   if (asciiLower(ctx.arg(1)) === "no" && asciiLower(ctx.arg(2)) === "one") {
     if (state.link !== null) {
@@ -156,6 +157,20 @@ export const replicationCommands: CommandSpec[] = [
     waitCommand,
   ),
   command(
+    "failover",
+    -1,
+    ["admin", "noscript", "stale"],
+    [0, 0, 0],
+    ADMIN,
+    {
+      summary: "Start a coordinated failover between this server and one of its replicas.",
+      since: "6.2.0",
+      group: "server",
+      complexity: "O(1)",
+    },
+    failoverCommand,
+  ),
+  command(
     "role",
     1,
     ["noscript", "loading", "stale", "fast"],
@@ -210,7 +225,7 @@ function replicationInfo(engine: Engine): Field[] {
   flushStream(state);
   const b = state.backlog;
   out.push(
-    ["master_failover_state", "no-failover"],
+    ["master_failover_state", failoverState(state)],
     ["master_replid", state.replid],
     ["master_replid2", state.replid2],
     ["master_repl_offset", state.offset],
@@ -224,14 +239,6 @@ function replicationInfo(engine: Engine): Field[] {
 }
 
 replaceInfoSection("replication", replicationInfo);
-extendInfo("memory", (engine) => {
-  const m = replicationMemory(replicationOf(engine), engine.config.num("repl-backlog-size"));
-  return [
-    ["mem_replication_backlog", m.backlog],
-    ["mem_total_replication_buffers", m.total],
-    ["mem_clients_slaves", m.replicas],
-  ];
-});
 extendInfo("stats", (engine) => {
   const s = replicationOf(engine).stats;
   return [

@@ -13,6 +13,8 @@ import { configCommands } from "./config.ts";
 import { debugCommands } from "./debug.ts";
 import { infoCommands } from "./info.ts";
 import { latencyCommands } from "./latency.ts";
+import { lolwutCommands } from "./lolwut.ts";
+import { memoryCommands } from "./memory.ts";
 import { persistenceCommands } from "./persistence.ts";
 import { slowlogCommands } from "./slowlog.ts";
 
@@ -63,6 +65,8 @@ export const serverCommands: CommandSpec[] = [
   ...debugCommands,
   ...slowlogCommands,
   ...latencyCommands,
+  ...memoryCommands,
+  ...lolwutCommands,
   ...persistenceCommands,
   command("time", 1, ["loading", "stale", "fast"], [0, 0, 0], ["fast"], doc("Return the current server time", "2.6.0", "O(1)"), time),
   command(

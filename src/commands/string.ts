@@ -17,6 +17,8 @@ import {
   setexCommand,
   setnxCommand,
 } from "./string/access.ts";
+import { bitfieldCommand, bitfieldRoCommand } from "./string/bitfield.ts";
+import { bitcountCommand, bitopCommand, bitposCommand, getbitCommand, setbitCommand } from "./string/bits.ts";
 import { decrbyCommand, decrCommand, incrbyCommand, incrbyfloatCommand, incrCommand } from "./string/counters.ts";
 import { appendCommand, getrangeCommand, setrangeCommand, strlenCommand } from "./string/edit.ts";
 import { lcsCommand } from "./string/lcs.ts";
@@ -26,6 +28,8 @@ const RANGE_COMPLEXITY =
   "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.";
 
 const row = rowsOf("string", "string");
+const bitmap = rowsOf("bitmap", "bitmap");
+const PER_FIELD = "O(1) for each subcommand specified";
 
 export const stringCommands: CommandSpec[] = [
   row("get", 2, ["readonly", "fast"], ONE_KEY, "Get the value of a key", "1.0.0", O1, getCommand),
@@ -148,5 +152,48 @@ export const stringCommands: CommandSpec[] = [
     "7.0.0",
     "O(N*M) where N and M are the lengths of s1 and s2, respectively",
     lcsCommand,
+  ),
+  bitmap(
+    "setbit",
+    4,
+    ["write", "denyoom"],
+    ONE_KEY,
+    "Sets or clears the bit at offset in the string value stored at key",
+    "2.2.0",
+    O1,
+    setbitCommand,
+  ),
+  bitmap(
+    "getbit",
+    3,
+    ["readonly", "fast"],
+    ONE_KEY,
+    "Returns the bit value at offset in the string value stored at key",
+    "2.2.0",
+    O1,
+    getbitCommand,
+  ),
+  bitmap("bitcount", -2, ["readonly"], ONE_KEY, "Count set bits in a string", "2.6.0", "O(N)", bitcountCommand),
+  bitmap("bitpos", -3, ["readonly"], ONE_KEY, "Find first bit set or clear in a string", "2.8.7", "O(N)", bitposCommand),
+  bitmap("bitop", -4, ["write", "denyoom"], [2, -1, 1], "Perform bitwise operations between strings", "2.6.0", "O(N)", bitopCommand),
+  bitmap(
+    "bitfield",
+    -2,
+    ["write", "denyoom"],
+    ONE_KEY,
+    "Perform arbitrary bitfield integer operations on strings",
+    "3.2.0",
+    PER_FIELD,
+    bitfieldCommand,
+  ),
+  bitmap(
+    "bitfield_ro",
+    -2,
+    ["readonly", "fast"],
+    ONE_KEY,
+    "Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD",
+    "6.0.0",
+    PER_FIELD,
+    bitfieldRoCommand,
   ),
 ];

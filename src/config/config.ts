@@ -223,8 +223,8 @@ export class Config {
 
   /**
    * CONFIG GET: each pattern is either an exact name or alias (reported as
-   * typed) or a case-insensitive glob over every name and alias. Each
-   * parameter is reported once.
+   * typed) or a case-insensitive glob over every name and alias (hidden
+   * ones only by exact name, as in Redis). Each parameter is reported once.
    */
   matching(patterns: string[]): [string, string][] {
     const out = new Map<string, string>();
@@ -235,7 +235,7 @@ export class Config {
         continue;
       }
       for (const [name, spec] of allNames()) {
-        if (out.has(name)) continue;
+        if (out.has(name) || spec.hidden) continue;
         if (globMatch(pattern, name, true)) out.set(name, this.#values.get(spec.name) as string);
       }
     }

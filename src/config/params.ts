@@ -42,6 +42,8 @@ export interface ParamSpec {
   enumValues?: string[];
   /** Accepted and shown, but nothing in respd uses the value. */
   inert?: boolean;
+  /** HIDDEN_CONFIG: test-support knobs CONFIG GET shows only when asked for by exact name, never through a pattern. */
+  hidden?: boolean;
   /** Clamp applied after a successful set (hz: 1..500, as Redis's updateHZ). */
   clamp?: [number, number];
   /** For string rows: "" means unset (EMPTY_STRING_IS_NULL), which CONFIG REWRITE omits. */
@@ -102,6 +104,8 @@ export const PARAMS: ParamSpec[] = [
   enm("syslog-facility", "local0", ["user", "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"], false, inert),
   bool("crash-log-enabled", true, true),
   bool("crash-memcheck-enabled", true, true, inert),
+  // A panic exits with status 1 instead of aborting (for tests that provoke one); respd has no panic to redirect.
+  bool("use-exit-on-panic", false, true, { hidden: true, ...inert }),
   int("databases", 16, 1n, INT_MAX, false),
   bool("always-show-logo", false, false),
   bool("set-proc-title", true, false, inert),
@@ -125,6 +129,9 @@ export const PARAMS: ParamSpec[] = [
   bool("io-threads-do-reads", false, false, inert),
   // Live: switches the idle-time collection (src/server/idle-gc.ts), the counterpart of jemalloc's purge thread.
   bool("jemalloc-bg-thread", true),
+  // Redis's SIGALRM watchdog logs a stack trace when a command runs longer than this; a JS main thread
+  // cannot be interrupted to take one, so the value is kept (tests set it) and nothing watches.
+  int("watchdog-period", 0, 0n, INT_MAX, true, { hidden: true, ...inert }),
   int("shutdown-timeout", 10, 0n, INT_MAX),
   enm("shutdown-on-sigint", "default", ["default", "save", "nosave", "now", "force"], true, { multiArg: true }),
   enm("shutdown-on-sigterm", "default", ["default", "save", "nosave", "now", "force"], true, { multiArg: true }),
@@ -166,7 +173,11 @@ export const PARAMS: ParamSpec[] = [
   bool("stop-writes-on-bgsave-error", true),
   bool("rdb-del-sync-files", false),
   bool("rdb-save-incremental-fsync", true, true, inert),
-  enm("sanitize-dump-payload", "no", ["no", "yes", "clients"], true, inert),
+  enm("sanitize-dump-payload", "no", ["no", "yes", "clients"], true),
+  // Test support (HIDDEN_CONFIG): microseconds slept per key loaded (negative: 1 µs with a 1/-N chance), and how
+  // many bytes a load reads between two turns of the event loop.
+  int("key-load-delay", 0, INT_MIN, INT_MAX, true, { hidden: true }),
+  int("loading-process-events-interval-bytes", 2 * 1024 * 1024, 1024n, INT_MAX, true, { hidden: true }),
   // Persistence (AOF)
   bool("appendonly", false),
   str("appendfilename", "appendonly.aof", false),
@@ -177,15 +188,15 @@ export const PARAMS: ParamSpec[] = [
   mem("auto-aof-rewrite-min-size", 64 * 1024 * 1024, 0n, LONG_MAX),
   bool("aof-load-truncated", true),
   bool("aof-use-rdb-preamble", true),
-  bool("aof-timestamp-enabled", false, true, inert),
+  bool("aof-timestamp-enabled", false),
   bool("aof-rewrite-incremental-fsync", true, true, inert),
   bool("aof-disable-auto-gc", false, true, inert),
   // Diagnostics
   int("slowlog-log-slower-than", 10000, -1n, LONG_MAX),
   int("slowlog-max-len", 128, 0n, LONG_MAX),
   int("latency-monitor-threshold", 0, 0n, LONG_MAX),
-  bool("latency-tracking", true, true, inert),
-  special("latency-tracking-info-percentiles", "50 99 99.9", true, { multiArg: true, ...inert }),
+  bool("latency-tracking", true, true),
+  special("latency-tracking-info-percentiles", "50 99 99.9", true, { multiArg: true }),
   int("busy-reply-threshold", 5000, 0n, LONG_MAX, true, { aliases: ["lua-time-limit"] }),
   // Lazy freeing: respd frees through the GC either way; the flags pick DEL or UNLINK when propagating.
   bool("lazyfree-lazy-eviction", false),
@@ -216,6 +227,8 @@ export const PARAMS: ParamSpec[] = [
   enm("repl-diskless-load", "disabled", ["disabled", "on-empty-db", "swapdb"]),
   int("min-replicas-to-write", 0, 0n, INT_MAX, true, { aliases: ["min-slaves-to-write"] }),
   int("min-replicas-max-lag", 10, 0n, INT_MAX, true, { aliases: ["min-slaves-max-lag"] }),
+  // Test support: microseconds slept after each key a snapshot writes (BGSAVE, full sync, AOF rewrite base).
+  int("rdb-key-save-delay", 0, INT_MIN, INT_MAX, true, { hidden: true }),
   enm("propagation-error-behavior", "ignore", ["ignore", "panic", "panic-on-replicas"], true, inert),
   // Pub/sub, keyspace notifications, client tracking
   special("notify-keyspace-events", ""),

@@ -22,7 +22,11 @@ class RewriteState {
   processed = new Set<string>();
   needsSignature = true;
 
-  constructor(old: string) {
+  /** `forceAll`: every option gets a line, defaults included (DEBUG CONFIG-REWRITE-FORCE-ALL). */
+  constructor(
+    old: string,
+    readonly forceAll = false,
+  ) {
     if (old === "") return;
     for (const rawLine of old.split("\n")) {
       const line = rawLine.replace(/^[\r\n\t ]+|[\r\n\t ]+$/g, "");
@@ -57,7 +61,7 @@ class RewriteState {
       if (at.length === 0) this.optionLines.delete(option);
       return;
     }
-    if (!force) return;
+    if (!force && !this.forceAll) return;
     if (this.needsSignature) {
       this.lines.push(SIGNATURE);
       this.needsSignature = false;
@@ -117,8 +121,8 @@ function rewriteParam(state: RewriteState, spec: ParamSpec, value: string, cwd: 
 }
 
 /** The new content of a config file whose current content is `old`. */
-export function rewriteConfigText(config: Config, old: string): string {
-  const state = new RewriteState(old);
+export function rewriteConfigText(config: Config, old: string, forceAll = false): string {
+  const state = new RewriteState(old, forceAll);
   const cwd = config.get("dir");
   for (const spec of PARAMS) rewriteParam(state, spec, config.get(spec.name), cwd);
   return state.content();

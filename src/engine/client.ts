@@ -122,6 +122,12 @@ export class Client {
    */
   outbox: Outgoing[] | null = null;
 
+  /**
+   * Pushes made while this client's blocked command was being served (the
+   * invalidation of a key its BLMOVE wrote): they follow the served reply.
+   */
+  afterServed: Outgoing[] | null = null;
+
   /** The pub/sub output-limit turn in which this client's backlog was last checked (see pubsub/limits.ts). */
   outputCheckTurn = 0;
 

@@ -1,6 +1,9 @@
 import type { Config } from "../config/config.ts";
 import { cString } from "../resp/bytes.ts";
+import type { Outgoing } from "../resp/encoder.ts";
 import { ErrorReply, type Reply, Status } from "../resp/reply.ts";
+import type { Connection } from "../runtime/types.ts";
+import { AccessClock } from "../store/access-clock.ts";
 import { Database, type KeyspaceHooks } from "../store/database.ts";
 import { Blocked, BlockingRegistry, type Waiter } from "./blocking.ts";
 import { Client, type Transport } from "./client.ts";
@@ -54,6 +57,8 @@ export interface HostInfo {
   heapUsed(): number;
   /** Full collections started by the idle-time collector (src/server/idle-gc.ts). */
   idleCollections(): number;
+  /** MEMORY PURGE: asks the runtime for a full collection now; false when it offers none. */
+  collectGarbage(): boolean;
   /**
    * SHUTDOWN from `client` (src/server/shutdown.ts): the reply (an error when
    * refused, OK for ABORT), Blocked while waiting for replicas, or null when
@@ -64,6 +69,8 @@ export interface HostInfo {
   shutdownInMs(): number;
   /** Logs Redis's bug report for `cause` (with the command `current` was running) and ends the process. */
   crash(cause: CrashCause, current: Ctx | null): never;
+  /** Outgoing TCP connections (MIGRATE's to its target instance). */
+  connectTcp?(host: string, port: number): Promise<Connection>;
 }
 
 const WRITE = FLAG_BITS.write;
@@ -72,6 +79,10 @@ const NO_AUTH = FLAG_BITS.no_auth;
 const SKIP_MONITOR = FLAG_BITS.skip_monitor | FLAG_BITS.admin;
 const SKIP_SLOWLOG = FLAG_BITS.skip_slowlog;
 const FAST = FLAG_BITS.fast;
+const DENYOOM = FLAG_BITS.denyoom;
+/** Commands a client in MULTI may still send when out of memory (Redis's processCommand). */
+const OOM_EXEMPT_IN_MULTI = new Set(["exec", "discard", "quit", "reset"]);
+const OOM_ERROR = "OOM command not allowed when used memory > 'maxmemory'.";
 
 export const VERSION = "7.0.15";
 
@@ -92,6 +103,12 @@ export class Engine implements KeyspaceHooks {
   readonly latency = new LatencyMonitor();
   /** DEBUG SET-ACTIVE-EXPIRE 0 turns the cron's expire cycle off (keys then expire only on access). */
   activeExpire = true;
+  /** DEBUG SET-SKIP-CHECKSUM-VALIDATION 1: RESTORE payloads and RDB loads skip their CRC check. */
+  skipChecksumValidation = false;
+  /** DEBUG PAUSE-CRON 1: the periodic work (expire cycle, client timeouts, save points) stops. */
+  cronPaused = false;
+  /** DEBUG QUICKLIST-PACKED-THRESHOLD: list elements at least this long get their own PLAIN node in RDB files. */
+  quicklistPackedThreshold = 1 << 30;
   readonly startedAt = Date.now();
   readonly runId: string;
   /** Changes since start (Redis's server.dirty): drives propagation and, later, save points. */
@@ -99,19 +116,37 @@ export class Engine implements KeyspaceHooks {
   /** Until this time (ms) CLIENT PAUSE holds clients' commands; `pauseWritesOnly` limits it to writes. */
   pausedUntil = 0;
   pauseWritesOnly = false;
+  /**
+   * Pauses by purpose (Redis 7.0's PAUSE_BY_CLIENT_COMMAND, PAUSE_DURING_FAILOVER...): each
+   * ends on its own, CLIENT UNPAUSE ends only its own, and the strictest one in force applies.
+   */
+  readonly #pauses = new Map<string, { until: number; writesOnly: boolean }>();
   #pauseTimer: ReturnType<typeof setTimeout> | null = null;
   #unpauseWaiters: (() => void)[] = [];
   readonly gates: Gate[] = [];
+  /** Run after every executed command, including each one inside EXEC (client tracking remembers keys here). */
+  readonly afterCall: ((ctx: Ctx) => void)[] = [];
+  /**
+   * client-output-buffer-limit for replies (src/pubsub/limits.ts sets it
+   * while a limit is set): the sink passes the bytes of replies it has
+   * gathered for the client; true means the client was closed for it.
+   */
+  replyLimit: ((client: Client, gatheredBytes: number) => boolean) | null = null;
+  /** Run on every cron tick, after the expire cycle. */
+  readonly cronHooks: (() => void)[] = [];
   /** Clients parked by blocking commands, per key. */
   readonly blocking = new BlockingRegistry();
   readonly #propagation: PropagationListener[] = [];
-  readonly #keyTouched: ((db: number, key: string) => void)[] = [];
+  readonly #keyTouched: ((db: number, key: string, swap: boolean) => void)[] = [];
   #nextClientId = 1;
   #nextFd = 8;
   host: HostInfo | null = null;
   /** Read on every command, so kept out of the config map. */
   #slowlogThreshold: number;
   #latencyThreshold: number;
+  /** latency-tracking: per-command latency histograms. */
+  #latencyTracking: boolean;
+  #maxmemory: number;
   /**
    * Wall clock minus the monotonic clock, re-measured by the cron, so a
    * command's absolute time comes from the same performance.now() read that
@@ -130,10 +165,16 @@ export class Engine implements KeyspaceHooks {
     readonly commands: CommandTable,
   ) {
     const n = config.num("databases");
-    this.dbs = Array.from({ length: n }, (_, i) => new Database(i, this));
+    this.dbs = Array.from({ length: n }, (_, i) => new Database(i, this, this.accessClock));
+    this.#configureAccessClock();
     this.#slowlogThreshold = config.num("slowlog-log-slower-than");
     this.#latencyThreshold = config.num("latency-monitor-threshold");
+    this.#latencyTracking = config.bool("latency-tracking");
+    this.#maxmemory = config.num("maxmemory");
     config.onChange((name) => {
+      if (name === "latency-tracking") this.#latencyTracking = config.bool(name);
+      if (name === "maxmemory") this.#maxmemory = config.num(name);
+      if (name === "maxmemory-policy" || name === "lfu-log-factor" || name === "lfu-decay-time") this.#configureAccessClock();
       if (name === "slowlog-log-slower-than") this.#slowlogThreshold = config.num(name);
       if (name === "latency-monitor-threshold") this.#latencyThreshold = config.num(name);
     });
@@ -142,34 +183,75 @@ export class Engine implements KeyspaceHooks {
     this.runId = id;
   }
 
+  /** The access column's meaning for every db: LRU seconds, or LFU counters under an LFU maxmemory-policy. */
+  readonly accessClock = new AccessClock();
+
+  #configureAccessClock(): void {
+    const clock = this.accessClock;
+    const policy = this.config.get("maxmemory-policy");
+    clock.lfu = policy.endsWith("-lfu");
+    clock.lru = policy.endsWith("-lru");
+    clock.logFactor = this.config.num("lfu-log-factor");
+    clock.decayTime = this.config.num("lfu-decay-time");
+  }
+
   get monitors(): Client[] {
     const out: Client[] = [];
     for (const c of this.clients.values()) if (c.monitor) out.push(c);
     return out;
   }
 
-  /** CLIENT PAUSE: hold commands (all, or only writes) until `until` (ms) or unpause(). */
-  pause(until: number, writesOnly: boolean): void {
+  /** CLIENT PAUSE (or another `purpose`): hold commands (all, or only writes) until `until` (ms) or unpause(). */
+  pause(until: number, writesOnly: boolean, purpose = "client"): void {
+    const old = this.#pauses.get(purpose);
     // A second PAUSE can only extend the pause or widen it to all commands, as in Redis.
-    if (this.pausedUntil > Date.now()) {
-      this.pauseWritesOnly = this.pauseWritesOnly && writesOnly;
-      this.pausedUntil = Math.max(this.pausedUntil, until);
-    } else {
-      this.pauseWritesOnly = writesOnly;
-      this.pausedUntil = until;
-    }
-    if (this.#pauseTimer !== null) clearTimeout(this.#pauseTimer);
-    this.#pauseTimer = setTimeout(() => this.unpause(), Math.max(0, this.pausedUntil - Date.now()));
+    if (old !== undefined && old.until > Date.now()) {
+      old.writesOnly = old.writesOnly && writesOnly;
+      old.until = Math.max(old.until, until);
+    } else this.#pauses.set(purpose, { until, writesOnly });
+    this.#updatePause();
   }
 
-  /** CLIENT UNPAUSE, or the pause timing out: postponed clients carry on in order. */
-  unpause(): void {
-    this.pausedUntil = 0;
+  /** CLIENT UNPAUSE (or the end of another purpose's pause): postponed clients carry on in order. */
+  unpause(purpose = "client"): void {
+    this.#pauses.delete(purpose);
+    this.#updatePause();
+  }
+
+  /** Recomputes the pause in force from the purposes still running; releases what it no longer holds. */
+  #updatePause(): void {
+    const now = Date.now();
+    let until = 0;
+    let writesOnly = true;
+    let next = Number.POSITIVE_INFINITY;
+    for (const [purpose, p] of this.#pauses) {
+      if (p.until <= now) {
+        this.#pauses.delete(purpose);
+        continue;
+      }
+      until = Math.max(until, p.until);
+      writesOnly &&= p.writesOnly;
+      next = Math.min(next, p.until);
+    }
+    const eased = until < this.pausedUntil || (writesOnly && !this.pauseWritesOnly);
+    this.pausedUntil = until;
+    this.pauseWritesOnly = writesOnly;
     if (this.#pauseTimer !== null) clearTimeout(this.#pauseTimer);
     this.#pauseTimer = null;
+    // setTimeout cannot wait longer than 2^31-1 ms; a longer pause re-arms when that fires.
+    if (next !== Number.POSITIVE_INFINITY) {
+      this.#pauseTimer = setTimeout(() => this.#updatePause(), Math.min(2 ** 31 - 1, Math.max(0, next - now)));
+    }
+    if (!eased && until > 0) return;
+    // Postponed clients retry: what is still paused waits again.
     const waiters = this.#unpauseWaiters;
     this.#unpauseWaiters = [];
     for (const w of waiters) w();
+  }
+
+  /** Clients whose command CLIENT PAUSE holds (Redis counts them in blocked_clients, as BLOCKED_PAUSE). */
+  get pausedClients(): number {
+    return this.#unpauseWaiters.length;
   }
 
   /** Resolves when the current pause ends. */
@@ -182,7 +264,7 @@ export class Engine implements KeyspaceHooks {
   }
 
   /** Returns a function that removes the listener (subsystems listen only while they need to: every write pays). */
-  onKeyTouched(listener: (db: number, key: string) => void): () => void {
+  onKeyTouched(listener: (db: number, key: string, swap: boolean) => void): () => void {
     this.#keyTouched.push(listener);
     return () => removeItem(this.#keyTouched, listener);
   }
@@ -274,12 +356,13 @@ export class Engine implements KeyspaceHooks {
     if (!client.authenticated && (cmd.bits & NO_AUTH) === 0) return this.#reject(client, cmd, Errors.noAuth);
     if (client.multiQueued >= 0 && refusedInMulti(client, cmd)) return this.#reject(client, cmd, NOT_IN_MULTI);
     if (this.pausedUntil > now && (!this.pauseWritesOnly || this.#mayReplicate(client, cmd))) return POSTPONED;
+    if (this.#maxmemory > 0 && this.#refusedForMemory(client, cmd)) return this.#reject(client, cmd, OOM_ERROR);
     const ctx = new Ctx(this, client, argv, cmd, now);
     for (const gate of this.gates) {
       const r = gate(ctx);
       if (r !== undefined) {
-        // A gate's refusal while queueing dooms the transaction, like Redis's rejectCommand.
-        if (r instanceof ErrorReply) flagTransaction(client);
+        // A gate's refusal is Redis's rejectCommand: it dooms a MULTI being queued, and aborts an EXEC.
+        if (r instanceof ErrorReply) return this.#reject(client, cmd, r.text);
         return r;
       }
     }
@@ -320,12 +403,17 @@ export class Engine implements KeyspaceHooks {
     }
     stat.calls++;
     stat.usec += micros;
+    // A blocked command is recorded here too, with the time of this call (Redis waits for the unblock and adds
+    // the serving call's time; the count is the same).
+    if (this.#latencyTracking) this.stats.recordLatency(stat, micros);
     this.stats.totalCommandsProcessed++;
     if (result instanceof ErrorReply) {
       stat.failedCalls++;
       this.stats.error(result.code);
     }
     client.lastCommand = cmd.fullName;
+    const after = this.afterCall;
+    for (let i = 0; i < after.length; i++) (after[i] as (ctx: Ctx) => void)(ctx);
     if (result instanceof Blocked) this.#park(ctx, result);
     if ((cmd.bits & SKIP_SLOWLOG) === 0) {
       const threshold = this.#slowlogThreshold;
@@ -375,6 +463,22 @@ export class Engine implements KeyspaceHooks {
     };
   }
 
+  /**
+   * maxmemory: past the limit, commands that may grow memory (denyoom, or an
+   * EXEC whose queue holds one) are refused, and so is anything a MULTI would
+   * queue. respd evicts nothing, so only the noeviction policy refuses: under
+   * the others Redis would evict first (not done here; see COMPAT).
+   */
+  #refusedForMemory(client: Client, cmd: TableEntry): boolean {
+    const queueing = client.multiQueued >= 0;
+    const name = (cmd.parent ?? cmd).spec.name;
+    let risky = (cmd.bits & DENYOOM) !== 0;
+    if (name === "exec") risky = queueing && (client.multiFlags & DENYOOM) !== 0;
+    else if (queueing && !OOM_EXEMPT_IN_MULTI.has(name)) risky = true;
+    if (!risky || this.config.get("maxmemory-policy") !== "noeviction") return false;
+    return (this.host?.heapUsed() ?? 0) > this.#maxmemory;
+  }
+
   /** CLIENT PAUSE WRITE holds writes, and an EXEC whose queue holds a write, as Redis 7.0. */
   #mayReplicate(client: Client, cmd: TableEntry): boolean {
     if ((cmd.bits & (WRITE | MAY_REPLICATE)) !== 0) return true;
@@ -395,7 +499,15 @@ export class Engine implements KeyspaceHooks {
   }
 
   #park(ctx: Ctx, blocked: Blocked): void {
-    blocked.promise = new Promise<Reply>((resolve) => {
+    blocked.promise = new Promise<Reply>((settle) => {
+      // An error ending the wait (CLIENT UNBLOCK ... ERROR) counts as the command's failure, as Redis's updateStatsOnUnblock.
+      const resolve = (reply: Reply) => {
+        if (reply instanceof ErrorReply) {
+          this.stats.command(ctx.cmd.fullName).failedCalls++;
+          this.stats.error(reply.code);
+        }
+        settle(reply);
+      };
       const waiter: Waiter = { client: ctx.client, db: ctx.client.db, blocked, origin: ctx, timer: null, resolve };
       if (blocked.timeoutMs > 0) {
         const deadline = Date.now() + blocked.timeoutMs;
@@ -428,10 +540,19 @@ export class Engine implements KeyspaceHooks {
         for (const w of this.blocking.waitersOn(slot)) {
           const ctx = new Ctx(this, w.client, w.origin.argv, w.origin.cmd, Date.now());
           let reply: Reply | undefined;
+          // What the client is sent meanwhile waits for its reply, which the sink writes later.
+          const held: Outgoing[] = [];
+          w.client.outbox = held;
           try {
             reply = w.blocked.attempt(ctx, readyKey);
           } catch (e) {
             reply = e instanceof RedisError ? e.toReply() : new ErrorReply(`ERR ${(e as Error).message}`);
+          } finally {
+            w.client.outbox = null;
+          }
+          if (held.length > 0) {
+            if (reply === undefined) w.client.send(held);
+            else w.client.afterServed = held;
           }
           if (reply === undefined) break;
           this.blocking.remove(w);
@@ -451,10 +572,11 @@ export class Engine implements KeyspaceHooks {
     return true;
   }
 
-  keyTouched(db: number, key: string): void {
+  /** `swap`: SWAPDB moved the key's db under it (WATCH judges that itself; tracking ignores it, as Redis). */
+  keyTouched(db: number, key: string, swap = false): void {
     this.blocking.touched(db, key);
     const listeners = this.#keyTouched;
-    for (let i = 0; i < listeners.length; i++) (listeners[i] as (typeof listeners)[number])(db, key);
+    for (let i = 0; i < listeners.length; i++) (listeners[i] as (typeof listeners)[number])(db, key, swap);
   }
 
   /** KeyspaceHooks: a key expired (lazily or actively). */
@@ -465,6 +587,18 @@ export class Engine implements KeyspaceHooks {
     this.keyTouched(db.id, key);
     this.notify("x", "expired", key, db.id);
     this.propagate(db.id, [["DEL", key]]);
+  }
+
+  /**
+   * KeyspaceHooks: while CLIENT PAUSE (WRITE or ALL) lasts, expired keys are
+   * not deleted (they only read as missing), as Redis 7.0 keeps the dataset
+   * constant for a failover; they go, and are propagated, after the pause.
+   */
+  expiryHeld(): boolean {
+    if (this.pausedUntil === 0) return false;
+    if (this.pausedUntil > Date.now()) return true;
+    // The timer that ends the pause has not fired yet: the pause is over all the same.
+    return false;
   }
 
   /** Refuses a command before it runs (Redis's rejectCommand): counted, and dooms a MULTI being queued. */
@@ -497,29 +631,47 @@ export class Engine implements KeyspaceHooks {
   }
 
   /**
+   * The active expire cycle: bounded to 25% of the cron period, repeating on
+   * a db while more than 25% of the sample was expired. Its duration is a
+   * latency event ("expire-cycle"), as in Redis. Off while clients are
+   * paused for writes: the dataset stays still.
+   */
+  #activeExpireCycle(now: number): void {
+    if (this.expiryHeld()) return;
+    const hz = Math.max(1, this.config.num("hz"));
+    const effort = this.config.num("active-expire-effort");
+    const budget = (1000 / hz) * (0.25 + (effort - 1) * 0.05);
+    const sample = 20 + 5 * (effort - 1);
+    const start = performance.now();
+    const deadline = start + budget;
+    let worked = false;
+    scan: for (const db of this.dbs) {
+      if (db.volatile.size === 0) continue;
+      worked = true;
+      for (;;) {
+        const [checked, expired] = db.expireSample(now, sample);
+        if (checked === 0 || expired * 4 <= checked) break;
+        if (performance.now() > deadline) break scan;
+      }
+    }
+    const elapsedMs = Math.floor(performance.now() - start);
+    if (worked && this.#latencyThreshold > 0 && elapsedMs >= this.#latencyThreshold) this.latency.add("expire-cycle", elapsedMs);
+  }
+
+  /**
    * Periodic work, hz times a second: the active expire cycle (bounded to 25%
    * of the period, repeating on a db while more than 25% of the sample was
    * expired), idle client timeouts and the ops/sec sample.
    */
   cron(): void {
+    if (this.cronPaused) return;
     const now = Date.now();
     // Date.now() is the wall clock floored to the ms: keep our estimate within [now, now + 1).
     const estimate = this.#clockOffset + performance.now();
     if (estimate < now) this.#clockOffset += now - estimate;
     else if (estimate >= now + 1) this.#clockOffset -= estimate - now - 0.999;
-    const hz = Math.max(1, this.config.num("hz"));
-    const effort = this.config.num("active-expire-effort");
-    const budget = (1000 / hz) * (0.25 + (effort - 1) * 0.05);
-    const sample = 20 + 5 * (effort - 1);
-    const deadline = performance.now() + budget;
-    for (const db of this.activeExpire ? this.dbs : []) {
-      if (db.volatile.size === 0) continue;
-      for (;;) {
-        const [checked, expired] = db.expireSample(now, sample);
-        if (checked === 0 || expired * 4 <= checked) break;
-        if (performance.now() > deadline) return;
-      }
-    }
+    if (this.activeExpire) this.#activeExpireCycle(now);
+    for (const hook of this.cronHooks) hook();
     const timeout = this.config.num("timeout") * 1000;
     if (timeout > 0) {
       for (const c of this.clients.values()) {

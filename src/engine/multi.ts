@@ -110,8 +110,9 @@ function indexOf(engine: Engine): WatchIndex {
     const created: WatchIndex = new Map();
     index = created;
     indexes.set(engine, created);
-    engine.onKeyTouched((db, key) => {
-      if (created.size > 0) touchWatchedKey(engine, created, db, key);
+    // SWAPDB's effect on watches is judged once per swap (swapWatchedKeys).
+    engine.onKeyTouched((db, key, swap) => {
+      if (created.size > 0 && !swap) touchWatchedKey(engine, created, db, key);
     });
     engine.onFlush((dbs) => {
       if (created.size > 0) touchFlushedKeys(engine, created, dbs);
@@ -140,6 +141,44 @@ function touchFlushedKeys(engine: Engine, index: WatchIndex, dbs: readonly numbe
       if (!(engine.dbs[wk.db] as Engine["dbs"][number]).table.has(wk.key)) break;
       if (wk.expired) wk.expired = false;
       else dirty.push(c);
+    }
+  }
+  for (const c of dirty) {
+    markDirtyCas(c);
+    unwatchAll(engine, c);
+  }
+}
+
+/**
+ * SWAPDB, before the swap (Redis 7.0's touchAllWatchedKeysInDb both ways): a
+ * watched key changes if it is on either side, except that an expired key
+ * replaced by nothing or by another expired key, and a missing key replaced
+ * by an expired one, are no logical change (the latter is remembered as
+ * expired, like a key that was expired when watched).
+ */
+export function swapWatchedKeys(engine: Engine, id1: number, id2: number): void {
+  const index = indexes.get(engine);
+  if (index === undefined || index.size === 0) return;
+  const now = Date.now();
+  const dirty: Client[] = [];
+  for (const watchers of index.values()) {
+    for (const [c, wk] of watchers) {
+      if (wk.db !== id1 && wk.db !== id2) break;
+      const other = wk.db === id1 ? id2 : id1;
+      const inEmptied = (engine.dbs[wk.db] as Engine["dbs"][number]).table.has(wk.key);
+      const inReplacement = (engine.dbs[other] as Engine["dbs"][number]).table.has(wk.key);
+      if (!inEmptied && !inReplacement) continue;
+      if (wk.expired) {
+        if (!inReplacement) {
+          wk.expired = false;
+          continue;
+        }
+        if (keyIsExpired(engine, other, wk.key, now)) continue;
+      } else if (!inEmptied && keyIsExpired(engine, other, wk.key, now)) {
+        wk.expired = true;
+        continue;
+      }
+      dirty.push(c);
     }
   }
   for (const c of dirty) {

@@ -1,5 +1,5 @@
 import type { Batch } from "../resp/decoder.ts";
-import type { Outgoing } from "../resp/encoder.ts";
+import { estimateSize, type Outgoing } from "../resp/encoder.ts";
 import { ErrorReply, SwitchProtocol } from "../resp/reply.ts";
 import { Blocked } from "./blocking.ts";
 import type { Client } from "./client.ts";
@@ -49,6 +49,8 @@ export class CommandSink {
   }
 
   #run(client: Client, batch: Batch, from: number, out: Outgoing[]): Promise<void> | undefined {
+    const limit = this.engine.replyLimit;
+    let gathered = 0;
     for (let i = from; i < batch.length; i++) {
       const item = batch[i] as Batch[number];
       if (!Array.isArray(item)) {
@@ -74,13 +76,28 @@ export class CommandSink {
         if (out.length > 0) client.transport.write(out);
         return reply.promise.then((served) => {
           if (this.beforeReply !== null) this.beforeReply();
-          if (client.replyMode === "on" && !client.skipping) client.transport.write([served]);
+          const out: Outgoing[] = client.replyMode === "on" && !client.skipping ? [served] : [];
+          if (client.afterServed !== null) {
+            out.push(...client.afterServed);
+            client.afterServed = null;
+          }
+          if (out.length > 0) client.transport.write(out);
           client.afterCommand();
           return this.run(client, batch, i + 1);
         });
       }
       if (reply !== NO_REPLY) {
-        if (client.replyMode === "on" && !client.skipping) out.push(reply);
+        if (client.replyMode === "on" && !client.skipping) {
+          out.push(reply);
+          if (limit !== null) {
+            gathered += estimateSize(reply);
+            if (limit(client, gathered)) {
+              // Closed for its output limit: none of what it was owed goes out, and nothing more runs.
+              out.length = 0;
+              break;
+            }
+          }
+        }
         // The encoder must still learn of a protocol change whose reply is suppressed.
         else if (reply instanceof SwitchProtocol) out.push(new SwitchProtocol(reply.protocol, reply.reply, true));
       }

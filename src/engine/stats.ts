@@ -1,10 +1,13 @@
-/** Counters behind INFO stats, commandstats and errorstats. */
+/** Counters behind INFO stats, commandstats, errorstats and latencystats. */
+import { LatencyHistogram } from "./histogram.ts";
 
 export interface CommandStat {
   calls: number;
   usec: number;
   rejectedCalls: number;
   failedCalls: number;
+  /** Made on the first call recorded while latency-tracking is on (LATENCY HISTOGRAM, INFO latencystats). */
+  histogram: LatencyHistogram | null;
 }
 
 export class Stats {
@@ -32,10 +35,16 @@ export class Stats {
   command(name: string): CommandStat {
     let s = this.commands.get(name);
     if (!s) {
-      s = { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0 };
+      s = { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0, histogram: null };
       this.commands.set(name, s);
     }
     return s;
+  }
+
+  /** Adds a call's duration to the command's latency histogram. */
+  recordLatency(s: CommandStat, micros: number): void {
+    if (s.histogram === null) s.histogram = new LatencyHistogram();
+    s.histogram.record(micros);
   }
 
   error(code: string): void {

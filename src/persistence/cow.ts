@@ -36,24 +36,23 @@ export function preserveForCommand(engine: Engine, snap: Snapshot, ctx: Ctx): vo
 
 function preserveFor(snap: Snapshot, cmd: TableEntry, argv: string[], db: number, force = false): void {
   const name = cmd.spec.name;
-  const now = Date.now();
-  if (name === "debug") return snap.preserveAll(now);
+  if (name === "debug") return snap.preserveAll();
   if (!force && (cmd.bits & WRITE) === 0) return;
   switch (name) {
     case "flushdb":
-      return snap.preserveDb(db, now);
+      return snap.preserveDb(db);
     case "flushall":
-      return snap.preserveAll(now);
+      return snap.preserveAll();
     case "swapdb":
-      snap.preserveDb(Number(argv[1]), now);
-      snap.preserveDb(Number(argv[2]), now);
+      snap.preserveDb(Number(argv[1]));
+      snap.preserveDb(Number(argv[2]));
       return;
     case "move":
-      snap.preserve(Number(argv[2]), argv[1] as string, now);
+      snap.preserve(Number(argv[2]), argv[1] as string);
       break;
     case "copy":
       for (let i = 3; i + 1 < argv.length; i++) {
-        if ((argv[i] as string).toLowerCase() === "db") snap.preserve(Number(argv[i + 1]), argv[2] as string, now);
+        if ((argv[i] as string).toLowerCase() === "db") snap.preserve(Number(argv[i + 1]), argv[2] as string);
       }
       break;
   }
@@ -61,9 +60,9 @@ function preserveFor(snap: Snapshot, cmd: TableEntry, argv: string[], db: number
   try {
     positions = keyPositions(cmd.spec, argv);
   } catch {
-    return snap.preserveAll(now);
+    return snap.preserveAll();
   }
   // A write naming no keys may change anything (FUNCTION, scripts without declared keys...).
-  if (positions.length === 0) return snap.preserveAll(now);
-  for (const i of positions) snap.preserve(db, argv[i] as string, now);
+  if (positions.length === 0) return snap.preserveAll();
+  for (const i of positions) snap.preserve(db, argv[i] as string);
 }

@@ -12,10 +12,11 @@ import { FLAG_BITS } from "../engine/command.ts";
 import type { Ctx } from "../engine/context.ts";
 import type { Engine, ShutdownOptions } from "../engine/engine.ts";
 import { nextTurn, WalkPacer } from "../engine/turns.ts";
-import { replSaveAux, withReplAux } from "../replication/rdb-info.ts";
+import { replicationSnapshotRunning, replSaveAux, withReplAux } from "../replication/rdb-info.ts";
 import { ErrorReply } from "../resp/reply.ts";
 import type { AppendFile } from "../runtime/types.ts";
 import { preserveForCommand, RUN_IN_MULTI } from "./cow.ts";
+import { KeySaveDelay } from "./key-delay.ts";
 import { defaultAux } from "./rdb/file.ts";
 import { Snapshot } from "./snapshot.ts";
 
@@ -26,11 +27,14 @@ export interface SaveFiles {
   rename(from: string, to: string): void;
   remove(path: string): void;
   cwd(): string;
+  /** Reads a whole file (null when it cannot be read): DEBUG RELOAD loads dbfilename with it. */
+  read?(path: string): Uint8Array | null;
 }
 
 export interface SaveLog {
   notice(m: string): void;
   warning(m: string): void;
+  verbose?(m: string): void;
 }
 
 export const MISCONF =
@@ -139,7 +143,8 @@ export class Saver {
     const now = Date.now();
     // rdbPopulateSaveInfo: a replica's (or a master's with a backlog) file names its place in the stream, for PSYNC after a restart.
     const aux = withReplAux(defaultAux(usedMemory, now), replSaveAux(this.engine));
-    return { compress: config.bool("rdbcompression"), checksum: config.bool("rdbchecksum"), usedMemory, now, aux };
+    const encode = { listFill: config.num("list-max-listpack-size"), packedThreshold: this.engine.quicklistPackedThreshold };
+    return { compress: config.bool("rdbcompression"), checksum: config.bool("rdbchecksum"), usedMemory, now, aux, encode };
   }
 
   /** SAVE: the whole snapshot now, blocking. */
@@ -214,6 +219,7 @@ export class Saver {
     const incrementalFsync = this.engine.config.bool("rdb-save-incremental-fsync");
     bg.snapshot = new Snapshot(this.engine.dbs, {
       ...this.#options(),
+      keyDelay: new KeySaveDelay(() => this.engine.config.num("rdb-key-save-delay")),
       out: (c) => {
         file.write(c);
         bg.unsynced += c.length;
@@ -241,7 +247,7 @@ export class Saver {
 
   /** One slice of the walk per event-loop turn (sockets are served between slices), paced by WalkPacer. */
   #continue(bg: Background): void {
-    const delay = bg.pacer.delayMs(STEP_MS);
+    const delay = Math.max(bg.pacer.delayMs(STEP_MS), bg.snapshot.waitMs());
     const schedule = delay > 0 ? (f: () => void) => setTimeout(f, delay) : nextTurn;
     schedule(() => {
       if (bg.aborted) return;
@@ -334,7 +340,7 @@ export class Saver {
 
   /** Save points and scheduled BGSAVEs, checked a few times a second (serverCron). */
   cron(): void {
-    if (this.loading || this.#bg !== null || this.otherChildActive()) return;
+    if (this.loading || this.#bg !== null || this.otherChildActive() || this.engine.cronPaused) return;
     const now = Math.floor(Date.now() / 1000);
     const mayRetry = now - this.#lastBgsaveTry > RETRY_DELAY_S || this.lastBgsaveOk;
     if (this.#scheduled && mayRetry) {
@@ -410,7 +416,8 @@ export class Saver {
       ["current_save_keys_processed", processed],
       ["current_save_keys_total", total],
       ["rdb_changes_since_last_save", this.changesSinceSave],
-      ["rdb_bgsave_in_progress", bg ? 1 : 0],
+      // A full sync's snapshot is a BGSAVE too in Redis (an RDB child, disk or socket target).
+      ["rdb_bgsave_in_progress", bg || replicationSnapshotRunning(this.engine) ? 1 : 0],
       ["rdb_last_save_time", this.lastSave],
       ["rdb_last_bgsave_status", this.lastBgsaveOk ? "ok" : "err"],
       ["rdb_last_bgsave_time_sec", this.#lastBgsaveSeconds],

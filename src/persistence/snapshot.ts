@@ -24,6 +24,8 @@
 import type { Database, KeyTable } from "../store/database.ts";
 import { beforeCompaction } from "../store/dict.ts";
 import type { Value } from "../store/values.ts";
+import type { KeySaveDelay } from "./key-delay.ts";
+import type { EncodeOptions } from "./rdb/encode.ts";
 import { defaultAux, RdbFileWriter } from "./rdb/file.ts";
 
 export interface SnapshotOptions {
@@ -31,11 +33,15 @@ export interface SnapshotOptions {
   checksum: boolean;
   /** Receives the file's bytes in order, a chunk at a time. */
   out: (chunk: Uint8Array) => void;
-  /** Used for the `ctime` AUX field and to skip keys already expired. */
+  /** Used for the `ctime` AUX field. */
   now?: number;
   usedMemory?: number;
   /** AUX fields instead of the default ones (a replica's full sync adds repl-id, repl-offset...). */
   aux?: [string, string][];
+  /** How lists are cut into quicklist nodes (list-max-listpack-size, the packed threshold). */
+  encode?: Partial<EncodeOptions>;
+  /** rdb-key-save-delay: the walk pauses after each key (copy-on-write preserves never do). */
+  keyDelay?: KeySaveDelay;
 }
 
 /** Flush the writer's buffer to `out` once it holds this much. */
@@ -59,6 +65,11 @@ export class Snapshot {
   #selected = -1;
   #pending = 0;
   #ended = false;
+  /** The snapshot's moment: idle times and LFU decay are judged as of it, like the rest of the copy. */
+  readonly #now: number;
+  readonly #delay: KeySaveDelay | null;
+  /** Set by the walk when the key delay holds it: the slice ends there. */
+  #held = false;
   /** Keys written so far and the total at the start (INFO current_save_keys_*). */
   keysProcessed = 0;
   readonly keysTotal: number;
@@ -66,8 +77,10 @@ export class Snapshot {
   constructor(dbs: readonly Database[], opts: SnapshotOptions) {
     this.#dbs = dbs;
     this.#out = opts.out;
+    this.#delay = opts.keyDelay ?? null;
     const now = opts.now ?? Date.now();
-    this.#w = new RdbFileWriter({ compress: opts.compress, checksum: opts.checksum }).header(
+    this.#now = now;
+    this.#w = new RdbFileWriter({ ...opts.encode, compress: opts.compress, checksum: opts.checksum }).header(
       opts.aux ?? defaultAux(opts.usedMemory ?? 0, now),
     );
     this.#tables = dbs.map((db) => (db.size === 0 ? null : db.table));
@@ -77,7 +90,7 @@ export class Snapshot {
     for (const db of dbs) total += db.size;
     this.keysTotal = total;
     this.#tables.forEach((t, id) => {
-      if (t !== null) beforeCompaction.set(t, () => this.#walkAll(id, Date.now(), false));
+      if (t !== null) beforeCompaction.set(t, () => this.#walkAll(id, false));
     });
   }
 
@@ -86,7 +99,7 @@ export class Snapshot {
   }
 
   /** Writes `key` of db `id` as it is now, unless already handled. Call before a command changes it. */
-  preserve(id: number, key: string, now = Date.now()): void {
+  preserve(id: number, key: string): void {
     const preserved = this.#preserved[id];
     const cursor = this.#cursor[id] as number;
     // A db the walk has finished is complete: anything new there was created after the snapshot.
@@ -94,34 +107,37 @@ export class Snapshot {
     preserved.add(key);
     const s = (this.#tables[id] as KeyTable).slotOf(key);
     // Below the cursor: walked already (a key created since would have been preserved before its creation).
-    if (s >= cursor) this.#writeSlot(id, s, now);
+    if (s >= cursor && this.#writeSlot(id, s)) this.#delay?.charge();
   }
 
   /** Writes every key of db `id` not handled yet (FLUSHDB, SWAPDB... are about to change it all). */
-  preserveDb(id: number, now = Date.now()): void {
+  preserveDb(id: number): void {
     if (this.#ended || this.#cursor[id] === undefined) return;
-    this.#walkAll(id, now, true);
+    this.#walkAll(id, true);
   }
 
-  preserveAll(now = Date.now()): void {
-    for (let id = 0; id < this.#dbs.length; id++) this.preserveDb(id, now);
+  preserveAll(): void {
+    for (let id = 0; id < this.#dbs.length; id++) this.preserveDb(id);
   }
 
   /**
    * Walks on for about `budgetMs` milliseconds (at least a few hundred slots).
    * Returns true once every db is done and the file is complete.
    */
-  step(budgetMs: number, now = Date.now()): boolean {
+  step(budgetMs: number): boolean {
     if (this.#ended) return true;
+    // Redis sleeps after the last key too, before the file ends.
+    if (this.#delay !== null && !this.#delay.begin()) return false;
     const deadline = performance.now() + budgetMs;
     while (this.#walkDb < this.#dbs.length) {
       if (this.#cursor[this.#walkDb] === -1) {
         this.#walkDb++;
         continue;
       }
-      this.#walk(this.#walkDb, SLOTS_PER_CHECK, now);
+      this.#walk(this.#walkDb, SLOTS_PER_CHECK, true);
       if (this.#pending >= CHUNK_BYTES) this.#flush(false);
-      if (performance.now() >= deadline) {
+      if (this.#held || performance.now() >= deadline) {
+        this.#held = false;
         this.#flush(false);
         return false;
       }
@@ -132,21 +148,27 @@ export class Snapshot {
     return true;
   }
 
-  /** Runs the walk to the end in one go (SAVE). */
-  finish(now = Date.now()): void {
-    while (!this.step(Number.POSITIVE_INFINITY, now));
+  /** Milliseconds before the walk may go on (rdb-key-save-delay), 0 = at once. */
+  waitMs(): number {
+    return this.#delay?.waitMs() ?? 0;
+  }
+
+  /** Runs the walk to the end in one go (SAVE), without the key delay. */
+  finish(): void {
+    while (this.#walkDb < this.#dbs.length) this.#walkAll(this.#walkDb++, true);
+    while (!this.step(Number.POSITIVE_INFINITY));
   }
 
   /** The rest of db `id` at once; `flush` false when called from inside a table operation (compaction). */
-  #walkAll(id: number, now: number, flush: boolean): void {
+  #walkAll(id: number, flush: boolean): void {
     while (this.#cursor[id] !== -1) {
-      this.#walk(id, 4096, now);
+      this.#walk(id, 4096);
       if (flush && this.#pending >= CHUNK_BYTES) this.#flush(false);
     }
   }
 
-  /** Walks up to `n` slots of db `id`. */
-  #walk(id: number, n: number, now: number): void {
+  /** Walks up to `n` slots of db `id`; `paced`: the key delay applies (the walk proper, not a preserve). */
+  #walk(id: number, n: number, paced = false): void {
     const table = this.#tables[id] as KeyTable;
     const preserved = this.#preserved[id] as Set<string>;
     const keys = table.keys;
@@ -156,7 +178,13 @@ export class Snapshot {
     for (; s < end; s++) {
       const key = keys[s];
       if (key === undefined || (check && preserved.has(key))) continue;
-      this.#writeSlot(id, s, now);
+      if (!this.#writeSlot(id, s) || this.#delay === null) continue;
+      if (!paced) this.#delay.charge();
+      else if (this.#delay.afterKey()) {
+        this.#held = true;
+        s++;
+        break;
+      }
     }
     if (s < keys.length) {
       this.#cursor[id] = s;
@@ -169,11 +197,12 @@ export class Snapshot {
     this.#tables[id] = null;
   }
 
-  #writeSlot(id: number, s: number, now: number): void {
+  /** Writes the key in slot `s`; true (the caller counts a written key). */
+  #writeSlot(id: number, s: number): boolean {
     const t = this.#tables[id] as KeyTable;
     const at = t.expireAt[s] as number;
-    // Already expired: a load would drop it anyway.
-    if (at !== 0 && at <= now) return;
+    // A key past its TTL is saved too, as Redis's rdbSaveKeyValuePair does: a master loading the file
+    // drops it and sends its replicas the DEL; a replica keeps it until its master's DEL.
     if (this.#selected !== id) {
       const db = this.#dbs[id] as Database;
       this.#w.selectDb(id, t.size, db.volatile.size);
@@ -181,10 +210,13 @@ export class Snapshot {
     }
     const key = t.keys[s] as string;
     const value = t.values[s] as Value;
-    this.#w.key(key, value, at === 0 ? -1 : at);
+    // IDLE or FREQ as the policy says (Redis's savelru / savelfu); nothing under the others.
+    const access = (this.#dbs[id] as Database).clock.saved(t.accessedAt[s] as number, this.#now);
+    this.#w.key(key, value, at === 0 ? -1 : at, access);
     // The writer does not expose its length; estimate to decide when to flush.
     this.#pending += 16 + key.length + (typeof value === "string" ? value.length : 0);
     this.keysProcessed++;
+    return true;
   }
 
   /** Stops a walk nobody will finish (its sync or BGSAVE ended): tables forget it. */

@@ -14,7 +14,8 @@ import { turn } from "../engine/turns.ts";
 import { restoreReplication } from "../replication/rdb-info.ts";
 import { ErrorReply } from "../resp/reply.ts";
 import type { Database } from "../store/database.ts";
-import { RdbError } from "./rdb/constants.ts";
+import { KeyDelay } from "./key-delay.ts";
+import { RdbError, SHORT_READ } from "./rdb/constants.ts";
 import { limitsFrom } from "./rdb/decode.ts";
 import { RdbLoader, type RdbSink } from "./rdb/file.ts";
 import { type SaveLog, type Saver, saverOf } from "./saver.ts";
@@ -26,7 +27,8 @@ export const LOADING_ERROR = "LOADING Redis is loading the dataset in memory";
  * files) into the engine. It may be async; while it runs clients get LOADING.
  */
 export interface AofStartup {
-  load(): Promise<void> | void;
+  /** `between` is to run between slices of the load (progress, key-load-delay, serving clients). */
+  load(between: (loadedBytes: number, totalBytes: number, commands: number) => Promise<void>): Promise<void> | void;
 }
 
 export interface StartupHost {
@@ -111,6 +113,8 @@ export interface RdbReplInfo {
 
 export interface LoadStats {
   expired: number;
+  /** With `keepExpiredNames`: the keys dropped as expired, [db, key] (a master's startup feeds their DELs to its backlog). */
+  expiredKeys: [number, string][];
   empty: number;
   repl: RdbReplInfo;
 }
@@ -124,10 +128,11 @@ export interface LoadStats {
 export function datasetSink(
   dbs: readonly Database[],
   log: SaveLog,
-  opts: { dropExpired: boolean; now: number },
+  opts: { dropExpired: boolean; now: number; replace?: boolean; keepExpiredNames?: boolean },
 ): { sink: RdbSink; stats: LoadStats } {
   const { now, dropExpired } = opts;
-  const stats: LoadStats = { expired: 0, empty: 0, repl: { replid: null, offset: -1, streamDb: -1 } };
+  const replace = opts.replace === true;
+  const stats: LoadStats = { expired: 0, expiredKeys: [], empty: 0, repl: { replid: null, offset: -1, streamDb: -1 } };
   const sink: RdbSink = {
     aux(k, v) {
       if (k === "redis-ver") log.notice(`Loading RDB produced by version ${v}`);
@@ -137,7 +142,7 @@ export function datasetSink(
       else if (k === "repl-id") stats.repl.replid = v.length === 40 ? v : null;
       else if (k === "repl-offset") stats.repl.offset = Number.parseInt(v, 10);
     },
-    key(id, key, value, expireAt) {
+    key(id, key, value, expireAt, meta) {
       const db = dbs[id] as Database | undefined;
       if (db === undefined) {
         throw new RdbError(
@@ -146,12 +151,19 @@ export function datasetSink(
       }
       if (dropExpired && expireAt !== -1 && expireAt < now) {
         stats.expired++;
+        if (opts.keepExpiredNames === true) stats.expiredKeys.push([id, key]);
         return;
       }
-      if (!db.add(key, value, now, expireAt)) throw new RdbError(`RDB has duplicated key '${key}' in DB ${id}`);
+      if (replace) {
+        // DEBUG RELOAD MERGE (Redis's RDBFLAGS_ALLOW_DUP): the loaded key wins.
+        db.delete(key);
+        db.add(key, value, now, expireAt);
+      } else if (!db.add(key, value, now, expireAt)) throw new RdbError(`RDB has duplicated key '${key}' in DB ${id}`);
+      if (meta.idleSeconds !== undefined || meta.freq !== undefined) db.restoreAccess(key, meta, now);
     },
-    emptyKeySkipped() {
-      stats.empty++;
+    emptyKeySkipped(_db, key) {
+      // Redis names the first ten.
+      if (stats.empty++ < 10) log.warning(`rdbLoadObject skipping empty key: ${key}`);
     },
   };
   return { sink, stats };
@@ -202,6 +214,29 @@ export function endLoading(engine: Engine, result: { keys: number; expired: numb
   }
 }
 
+/**
+ * What Redis prints when a file it loads at startup is broken, before it
+ * exits: rdbReportError's line, then redis-check-rdb's verdict on the file
+ * (run in-process), then, unless the check itself ended it (a CRC
+ * mismatch), "Terminating server after rdb file reading failure.".
+ */
+export function reportLoadFailure(log: SaveLog, path: string, e: unknown, offset: number, keys: number): void {
+  const msg = e instanceof Error ? e.message : String(e);
+  const crc = e instanceof RdbError ? e.crcMismatch : undefined;
+  if (crc) log.warning(`Wrong RDB checksum expected: (${crc.expected.toString(16)}) but got (${crc.got.toString(16)}). Aborting now.`);
+  if (msg === SHORT_READ) log.warning("Short read or OOM loading DB. Unrecoverable error, aborting now.");
+  const internal = `Internal error in RDB reading offset ${offset} -> ${msg}`;
+  log.warning(internal);
+  log.warning(`[offset 0] Checking RDB file ${path}`);
+  log.warning("--- RDB ERROR DETECTED ---");
+  log.warning(`[offset ${offset}] ${crc ? msg : internal}`);
+  log.warning(`[additional info] While doing: ${crc ? "check-sum" : "read-object-value"}`);
+  log.warning(`[info] ${keys} keys read`);
+  log.warning("[info] 0 expires");
+  log.warning("[info] 0 already expired");
+  if (!crc) log.warning("Terminating server after rdb file reading failure.");
+}
+
 /** Loads the dataset the config asks for; exits the process on a broken file. */
 export async function loadAtStartup(engine: Engine, saver: Saver, host: StartupHost): Promise<void> {
   const state = stateOf(engine);
@@ -209,9 +244,18 @@ export async function loadAtStartup(engine: Engine, saver: Saver, host: StartupH
   if (config.bool("appendonly")) {
     // AOF: loaded by AofManager when appendonly is yes
     if (host.aof) {
-      state.active = saver.loading = true;
+      beginLoading(engine, 0);
+      const delay = new KeyDelay();
+      let commandsBefore = 0;
       try {
-        await host.aof.load();
+        await host.aof.load(async (loaded, total, commands) => {
+          state.loadedBytes = loaded;
+          state.totalBytes = total;
+          // Redis's key-load-delay applies per command replayed from an AOF.
+          await delay.after(commands - commandsBefore, config.num("key-load-delay"));
+          commandsBefore = commands;
+          await turn();
+        });
       } finally {
         state.active = saver.loading = false;
       }
@@ -227,7 +271,7 @@ export async function loadAtStartup(engine: Engine, saver: Saver, host: StartupH
   let lastProgress = t0;
   // A replica keeps keys past their TTL: its master's DEL removes them (Redis expires on load only as a master).
   const replica = config.get("replicaof") !== "";
-  const { sink, stats } = datasetSink(engine.dbs, log, { dropExpired: !replica, now: Date.now() });
+  const { sink, stats } = datasetSink(engine.dbs, log, { dropExpired: !replica, now: Date.now(), keepExpiredNames: !replica });
   const baseAux = sink.aux;
   sink.aux = (k, v) => {
     if (k === "used-mem") state.rdbUsedMem = Number(v);
@@ -239,11 +283,14 @@ export async function loadAtStartup(engine: Engine, saver: Saver, host: StartupH
       data,
       sink,
       limitsFrom((n) => config.num(n)),
-      config.bool("rdbchecksum"),
+      config.bool("rdbchecksum") && !engine.skipChecksumValidation,
     );
+    const delay = new KeyDelay();
     for (;;) {
-      const done = loader.step(8);
+      const keysBefore = loader.keys;
+      const done = loader.step(8, config.num("loading-process-events-interval-bytes"));
       state.loadedBytes = loader.pos;
+      await delay.after(loader.keys - keysBefore, config.num("key-load-delay"));
       if (done) break;
       if (performance.now() - lastProgress >= 1000) {
         lastProgress = performance.now();
@@ -253,14 +300,11 @@ export async function loadAtStartup(engine: Engine, saver: Saver, host: StartupH
       await turn();
     }
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    if (msg === "Unexpected EOF reading RDB file") log.warning("Short read or OOM loading DB. Unrecoverable error, aborting now.");
-    log.warning(`Internal error in RDB reading offset ${loader?.pos ?? 0} -> ${msg}`);
-    log.warning(`Fatal error loading the DB (${path}): ${msg}. Exiting.`);
+    reportLoadFailure(log, path, e, loader?.pos ?? 0, loader?.keys ?? 0);
     host.exit(1);
   }
   logLoadDone(log, loader.keys, stats);
   endLoading(engine, { keys: loader.keys, expired: stats.expired });
   log.notice(`DB loaded from disk: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
-  restoreReplication(engine, stats.repl, log);
+  restoreReplication(engine, stats.repl, log, stats.expiredKeys);
 }

@@ -64,6 +64,8 @@ export class OutputLimits {
     engine.config.onChange((changed) => {
       if (changed === name) this.#load(engine.config.get(name));
     });
+    // clientsCron: a client over its soft limit is closed once the time is up, even if nothing more is sent to it.
+    engine.cronHooks.push(() => this.#cron());
   }
 
   #load(value: string): void {
@@ -71,19 +73,48 @@ export class OutputLimits {
     const active = (l: ClassLimit | undefined) => (l === undefined || (l.hard === 0 && l.soft === 0) ? null : l);
     this.#pubsub = active(limits.get("pubsub"));
     this.#normal = active(limits.get("normal"));
+    // Replies are checked as the sink gathers them only while a class has a limit: the default has none for normal clients.
+    this.engine.replyLimit = this.#pubsub === null && this.#normal === null ? null : (c, bytes) => this.#checkReplies(c, bytes);
+  }
+
+  #classOf(client: Client): ClassLimit | null {
+    // The class as Redis's getClientType picks it: subscribed (the "P" flag, kept in step with these counts) or normal.
+    return client.sub + client.psub + client.ssub > 0 ? this.#pubsub : this.#normal;
   }
 
   /** Closes `client` if its pending output broke its limit; true if it did. */
   check(client: Client): boolean {
-    // The class as Redis's getClientType picks it: subscribed (the "P" flag, kept in step with these counts) or normal.
-    const limit = client.sub + client.psub + client.ssub > 0 ? this.#pubsub : this.#normal;
+    const limit = this.#classOf(client);
     if (limit === null || client.outputCheckTurn === this.#turn) return false;
     client.outputCheckTurn = this.#turn;
     if (!this.#turnEnding) {
       this.#turnEnding = true;
       queueMicrotask(this.#nextTurn);
     }
-    const used = client.transport.pendingBytes;
+    return this.#judge(client, limit, client.transport.pendingBytes);
+  }
+
+  /**
+   * The sink, as a batch's replies pile up (`bytes` so far, not yet written):
+   * Redis checks the limit as each reply is added, so a client whose reply
+   * breaks it is closed without receiving any of it.
+   */
+  #checkReplies(client: Client, bytes: number): boolean {
+    const limit = this.#classOf(client);
+    // The master's link and replicas are never "normal" clients here (their output goes elsewhere).
+    if (limit === null || client.extraFlags.includes("M")) return false;
+    return this.#judge(client, limit, client.transport.pendingBytes + bytes);
+  }
+
+  #cron(): void {
+    if (this.#pubsub === null && this.#normal === null) return;
+    for (const c of this.engine.clients.values()) {
+      if (c.closing || c.monitor || c.extraFlags.includes("S") || c.extraFlags.includes("M")) continue;
+      if (c.transport.pendingBytes > 0 || this.#softCount > 0) this.check(c);
+    }
+  }
+
+  #judge(client: Client, limit: ClassLimit, used: number): boolean {
     const hard = limit.hard > 0 && used >= limit.hard;
     let soft = limit.soft > 0 && used >= limit.soft;
     if (soft) {
@@ -112,6 +143,18 @@ export class OutputLimits {
     client.kill();
     if (this.engine.clients.has(client.id)) this.engine.removeClient(client);
   }
+}
+
+const instances = new WeakMap<Engine, OutputLimits>();
+
+/** The engine's output limits, created on first use (at startup, so replies are checked from the first command). */
+export function outputLimitsOf(engine: Engine): OutputLimits {
+  let l = instances.get(engine);
+  if (l === undefined) {
+    l = new OutputLimits(engine);
+    instances.set(engine, l);
+  }
+  return l;
 }
 
 /** The client as CLIENT LIST prints it (Redis logs catClientInfoString). */

@@ -5,7 +5,7 @@ import { installNotifications } from "../engine/notify.ts";
 import { SharedPush } from "../resp/encoder.ts";
 import { ErrorReply, Push, type Reply } from "../resp/reply.ts";
 import { globMatch } from "../store/glob.ts";
-import { OutputLimits } from "./limits.ts";
+import { type OutputLimits, outputLimitsOf } from "./limits.ts";
 
 /** The three subscription spaces: SUBSCRIBE channels, PSUBSCRIBE patterns, SSUBSCRIBE shard channels. */
 export type Kind = "channel" | "pattern" | "shard";
@@ -31,7 +31,7 @@ export class PubSub {
   readonly limits: OutputLimits;
 
   constructor(readonly engine: Engine) {
-    this.limits = new OutputLimits(engine);
+    this.limits = outputLimitsOf(engine);
     engine.onClientGone((c) => this.removeClient(c));
     engine.gates.push(subscribedModeGate);
     installNotifications(engine);

@@ -30,6 +30,7 @@ export interface TrackingState {
 export const INVALIDATE_CHANNEL = "__redis__:invalidate";
 
 const READONLY = FLAG_BITS.readonly;
+const PUBSUB = FLAG_BITS.pubsub;
 
 interface Broadcast {
   clients: Set<Client>;
@@ -48,10 +49,17 @@ export class Tracking {
   #flushing = false;
   #pending: [Client, Reply][] = [];
   #scheduled = false;
+  /** Rounds in a row the table stayed over tracking-table-max-keys: each round evicts 100 keys more. */
+  #overLimitRounds = 0;
 
   constructor(readonly engine: Engine) {
     engine.gates.push((ctx) => this.#beforeCommand(ctx));
-    engine.onKeyTouched((_db, key) => this.invalidate(key));
+    engine.afterCall.push((ctx) => this.#afterCall(ctx));
+    engine.cronHooks.push(() => this.limitTable());
+    // SWAPDB changes no key's value as tracking sees keys (by name, in no db): Redis sends nothing.
+    engine.onKeyTouched((_db, key, swap) => {
+      if (!swap) this.invalidate(key);
+    });
     // Any flush drops every tracked key (trackingInvalidateKeysOnFlush).
     engine.onFlush(() => this.#flushed());
     engine.onClientGone((c) => this.disable(c));
@@ -136,19 +144,33 @@ export class Tracking {
     client.extraFlags = f;
   }
 
-  /** Runs before every command: remembers the keys a tracking client reads. */
+  /** Runs before every command: notes whose command runs, so its own invalidations follow its reply. */
   #beforeCommand(ctx: Ctx): undefined {
-    // Nobody tracks anything: nothing to remember or defer.
+    // Nobody tracks anything: nothing to defer.
     if (this.#states.size === 0 && this.#pending.length === 0) return undefined;
     const client = ctx.client;
     // The previous command's reply is queued by now: its pending invalidations may follow it.
     if (this.#pending.length > 0) this.#flushPending();
+    // Redis trims the table before each command, so the command's own keys fit.
+    this.limitTable();
     this.#current = client;
     this.#flushing = ctx.cmd.fullName === "flushall" || ctx.cmd.fullName === "flushdb";
     this.#schedule();
+    return undefined;
+  }
+
+  /**
+   * After each executed command, EXEC's own included (Redis's call()): a
+   * tracking client's readonly command leaves its keys in the table. Keys are
+   * remembered when the command runs, not when MULTI queues it.
+   */
+  #afterCall(ctx: Ctx): void {
+    if (this.#states.size === 0) return;
+    const client = ctx.client;
     const st = this.#states.get(client);
-    if (st === undefined) return undefined;
-    if (!st.bcast && (ctx.cmd.bits & READONLY) !== 0) {
+    if (st === undefined) return;
+    // Shard channels are keys to COMMAND but never cached values.
+    if (!st.bcast && (ctx.cmd.bits & READONLY) !== 0 && (ctx.cmd.bits & PUBSUB) === 0) {
       const track = st.optin ? st.caching : st.optout ? !st.caching : true;
       if (track) {
         for (const i of keyPositions(ctx.cmd.spec, ctx.argv)) {
@@ -162,10 +184,31 @@ export class Tracking {
         }
       }
     }
-    // CLIENT CACHING lasts one command; CLIENT itself and commands queued in MULTI keep it.
+    // CLIENT CACHING lasts one command; CLIENT itself, MULTI's queue and EXEC's commands keep it.
     const top = ctx.cmd.parent ?? ctx.cmd;
-    if (top.spec.name !== "client" && client.multiQueued < 0) st.caching = false;
-    return undefined;
+    if (top.spec.name !== "client" && client.multiQueued < 0 && !client.inExec) st.caching = false;
+  }
+
+  /**
+   * trackingLimitUsedSlots: past tracking-table-max-keys, keys are dropped
+   * from the table and their readers told, as if the keys had changed.
+   */
+  limitTable(): void {
+    const max = this.engine.config.num("tracking-table-max-keys");
+    if (max === 0 || this.table.size <= max) {
+      this.#overLimitRounds = 0;
+      return;
+    }
+    let effort = 100 * (this.#overLimitRounds + 1);
+    for (const key of this.table.keys()) {
+      if (effort-- <= 0) break;
+      this.#invalidateReaders(key, null);
+      if (this.table.size <= max) {
+        this.#overLimitRounds = 0;
+        return;
+      }
+    }
+    this.#overLimitRounds++;
   }
 
   /** A key changed: tell whoever read it (once), and note it for BCAST prefixes. */
@@ -176,6 +219,11 @@ export class Tracking {
       for (const [p, b] of this.prefixes) if (key.startsWith(p)) b.keys.set(key, this.#current);
       this.#schedule();
     }
+    this.#invalidateReaders(key, this.#current);
+  }
+
+  /** Tells the clients that read `key` (not BCAST ones), and forgets them; `by` is whoever changed it. */
+  #invalidateReaders(key: string, by: Client | null): void {
     const ids = this.table.get(key);
     if (ids === undefined) return;
     this.table.delete(key);
@@ -184,8 +232,11 @@ export class Tracking {
       if (c === undefined) continue;
       const st = this.#states.get(c);
       if (st === undefined || st.bcast) continue;
-      if (st.noloop && c === this.#current) continue;
-      this.#sendOrDefer(c, [key]);
+      if (st.noloop && c === by) continue;
+      if (c === by) {
+        this.#pending.push([c, [key]]);
+        this.#schedule();
+      } else this.send(c, [key]);
     }
   }
 

@@ -55,4 +55,33 @@ describe("Backlog", () => {
     b.append(bytes("kl"));
     expect(latin1(b.since(7))).toBe("ghijkl");
   });
+
+  test("a replica's pin keeps older history than the size; released, it is trimmed back", () => {
+    const b = new Backlog(10, 0);
+    let pin = 3;
+    b.pin = () => pin;
+    b.append(bytes("abcdefghijklmnopqrst"));
+    // Kept from offset 3 on although the size is 10: repl_backlog_histlen outgrows the config, as in 7.0.
+    expect([b.histlen, b.firstByteOffset]).toEqual([18, 3]);
+    expect(b.covers(3)).toBe(true);
+    expect(latin1(b.since(3))).toBe("cdefghijklmnopqrst");
+    pin = Number.POSITIVE_INFINITY;
+    b.trim();
+    expect([b.histlen, b.firstByteOffset]).toEqual([10, 11]);
+  });
+
+  test("views span the 16 KB blocks without copying; memory counts whole blocks", () => {
+    const b = new Backlog(1 << 20, 0);
+    const big = new Uint8Array(40000).map((_, i) => i & 0xff);
+    b.append(big);
+    expect(b.memory).toBe(3 * 16384);
+    const views = b.viewsSince(100);
+    expect(views.map((v) => v.length)).toEqual([16384 - 99, 16384, 40000 - 2 * 16384]);
+    expect(views.reduce((n, v) => n + v.length, 0)).toBe(40000 - 99);
+    expect(views[1]?.[0]).toBe(16384 & 0xff);
+    // Trimmed to a smaller size: whole blocks before the history are released.
+    b.resize(100);
+    expect(b.memory).toBe(16384);
+    expect(latin1(b.since(39901))).toBe(latin1(big.subarray(39900)));
+  });
 });

@@ -22,46 +22,87 @@ export function encodeCommand(argv: readonly string[]): Uint8Array {
   return out;
 }
 
+/** Redis's replication buffer blocks are 16 KB (PROTO_REPLY_CHUNK_BYTES). */
+const BLOCK = 16 * 1024;
+
 /**
- * The replication backlog (Redis's repl_backlog): a ring buffer holding the
- * last `size` bytes of the replication stream, so a replica that lost its
- * link can continue from its offset (+CONTINUE) instead of a full resync.
- * Offsets are stream offsets: `offset` is the last byte written (Redis's
- * master_repl_offset), the first byte held is `offset - histlen + 1`.
+ * The replication buffer (Redis 7.0's shared repl_buffer_blocks with the
+ * backlog on top): the stream in 16 KB blocks that are only ever appended to,
+ * so the backlog and every replica share one copy of the bytes — a replica's
+ * pending output is views of these blocks, and a replica waiting behind its
+ * snapshot is only a position (`pin`). The backlog keeps the last `size`
+ * bytes, and more while a replica still needs older ones, so a replica can
+ * then continue from there too (repl_backlog_histlen outgrows the size, as in
+ * 7.0). Offsets are stream offsets: `offset` is the last byte written
+ * (master_repl_offset), the first byte held is `offset - histlen + 1`.
  */
 export class Backlog {
-  #buf: Uint8Array;
-  /** Where the next byte goes in #buf. */
-  #idx = 0;
+  readonly #blocks: Uint8Array[] = [];
+  /** Bytes of the first block before the history starts (trimmed). */
+  #headSkip = 0;
+  /** Bytes used in the last block. */
+  #tailUsed = 0;
   histlen = 0;
+  #size: number;
+  /** The oldest stream offset some replica still needs (Infinity: none); the history never starts after it. */
+  pin: () => number = () => Number.POSITIVE_INFINITY;
 
   constructor(
     size: number,
-    /** Stream offset of the last byte before this backlog's first one. */
+    /** Stream offset of the last byte written (the history's end). */
     public offset: number,
   ) {
-    this.#buf = new Uint8Array(Math.max(1, size));
+    this.#size = Math.max(1, size);
   }
 
   get size(): number {
-    return this.#buf.length;
+    return this.#size;
   }
 
   get firstByteOffset(): number {
     return this.offset - this.histlen + 1;
   }
 
-  append(bytes: Uint8Array): void {
-    const buf = this.#buf;
-    const n = bytes.length;
-    this.offset += n;
-    // Only the tail of a write larger than the whole buffer can survive.
-    const src = n > buf.length ? bytes.subarray(n - buf.length) : bytes;
-    const first = Math.min(src.length, buf.length - this.#idx);
-    buf.set(src.subarray(0, first), this.#idx);
-    if (first < src.length) buf.set(src.subarray(first), 0);
-    this.#idx = (this.#idx + src.length) % buf.length;
-    this.histlen = Math.min(buf.length, this.histlen + n);
+  /** Memory the blocks take (INFO mem_total_replication_buffers). */
+  get memory(): number {
+    return this.#blocks.length * BLOCK;
+  }
+
+  /** Adds bytes to the history; `trim` false leaves them all reachable until the caller trims (views to send). */
+  append(bytes: Uint8Array, trim = true): void {
+    let at = 0;
+    while (at < bytes.length) {
+      if (this.#blocks.length === 0 || this.#tailUsed === BLOCK) {
+        this.#blocks.push(new Uint8Array(BLOCK));
+        this.#tailUsed = 0;
+      }
+      const tail = this.#blocks[this.#blocks.length - 1] as Uint8Array;
+      const n = Math.min(BLOCK - this.#tailUsed, bytes.length - at);
+      tail.set(at === 0 && n === bytes.length ? bytes : bytes.subarray(at, at + n), this.#tailUsed);
+      this.#tailUsed += n;
+      at += n;
+    }
+    this.offset += bytes.length;
+    this.histlen += bytes.length;
+    if (trim) this.trim();
+  }
+
+  /** Drops history older than both the last `size` bytes and what replicas still need. */
+  trim(): void {
+    const keepFrom = Math.min(this.offset + 1 - this.#size, this.pin());
+    let drop = keepFrom - this.firstByteOffset;
+    if (drop <= 0) return;
+    this.histlen -= drop;
+    drop += this.#headSkip;
+    while (this.#blocks.length > 0) {
+      const first = this.#blocks[0] as Uint8Array;
+      const used = this.#blocks.length === 1 ? this.#tailUsed : first.length;
+      if (drop < used) break;
+      this.#blocks.shift();
+      drop -= used;
+      if (this.#blocks.length === 0) this.#tailUsed = 0;
+    }
+    this.#headSkip = this.#blocks.length === 0 ? 0 : drop;
   }
 
   /** True when a replica asking to continue at `from` (its offset + 1) can be served from here. */
@@ -69,25 +110,39 @@ export class Backlog {
     return this.histlen > 0 ? from >= this.firstByteOffset && from <= this.offset + 1 : from === this.offset + 1;
   }
 
-  /** The bytes from stream offset `from` to the end (the caller checked `covers`). */
-  since(from: number): Uint8Array {
-    const n = this.offset + 1 - from;
-    const out = new Uint8Array(n);
-    const buf = this.#buf;
-    const start = (this.#idx - n + buf.length * 2) % buf.length;
-    const first = Math.min(n, buf.length - start);
-    out.set(buf.subarray(start, start + first), 0);
-    if (first < n) out.set(buf.subarray(0, n - first), first);
+  /** The bytes from stream offset `from` to the end as views of the blocks, no copy (the caller checked `covers`). */
+  viewsSince(from: number): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    let skip = from - this.firstByteOffset + this.#headSkip;
+    const last = this.#blocks.length - 1;
+    for (let i = 0; i <= last; i++) {
+      const b = this.#blocks[i] as Uint8Array;
+      const used = i === last ? this.#tailUsed : b.length;
+      if (skip >= used) {
+        skip -= used;
+        continue;
+      }
+      out.push(b.subarray(skip, used));
+      skip = 0;
+    }
     return out;
   }
 
-  /** A new size keeps as much recent history as fits (CONFIG SET repl-backlog-size). */
+  /** The bytes from stream offset `from` to the end, as one copy (the caller checked `covers`). */
+  since(from: number): Uint8Array {
+    const views = this.viewsSince(from);
+    const out = new Uint8Array(this.offset + 1 - from);
+    let at = 0;
+    for (const v of views) {
+      out.set(v, at);
+      at += v.length;
+    }
+    return out;
+  }
+
+  /** A new size (CONFIG SET repl-backlog-size): a smaller one drops the oldest history at once. */
   resize(size: number): void {
-    const keep = Math.min(this.histlen, size);
-    const tail = this.since(this.offset + 1 - keep);
-    this.#buf = new Uint8Array(Math.max(1, size));
-    this.#buf.set(tail, 0);
-    this.#idx = keep % this.#buf.length;
-    this.histlen = keep;
+    this.#size = Math.max(1, size);
+    this.trim();
   }
 }

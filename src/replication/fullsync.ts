@@ -12,11 +12,12 @@
  *   buffered in memory (Redis writes a temp file instead) and sent at the end.
  *
  * The snapshot is the data at the offset +FULLRESYNC announces; what the
- * stream carries after that point is held per replica (AttachedReplica.held)
+ * stream carries after that point is held per replica (AttachedReplica.heldFrom)
  * and follows the snapshot, so the replica ends byte-for-byte consistent.
  */
 
 import { nextTurn, WalkPacer } from "../engine/turns.ts";
+import { KeySaveDelay } from "../persistence/key-delay.ts";
 import { defaultAux } from "../persistence/rdb/file.ts";
 import { Snapshot } from "../persistence/snapshot.ts";
 import { fromLatin1 } from "../resp/bytes.ts";
@@ -122,8 +123,7 @@ export class FullSync {
     ]);
     this.#mark = randomReplId();
     for (const { r, psync } of this.targets) {
-      r.held = [];
-      r.heldBytes = 0;
+      r.heldFrom = this.offset + 1;
       const out = [];
       if (psync) out.push(new Status(`FULLRESYNC ${state.replid} ${this.offset}`));
       if (this.diskless) out.push(new RawBytes(fromLatin1(`$EOF:${this.#mark}\r\n`)));
@@ -140,6 +140,7 @@ export class FullSync {
       checksum: engine.config.bool("rdbchecksum"),
       now,
       aux,
+      keyDelay: new KeySaveDelay(() => engine.config.num("rdb-key-save-delay")),
       out: (chunk) => this.#emit(chunk),
     });
     this.#next(0);
@@ -189,7 +190,7 @@ export class FullSync {
     this.#stalledSince = 0;
     const snap = this.#snapshot as Snapshot;
     if (!snap.step(STEP_MS)) {
-      this.#next(this.#pacer.delayMs(STEP_MS));
+      this.#next(Math.max(this.#pacer.delayMs(STEP_MS), snap.waitMs()));
       return;
     }
     this.#finish();

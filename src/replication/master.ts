@@ -10,6 +10,7 @@ import { NO_REPLY } from "../engine/command.ts";
 import type { Ctx } from "../engine/context.ts";
 import { fail } from "../engine/errors.ts";
 import { intArg } from "../engine/numbers.ts";
+import { asciiLower } from "../engine/table.ts";
 import { nextTurn } from "../engine/turns.ts";
 import { preserveForCommand } from "../persistence/cow.ts";
 import type { ByteWriter } from "../resp/bytes.ts";
@@ -18,6 +19,7 @@ import { type Reply, Status } from "../resp/reply.ts";
 import { Backlog } from "./backlog.ts";
 import { FullSync } from "./fullsync.ts";
 import { checkReplicaLimit } from "./obuf.ts";
+import { becomeMaster } from "./role.ts";
 import { type AttachedReplica, type ReplicationState, randomReplId, replicationOf } from "./state.ts";
 
 /** The replica record for a client, created by its first REPLCONF or PSYNC. */
@@ -31,8 +33,7 @@ export function attachedOf(state: ReplicationState, client: Client): AttachedRep
       capaEof: false,
       capaPsync2: false,
       online: false,
-      held: null,
-      heldBytes: 0,
+      heldFrom: null,
       ackOffset: 0,
       ackTime: Date.now(),
     };
@@ -50,6 +51,8 @@ function installClientGone(state: ReplicationState): void {
     if (r === undefined) return;
     state.byClient.delete(c.id);
     state.sync?.drop(r);
+    // What only this replica still needed leaves the replication buffer.
+    queueMicrotask(() => state.backlog?.trim());
     const q = state.syncQueue.indexOf(r);
     if (q !== -1) state.syncQueue.splice(q, 1);
     // A sync nobody waits for any more stopped: the replicas queued behind it get theirs.
@@ -127,28 +130,45 @@ function writeCommand(w: ByteWriter, argv: readonly string[]): void {
  */
 export function flushStream(state: ReplicationState): void {
   const w = state.unsent;
-  if (w.len === 0 || state.backlog === null) return;
-  if (state.replicas.length === 0) {
-    // Nobody to send to: straight from the buffer into the backlog, no copy.
-    state.backlog.append(w.buf.subarray(0, w.len));
-    w.len = 0;
-    // Give back the memory of an unusually large turn (take() does the same).
-    if (w.buf.length > 4 * 1024 * 1024) w.buf = new Uint8Array(16 * 1024);
-    return;
-  }
-  // A copy: replicas' sockets may keep it queued while the buffer is reused.
-  const bytes = w.take();
-  state.backlog.append(bytes);
-  const out = [new RawBytes(bytes)];
+  const backlog = state.backlog;
+  if (w.len === 0 || backlog === null) return;
+  const from = backlog.offset + 1;
+  // One copy, into the replication buffer's blocks; replicas are sent views of them (before a trim
+  // to repl-backlog-size could drop the start of a turn bigger than that from the history).
+  backlog.append(w.buf.subarray(0, w.len), false);
+  w.len = 0;
+  // Give back the memory of an unusually large turn.
+  if (w.buf.length > 4 * 1024 * 1024) w.buf = new Uint8Array(16 * 1024);
+  sendStream(state, backlog, from);
+  backlog.trim();
+}
+
+function sendStream(state: ReplicationState, backlog: Backlog, from: number): void {
+  if (state.replicas.length === 0) return;
+  let out: RawBytes[] | null = null;
   for (const r of state.replicas) {
-    if (r.held !== null) {
-      // Produced after its snapshot's point in time: it follows the snapshot.
-      r.held.push(bytes);
-      r.heldBytes += bytes.length;
-    } else if (r.online) r.client.send(out);
-    else continue;
+    // A replica behind its snapshot is only a position in the buffer (pinned there, see pinOf).
+    if (r.heldFrom === null) {
+      if (!r.online) continue;
+      out ??= backlog.viewsSince(from).map((v) => new RawBytes(v));
+      r.client.send(out);
+    }
     checkReplicaLimit(state, r);
   }
+}
+
+/**
+ * The oldest stream offset a replica still needs from the replication buffer: where its held
+ * stream starts, or what its socket has not taken yet (a view of the blocks, as in Redis 7.0).
+ */
+function pinOf(state: ReplicationState): number {
+  let pin = Number.POSITIVE_INFINITY;
+  const end = state.offset + 1;
+  for (const r of state.replicas) {
+    if (r.heldFrom !== null) pin = Math.min(pin, r.heldFrom);
+    else if (r.online) pin = Math.min(pin, end - r.client.transport.pendingBytes);
+  }
+  return pin;
 }
 
 /** The propagation listener: what the engine propagates, as the stream carries it. */
@@ -186,6 +206,7 @@ export function newBacklog(state: ReplicationState): Backlog {
   // Bytes gathered for an old history (a replica's before its full sync) have no place in the new one.
   state.unsent.len = 0;
   state.backlog = new Backlog(engine.config.num("repl-backlog-size"), state.offset);
+  state.backlog.pin = () => pinOf(state);
   if (!state.feedInstalled) {
     state.feedInstalled = true;
     engine.onPropagate((db, commands) => feed(state, db, commands));
@@ -226,6 +247,11 @@ export function startReplicationCron(state: ReplicationState): void {
     if (state.link === null && state.replicas.length > 0 && loops % period === 0) {
       streamWriteCommand(state, ["PING"]);
     }
+    // Replicas still waiting for their snapshot hear a newline a second, so their repl-timeout does not fire
+    // (not part of the stream: offsets do not move).
+    for (const r of state.replicas) {
+      if (!r.online && !r.client.closing && !receivingDiskless(state, r)) r.client.send([NEWLINE]);
+    }
     // A replica that stopped acknowledging is gone, whatever TCP thinks (Redis's repl-timeout).
     const timeout = state.engine.config.num("repl-timeout") * 1000;
     const now = Date.now();
@@ -241,12 +267,33 @@ export function startReplicationCron(state: ReplicationState): void {
   (state.cronTimer as { unref?: () => void }).unref?.();
 }
 
+const NEWLINE = new RawBytes(new Uint8Array([10]));
+
+/** A diskless transfer to `r` is under way: its bytes are the RDB, a newline would corrupt it. */
+function receivingDiskless(state: ReplicationState, r: AttachedReplica): boolean {
+  const job = state.sync;
+  const targets = job?.started === true && job.diskless ? job.targets : [];
+  return targets.some((t) => t.r === r);
+}
+
 /** PSYNC replid offset / SYNC: attach the client as a replica and start its stream. */
 export function syncCommand(ctx: Ctx, psync: boolean): Reply | typeof NO_REPLY {
   const state = replicationOf(ctx.engine);
   const { client } = ctx;
   const known = state.byClient.get(client.id);
   if (known !== undefined && state.replicas.includes(known)) return NO_REPLY;
+  if (psync && ctx.argv.length > 3 && asciiLower(ctx.arg(3)) === "failover") {
+    // Our master hands its role over to us (FAILOVER): promote, then continue its history.
+    state.host?.warning(`Failover request received for replid ${ctx.arg(1)}.`);
+    if (state.link === null) fail("ERR PSYNC FAILOVER can't be sent to a master.");
+    if (ctx.arg(1) !== state.replid) fail("ERR PSYNC FAILOVER replid must match my replid.");
+    becomeMaster(state);
+    const c = ctx.client;
+    state.host?.notice(
+      `MASTER MODE enabled (failover request from 'id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name}')`,
+    );
+  }
+  if (state.failover !== null) fail("NOMASTERLINK Can't SYNC while failing over");
   // A replica serves sub-replicas only while it has its master's stream to pass on (Redis's rule).
   if (state.link !== null && state.link.state !== "connected") fail("NOMASTERLINK Can't SYNC while not connected with my master");
   const r = attachedOf(state, client);
@@ -258,13 +305,13 @@ export function syncCommand(ctx: Ctx, psync: boolean): Reply | typeof NO_REPLY {
     const knownHistory = replid === state.replid || (replid === state.replid2 && from <= state.secondOffset);
     const backlog = state.backlog;
     if (knownHistory && backlog?.covers(from)) {
-      const tail = backlog.since(from);
+      const tail = backlog.viewsSince(from).map((v) => new RawBytes(v));
       state.stats.syncPartialOk++;
       attach(state, r);
       r.online = true;
-      client.send([new Status(r.capaPsync2 ? `CONTINUE ${state.replid}` : "CONTINUE"), new RawBytes(tail)]);
+      client.send([new Status(r.capaPsync2 ? `CONTINUE ${state.replid}` : "CONTINUE"), ...tail]);
       state.host?.notice(
-        `Partial resynchronization request from ${name} accepted. Sending ${tail.length} bytes of backlog starting from offset ${from}.`,
+        `Partial resynchronization request from ${name} accepted. Sending ${backlog.offset + 1 - from} bytes of backlog starting from offset ${from}.`,
       );
       return NO_REPLY;
     }
@@ -304,7 +351,9 @@ function startSync(state: ReplicationState, r: AttachedReplica, psync: boolean, 
   const job = new FullSync(state, diskless, { delivered: (r) => delivered(state, r), release: (r) => release(state, r) });
   state.sync = job;
   job.add(r, psync);
-  const delay = diskless ? state.engine.config.num("repl-diskless-sync-delay") : 0;
+  // repl-diskless-sync-max-replicas 1: the first replica is enough, no reason to wait for others.
+  const max = state.engine.config.num("repl-diskless-sync-max-replicas");
+  const delay = diskless && !(max > 0 && job.targets.length >= max) ? state.engine.config.num("repl-diskless-sync-delay") : 0;
   if (delay > 0) state.host?.notice("Delay next BGSAVE for diskless SYNC");
   job.schedule(delay);
 }
@@ -345,10 +394,11 @@ function attach(state: ReplicationState, r: AttachedReplica): void {
 /** After the snapshot: send what the stream carried since its point in time, then stream live. */
 function release(state: ReplicationState, r: AttachedReplica): void {
   flushStream(state);
-  const held = r.held ?? [];
-  r.held = null;
-  r.heldBytes = 0;
-  if (held.length > 0) r.client.send(held.map((b) => new RawBytes(b)));
+  const from = r.heldFrom;
+  r.heldFrom = null;
+  const backlog = state.backlog;
+  if (from === null || backlog === null || from > backlog.offset) return;
+  r.client.send(backlog.viewsSince(from).map((v) => new RawBytes(v)));
 }
 
 /** REPLCONF ACK from a replica: records its offset and wakes WAITs it satisfies. */
@@ -356,7 +406,7 @@ export function replicaAck(state: ReplicationState, client: Client, offset: numb
   const r = state.byClient.get(client.id);
   if (r === undefined || !r.online) return;
   // After a diskless transfer the first ACK says the snapshot is loaded: the stream may follow.
-  if (r.held !== null) release(state, r);
+  if (r.heldFrom !== null) release(state, r);
   if (offset > r.ackOffset) r.ackOffset = offset;
   r.ackTime = Date.now();
   serveWaits(state);

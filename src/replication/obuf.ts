@@ -33,8 +33,10 @@ export function checkReplicaLimit(state: ReplicationState, r: AttachedReplica): 
   if (limit.hard === 0 && limit.soft === 0) return false;
   if (r.client.closing) return false;
   // While its snapshot is sent, the link's own queue holds snapshot bytes, which do not count.
-  const used = r.heldBytes + (r.online ? r.client.transport.pendingBytes : 0);
-  const hard = limit.hard > 0 && used >= limit.hard;
+  const used = r.heldFrom !== null ? state.offset + 1 - r.heldFrom : r.online ? r.client.transport.pendingBytes : 0;
+  // A replica shares the backlog's memory: a hard limit below repl-backlog-size counts as that size (Redis 7.0).
+  const backlogSize = state.engine.config.num("repl-backlog-size");
+  const hard = limit.hard > 0 && used >= Math.max(limit.hard, backlogSize);
   let soft = limit.soft > 0 && used >= limit.soft;
   if (soft) {
     const now = Date.now();

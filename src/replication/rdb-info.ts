@@ -7,7 +7,7 @@
  */
 import type { Engine } from "../engine/engine.ts";
 import type { RdbReplInfo } from "../persistence/startup.ts";
-import { newBacklog } from "./master.ts";
+import { flushStream, newBacklog, streamWriteCommand } from "./master.ts";
 import { type ReplicationState, replicationOf } from "./state.ts";
 
 /**
@@ -46,7 +46,12 @@ export function takeStartupMaster(rs: ReplicationState): { replid: string; db: n
 }
 
 /** After loading the RDB at startup: restore the replication id and offset it names. */
-export function restoreReplication(engine: Engine, info: RdbReplInfo, log: { notice(m: string): void }): void {
+export function restoreReplication(
+  engine: Engine,
+  info: RdbReplInfo,
+  log: { notice(m: string): void },
+  expiredKeys: [number, string][] = [],
+): void {
   if (info.replid === null || info.offset === -1 || info.streamDb === -1) return;
   const rs = replicationOf(engine);
   if (engine.config.get("replicaof") !== "") {
@@ -63,4 +68,20 @@ export function restoreReplication(engine: Engine, info: RdbReplInfo, log: { not
   rs.secondOffset = info.offset + 1;
   rs.offset += info.offset;
   newBacklog(rs);
+  // Keys the load dropped as expired were still in the replicas' data: their DELs start the new
+  // stream (Redis feeds them to the backlog while loading, RDBFLAGS_FEED_REPL).
+  const del = engine.config.bool("lazyfree-lazy-expire") ? "UNLINK" : "DEL";
+  for (const [db, key] of expiredKeys) {
+    if (db !== rs.seldb) {
+      streamWriteCommand(rs, ["SELECT", String(db)]);
+      rs.seldb = db;
+    }
+    streamWriteCommand(rs, [del, key]);
+  }
+  flushStream(rs);
+}
+
+/** A full sync's snapshot is being produced (INFO rdb_bgsave_in_progress counts it, as Redis's RDB child). */
+export function replicationSnapshotRunning(engine: Engine): boolean {
+  return replicationOf(engine).sync?.started === true;
 }

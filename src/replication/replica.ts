@@ -10,6 +10,7 @@ import { type Engine, POSTPONED } from "../engine/engine.ts";
 import { type Batch, RespDecoder } from "../resp/decoder.ts";
 import type { Connection } from "../runtime/types.ts";
 import { encodeCommand } from "./backlog.ts";
+import { failoverPsyncDone } from "./failover.ts";
 import { newBacklog } from "./master.ts";
 import { takeStartupMaster } from "./rdb-info.ts";
 import { LinkClosed, LinkReader } from "./reader.ts";
@@ -43,7 +44,10 @@ export class MasterLink {
   #writer: WritableStreamDefaultWriter<Uint8Array> | null = null;
   #reader: LinkReader | null = null;
   #stopped = false;
-  #retry: ReturnType<typeof setTimeout> | null = null;
+  /** The link was dropped on purpose and that was logged: the session's failure is not logged again. */
+  #quietDrop = false;
+  /** Wakes the session loop for its next attempt (the replication cron's next tick). */
+  #retry: (() => void) | null = null;
   /** True while a command from the master runs (lookups then see keys past their TTL). */
   applying = false;
   /** The master's bytes, applied or not, not yet counted into our offset and backlog. */
@@ -77,6 +81,12 @@ export class MasterLink {
     void this.#run();
   }
 
+  /** Takes over the master history a previous link (to another address) had reached, for PSYNC. */
+  continueFrom(old: MasterLink): void {
+    this.cachedReplid = old.cachedReplid;
+    this.#cachedDb = old.client?.db ?? old.#cachedDb;
+  }
+
   /** The db the master's stream has selected, for a save's repl-stream-db; null with no master, cached or connected. */
   streamDbForSave(): number | null {
     if (this.client !== null) return this.client.db;
@@ -86,13 +96,29 @@ export class MasterLink {
   /** Ends the link for good (REPLICAOF NO ONE or another master). */
   stop(): void {
     this.#stopped = true;
-    if (this.#retry !== null) clearTimeout(this.#retry);
+    this.#retry?.();
+    this.#retry = null;
     this.#drop();
   }
 
   /** Once a second: REPLCONF ACK, and drop a link silent for longer than repl-timeout. */
   cron(): void {
+    // A lost link is retried from the cron, as Redis's replicationCron does: within a second, at no fixed
+    // distance from the loss (a retry exactly 1 s later lined up with clients polling once a second).
+    if (this.#retry !== null) {
+      const retry = this.#retry;
+      this.#retry = null;
+      retry();
+      return;
+    }
     const timeout = this.engine.config.num("repl-timeout") * 1000;
+    // A master that stopped answering mid-handshake (it sends a newline a second while it prepares our sync).
+    if ((this.state === "connecting" || this.state === "handshake") && this.#conn !== null && Date.now() - this.lastIo > timeout) {
+      this.#log("warning", "Timeout connecting to the MASTER...");
+      this.#quietDrop = true;
+      this.#drop();
+      return;
+    }
     if (this.#receiving && Date.now() - this.lastIo > timeout) {
       this.#log(
         "warning",
@@ -153,16 +179,19 @@ export class MasterLink {
         const wasConnected = this.state === "connected";
         this.#drop();
         this.syncTotal = -1;
-        if (e instanceof SyncFailed) {
+        if (this.#quietDrop) {
+          // Logged where it was dropped.
+        } else if (e instanceof SyncFailed) {
           // Logged where it failed.
         } else if (e instanceof LinkClosed) {
           this.#log("warning", wasConnected ? "Connection with master lost." : "Master closed the connection during sync");
         } else this.#log("warning", `Error condition on socket for SYNC: ${(e as Error).message}`);
       }
       if (this.#stopped) return;
+      this.#quietDrop = false;
       // Redis retries from its once-a-second replication cron.
       await new Promise<void>((res) => {
-        this.#retry = setTimeout(res, 1000);
+        this.#retry = res;
       });
     }
   }
@@ -222,9 +251,17 @@ export class MasterLink {
     const from = this.cachedReplid === null ? -1 : this.rs.offset + 1;
     if (replid !== "?") this.#log("notice", `Trying a partial resynchronization (request ${replid}:${from}).`);
     else this.#log("notice", "Partial resynchronization not possible (no cached master)");
-    this.#send(["PSYNC", replid, String(from)]);
+    // A master handing over its role asks the target to promote itself first (PSYNC ... FAILOVER).
+    const failingOver = this.rs.failover?.state === "failover-in-progress";
+    this.#send(failingOver ? ["PSYNC", replid, String(from), "FAILOVER"] : ["PSYNC", replid, String(from)]);
     do reply = await reader.line();
     while (reply === "");
+    if (failingOver) {
+      const accepted = reply.startsWith("+CONTINUE") || reply.startsWith("+FULLRESYNC");
+      failoverPsyncDone(this.rs, accepted);
+      // Rejected: the failover was undone and this link stopped (we are a master again).
+      if (!accepted) return;
+    }
 
     if (reply.startsWith("+CONTINUE")) {
       const newId = reply.slice(10).trim();

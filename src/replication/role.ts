@@ -3,10 +3,11 @@
  * `replicaof` config), and what being a replica changes in the engine: writes
  * refused unless they come from the master, keys never expired locally.
  */
-import { FLAG_BITS } from "../engine/command.ts";
+import { FLAG_BITS, keyPositions } from "../engine/command.ts";
 import type { Ctx } from "../engine/context.ts";
 import { Errors } from "../engine/errors.ts";
 import { ErrorReply } from "../resp/reply.ts";
+import type { Database } from "../store/database.ts";
 import type { Value } from "../store/values.ts";
 import { startReplicationCron } from "./master.ts";
 import { MasterLink } from "./replica.ts";
@@ -39,14 +40,35 @@ function installReplicaHooks(state: ReplicationState): void {
   engine.gates.unshift((ctx) => {
     const link = state.link;
     if (link === null || ctx.client === link.client) return undefined;
-    if (isWrite(ctx) && engine.config.bool("replica-read-only")) return new ErrorReply(Errors.readonlyReplica);
+    const write = isWrite(ctx);
+    if (write && engine.config.bool("replica-read-only")) return new ErrorReply(Errors.readonlyReplica);
     if (link.state !== "connected" && !engine.config.bool("replica-serve-stale-data") && denyStale(ctx)) {
       return new ErrorReply(MASTERDOWN);
     }
+    // A write on a writable replica sees its keys past their TTL as gone and deletes them first
+    // (Redis's lookupKeyWrite forces the expiry even on a replica): INCR on one starts from 0.
+    if (write && (ctx.cmd.bits & WRITE) !== 0) {
+      let positions: number[] = [];
+      try {
+        positions = keyPositions(ctx.cmd.spec, ctx.argv);
+      } catch {}
+      const db = ctx.db;
+      for (const i of positions) lookups.get(db)?.(ctx.argv[i] as string, ctx.now, false, false);
+    }
     return undefined;
   });
+  // Keys a writable replica's own clients give a TTL are expired by the replica itself, since its
+  // master will never send their DEL (Redis's rememberSlaveKeyWithExpire / expireSlaveKeys).
+  const lookups = new Map<Database, Database["lookup"]>();
   for (const db of engine.dbs) {
     const lookup = db.lookup.bind(db);
+    lookups.set(db, lookup);
+    const setExpire = db.setExpire.bind(db);
+    db.setExpire = (key: string, at: number): void => {
+      setExpire(key, at);
+      const link = state.link;
+      if (link !== null && !link.applying) state.localExpires(db.id).add(key);
+    };
     const randomKey = db.randomKey.bind(db);
     // A replica answers as if a key past its TTL were gone but deletes it only on the master's DEL;
     // for the master's own commands such a key still exists (Redis's expireIfNeeded on a replica).
@@ -60,7 +82,21 @@ function installReplicaHooks(state: ReplicationState): void {
     db.randomKey = (now: number, keepExpired = false) => randomKey(now, keepExpired || state.link !== null);
     // Nor does a replica run the active expire cycle on its master's keys (whatever DEBUG SET-ACTIVE-EXPIRE says).
     const expireSample = db.expireSample.bind(db);
-    db.expireSample = (now: number, sample: number): [number, number] => (state.link !== null ? [0, 0] : expireSample(now, sample));
+    db.expireSample = (now: number, sample: number): [number, number] => {
+      if (state.link === null) return expireSample(now, sample);
+      const local = state.localExpires(db.id);
+      let expired = 0;
+      for (const key of local) {
+        const at = db.getExpire(key);
+        if (at === -1) local.delete(key);
+        else if (at <= now) {
+          local.delete(key);
+          lookup(key, now, false, false);
+          expired++;
+        }
+      }
+      return [local.size + expired, expired];
+    };
   }
 }
 
@@ -72,8 +108,8 @@ export function becomeReplica(state: ReplicationState, host: string, port: numbe
   installReplicaHooks(state);
   const link = new MasterLink(state, host, port);
   if (old !== null) {
-    // Same history, new address: try to continue where we are.
-    link.cachedReplid = old.cachedReplid;
+    // Same history, new address: try to continue where we are, in the db the stream had selected.
+    link.continueFrom(old);
   } else {
     // A master turning replica offers its own history, so its new master may continue it (Redis's
     // replicationCacheMasterUsingMyself). Its own replicas must resync from the new stream.

@@ -29,11 +29,10 @@ export interface AttachedReplica {
   online: boolean;
   /**
    * While a full sync runs and until the replica's first ACK after a diskless one: the stream
-   * produced since the snapshot's point in time, held back to follow the snapshot (Redis keeps it
-   * in the replica's output buffer); null = streaming live.
+   * offset from which the stream is held back to follow the snapshot (it stays in the shared
+   * replication buffer, as in Redis 7.0); null = streaming live.
    */
-  held: Uint8Array[] | null;
-  heldBytes: number;
+  heldFrom: number | null;
   /** Last REPLCONF ACK offset and when it came (ms). */
   ackOffset: number;
   ackTime: number;
@@ -74,8 +73,20 @@ export class ReplicationState {
   waits: PendingWait[] = [];
   /** A REPLCONF GETACK is queued for this event-loop turn. */
   ackRequested = false;
-  stats = { syncFull: 0, syncPartialOk: 0, syncPartialErr: 0 };
+  #stats = { syncFull: 0, syncPartialOk: 0, syncPartialErr: 0 };
+  #statsGeneration = 0;
+  /** sync_full / sync_partial_ok / sync_partial_err; CONFIG RESETSTAT (a new stats generation) zeroes them. */
+  get stats(): { syncFull: number; syncPartialOk: number; syncPartialErr: number } {
+    const generation = this.engine.stats.generation;
+    if (generation !== this.#statsGeneration) {
+      this.#statsGeneration = generation;
+      this.#stats = { syncFull: 0, syncPartialOk: 0, syncPartialErr: 0 };
+    }
+    return this.#stats;
+  }
   host: ReplicationHost | null = null;
+  /** A FAILOVER in progress (see failover.ts). */
+  failover: import("./failover.ts").Failover | null = null;
   /** Set while this server replicates from a master (see replica.ts). */
   link: import("./replica.ts").MasterLink | null = null;
   /** The full sync in progress or waiting for repl-diskless-sync-delay, and replicas waiting for the next one. */
@@ -93,7 +104,16 @@ export class ReplicationState {
   /** Once a replica, always keep the history ids on backlog creation (Redis's replica always had a backlog). */
   wasReplica = false;
 
+  /** Per db: keys a writable replica's own clients gave a TTL (the replica expires them itself). */
+  readonly #localExpires = new Map<number, Set<string>>();
+
   constructor(readonly engine: Engine) {}
+
+  localExpires(db: number): Set<string> {
+    let s = this.#localExpires.get(db);
+    if (s === undefined) this.#localExpires.set(db, (s = new Set()));
+    return s;
+  }
 
   /** Moves to a new history (Redis's shiftReplicationId): the old id stays valid up to the current offset. */
   shiftReplId(): void {

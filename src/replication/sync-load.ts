@@ -284,7 +284,7 @@ function newLoader(engine: Engine, dbs: readonly Database[], link: SyncLink) {
   const loader = new RdbStreamLoader(
     sink,
     limitsFrom((n) => config.num(n)),
-    config.bool("rdbchecksum"),
+    config.bool("rdbchecksum") && !engine.skipChecksumValidation,
   );
   return { loader, stats };
 }
@@ -331,7 +331,7 @@ async function loadFromSocket(link: SyncLink, payload: Payload, swap: boolean, s
   let dbs: readonly Database[];
   if (swap) {
     const noHooks = { expired() {} };
-    dbs = engine.dbs.map((_, i) => new Database(i, noHooks));
+    dbs = engine.dbs.map((d, i) => new Database(i, noHooks, d.clock));
   } else {
     link.attachToNewMaster();
     link.log("notice", "MASTER <-> REPLICA sync: Flushing old data");

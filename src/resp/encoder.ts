@@ -1,5 +1,6 @@
 import { ByteWriter } from "./bytes.ts";
 import {
+  Attribute,
   BigNumber,
   Bool,
   Double,
@@ -106,7 +107,7 @@ export class RespEncoder {
       // A reply line cannot hold CR/LF; Redis swaps them for spaces too.
       w.str(`-${r.text.replace(/[\r\n]/g, " ")}\r\n`);
     } else if (r instanceof Double) {
-      const text = formatDouble(r.value);
+      const text = r.text ?? formatDouble(r.value);
       if (resp3) w.str(`,${text}\r\n`);
       else w.str(`$${text.length}\r\n${text}\r\n`);
     } else if (r instanceof MapReply) {
@@ -136,6 +137,12 @@ export class RespEncoder {
       w.str(resp3 ? (r.value ? "#t\r\n" : "#f\r\n") : r.value ? ":1\r\n" : ":0\r\n");
     } else if (r instanceof NullArray) {
       w.str(resp3 ? "_\r\n" : "*-1\r\n");
+    } else if (r instanceof Attribute) {
+      if (resp3) {
+        w.str(`|${r.entries.length / 2}\r\n`);
+        for (const item of r.entries) this.#write(item);
+      }
+      this.#write(r.reply);
     } else if (r instanceof RawBytes) {
       // Last in the chain: only replica links send these, so replies never pay for the check.
       w.bytes(r.bytes);

@@ -25,7 +25,8 @@ export type Reply =
   | Verbatim
   | BigNumber
   | Bool
-  | NullArray;
+  | NullArray
+  | Attribute;
 
 /** `+text` — a simple string. */
 export class Status {
@@ -44,7 +45,11 @@ export class ErrorReply {
 
 /** RESP3 `,` double; a bulk string formatted like Redis 7.0's `%.17g` in RESP2. */
 export class Double {
-  constructor(readonly value: number) {}
+  /** `text`: the digits to send instead of `%.17g` (GEO's coordinates use Redis's "human" long double form). */
+  constructor(
+    readonly value: number,
+    readonly text?: string,
+  ) {}
 }
 
 /** RESP3 `%` map; a flat array of key, value, key, value in RESP2. */
@@ -78,6 +83,17 @@ export class BigNumber {
 /** RESP3 `#t`/`#f`; integer 1/0 in RESP2. */
 export class Bool {
   constructor(readonly value: boolean) {}
+}
+
+/**
+ * RESP3 `|` attribute: a map of side information sent before `reply`. RESP2
+ * has no attributes, so there only `reply` is sent (DEBUG PROTOCOL attrib).
+ */
+export class Attribute {
+  constructor(
+    readonly entries: Reply[],
+    readonly reply: Reply,
+  ) {}
 }
 
 /** `*-1` in RESP2, `_` in RESP3 (e.g. BLPOP timeout, EXEC aborted by WATCH). */

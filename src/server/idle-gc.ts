@@ -24,7 +24,7 @@ const MIN_GROWTH = 16 * 1024 * 1024;
  * gets a concurrent collection instead, which returns the memory seconds later
  * but never stalls a client that arrives meanwhile.
  */
-const BLOCKING_HEAP_LIMIT = 256 * 1024 * 1024;
+export const BLOCKING_HEAP_LIMIT = 256 * 1024 * 1024;
 
 export interface MemoryProbe {
   rss(): number;

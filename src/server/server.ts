@@ -7,14 +7,14 @@ import { CommandTable } from "../engine/table.ts";
 import { AofManager } from "../persistence/aof/index.ts";
 import { Saver } from "../persistence/saver.ts";
 import { isLoading, loadAtStartup } from "../persistence/startup.ts";
-import { setWarningLog } from "../pubsub/limits.ts";
+import { outputLimitsOf, setWarningLog } from "../pubsub/limits.ts";
 import { setupReplication } from "../replication/index.ts";
 import { fromLatin1, latin1 } from "../resp/bytes.ts";
 import type { Listener, Runtime } from "../runtime/types.ts";
 import { asciiLogo, startingLines } from "./banner.ts";
 import { serveConnection } from "./connection.ts";
 import { crash } from "./crash.ts";
-import { IdleCollector } from "./idle-gc.ts";
+import { BLOCKING_HEAP_LIMIT, IdleCollector } from "./idle-gc.ts";
 import { TcpListeners } from "./listeners.ts";
 import { Logger, type LogLevel, timestamp } from "./log.ts";
 import { OomScoreAdj } from "./oom-score.ts";
@@ -117,6 +117,7 @@ async function start(runtime: Runtime, args: string[], early: { logger: Logger |
   config.onApply("oom-score-adj", (mode) => applyOom(mode, config.get("oom-score-adj-values")));
   config.onApply("oom-score-adj-values", (values) => applyOom(config.get("oom-score-adj"), values));
   setWarningLog(engine, (m) => logger.warning(m));
+  outputLimitsOf(engine);
   const sink = new CommandSink(engine);
   // SAVE/BGSAVE, save points, MISCONF and BGSAVE's copy-on-write gates (before any client connects).
   const saver = new Saver(
@@ -126,6 +127,7 @@ async function start(runtime: Runtime, args: string[], early: { logger: Logger |
       rename: (from, to) => runtime.rename(from, to),
       remove: (path) => runtime.removeFile(path),
       cwd: () => runtime.cwd(),
+      read: (path) => runtime.readFile(path),
     },
     logger,
     runtime.pid,
@@ -276,9 +278,12 @@ async function start(runtime: Runtime, args: string[], early: { logger: Logger |
     rss: () => runtime.rss(),
     heapUsed: () => runtime.heapUsed(),
     idleCollections: () => idleCollector.collections,
+    // As the idle collector: finished at once while the pause is short, concurrent for a bigger heap.
+    collectGarbage: () => runtime.collectGarbage(runtime.heapUsed() <= BLOCKING_HEAP_LIMIT),
     shutdown: (options, client) => shutdownCtl.command(options, client),
     shutdownInMs: () => shutdownCtl.remainingMs(),
     crash: (cause, current) => crash(engine, logger, (signal) => runtime.dieBySignal(signal), cause, current),
+    connectTcp: (host, p) => runtime.connectTcp(host, p),
   };
   runtime.onFatalSignal("SIGABRT", () => crash(engine, logger, (s) => runtime.dieBySignal(s), { kind: "signal", signal: "SIGABRT" }, null));
 
@@ -296,7 +301,11 @@ async function start(runtime: Runtime, args: string[], early: { logger: Logger |
     readFile: (path) => runtime.readFile(path),
     log: logger,
     exit: (code) => runtime.exit(code),
-    aof: { load: () => void aof.load() },
+    aof: {
+      load: async (between) => {
+        await aof.loadAsync(between);
+      },
+    },
   });
   aof.attach(sink);
   saver.start();

@@ -1,3 +1,4 @@
+import { AccessClock, type AccessMeta } from "./access-clock.ts";
 import { Dict } from "./dict.ts";
 import type { Value } from "./values.ts";
 
@@ -5,17 +6,20 @@ import type { Value } from "./values.ts";
 export interface KeyspaceHooks {
   /** A key was removed because its TTL passed (lazily or by the active cycle). */
   expired(db: Database, key: string): void;
+  /** True while expired keys must stay (CLIENT PAUSE): they read as missing but are not deleted. */
+  expiryHeld?(): boolean;
 }
 
 const NO_EXPIRY = 0;
 
 /**
  * The key table: a Dict of values plus per-slot columns for the expiry time
- * (absolute ms, 0 = none) and the last access clock (OBJECT IDLETIME).
+ * (absolute ms, 0 = none) and the access clock (OBJECT IDLETIME, or the LFU
+ * counter of OBJECT FREQ under an LFU policy: see access-clock.ts).
  */
 export class KeyTable extends Dict<Value> {
   expireAt = new Float64Array(this.capacity);
-  /** Seconds since the epoch: Redis's LRU clock has 1 s resolution too, and 4 bytes a key is enough. */
+  /** Seconds since the epoch (Redis's LRU clock has 1 s resolution too), or an LFU word; 4 bytes a key. */
   accessedAt = new Uint32Array(this.capacity);
 
   protected override moveColumns(from: number, to: number): void {
@@ -39,10 +43,18 @@ export class Database {
   /** Keys that have a TTL, for the active expire cycle and INFO keyspace. */
   volatile = new Set<string>();
   #expireCursor: Iterator<string> | null = null;
+  /**
+   * While an AOF is replayed nothing expires (Redis's keyIsExpired returns 0
+   * while loading): a key past its TTL still exists for the commands that
+   * follow in the file, and goes once the load is over.
+   */
+  ignoreExpiry = false;
 
   constructor(
     readonly id: number,
     private readonly hooks: KeyspaceHooks,
+    /** What the access column means (LRU seconds or LFU counter); one per engine. */
+    readonly clock: AccessClock = new AccessClock(),
   ) {}
 
   get size(): number {
@@ -59,11 +71,11 @@ export class Database {
     const s = t.slotOf(key);
     if (s === -1) return undefined;
     const at = t.expireAt[s] as number;
-    if (at !== NO_EXPIRY && at <= now) {
-      if (!keepExpired) this.#expire(key);
+    if (at !== NO_EXPIRY && at <= now && !this.ignoreExpiry) {
+      if (!keepExpired && this.hooks.expiryHeld?.() !== true) this.#expire(key);
       return undefined;
     }
-    if (touch) t.accessedAt[s] = now / 1000;
+    if (touch) t.accessedAt[s] = this.clock.lfu ? this.clock.accessed(t.accessedAt[s] as number, now) : now / 1000;
     return t.values[s];
   }
 
@@ -72,7 +84,7 @@ export class Database {
     const t = this.table;
     const s = t.slotOf(key);
     if (s === -1) return undefined;
-    if (touch) t.accessedAt[s] = now / 1000;
+    if (touch) t.accessedAt[s] = this.clock.accessed(t.accessedAt[s] as number, now);
     return t.values[s];
   }
 
@@ -91,14 +103,16 @@ export class Database {
     if (s === -1) {
       s = t.insertNew(key, value);
       t.expireAt[s] = NO_EXPIRY;
+      t.accessedAt[s] = this.clock.initial(now);
     } else {
       t.values[s] = value;
       if (!keepTtl && t.expireAt[s] !== NO_EXPIRY) {
         t.expireAt[s] = NO_EXPIRY;
         this.volatile.delete(key);
       }
+      // An overwrite keeps the LFU counter (Redis's dbOverwrite); the LRU clock restarts with the new value.
+      if (!this.clock.lfu) t.accessedAt[s] = now / 1000;
     }
-    t.accessedAt[s] = now / 1000;
   }
 
   /**
@@ -116,7 +130,7 @@ export class Database {
       t.expireAt[s] = expireAt <= 0 ? 1 : expireAt;
       this.volatile.add(key);
     }
-    t.accessedAt[s] = now / 1000;
+    t.accessedAt[s] = this.clock.initial(now);
     return true;
   }
 
@@ -160,6 +174,20 @@ export class Database {
     return true;
   }
 
+  /** Sets a key's access column from RESTORE's IDLETIME/FREQ or an RDB's IDLE/FREQ, as the policy takes them. */
+  restoreAccess(key: string, meta: AccessMeta, now: number): void {
+    const s = this.table.slotOf(key);
+    if (s === -1) return;
+    const word = this.clock.restored(meta, now);
+    if (word !== -1) this.table.accessedAt[s] = word;
+  }
+
+  /** OBJECT FREQ under an LFU policy: the key's counter with its decay applied (0 for a missing key). */
+  frequency(key: string, now: number): number {
+    const s = this.table.slotOf(key);
+    return s === -1 ? 0 : this.clock.frequency(this.table.accessedAt[s] as number, now);
+  }
+
   /** Milliseconds since the key was last read or written. */
   idleMs(key: string, now: number): number {
     const s = this.table.slotOf(key);
@@ -188,7 +216,7 @@ export class Database {
       const at = this.table.expireAt[s] as number;
       if (at === NO_EXPIRY || at > now) return key;
       // On a replica every key may be logically expired; stop like Redis does after 100 tries.
-      if (keepExpired) {
+      if (keepExpired || this.hooks.expiryHeld?.() === true) {
         if (tries >= 100) return key;
         continue;
       }
@@ -204,7 +232,7 @@ export class Database {
    * 25% were expired, as Redis does.
    */
   expireSample(now: number, sample: number): [number, number] {
-    if (this.volatile.size === 0) return [0, 0];
+    if (this.volatile.size === 0 || this.ignoreExpiry) return [0, 0];
     let checked = 0;
     let expired = 0;
     const due: string[] = [];

@@ -106,3 +106,29 @@ describe("Dict's last-found slot", () => {
     expect(d.get("a")).toBeUndefined();
   });
 });
+
+/** Pearson's chi-square of `draws` against a uniform spread over `counts.size` outcomes. */
+function chiSquare(counts: Map<string, number>, draws: number): number {
+  const expected = draws / counts.size;
+  let x2 = 0;
+  for (const n of counts.values()) x2 += (n - expected) ** 2 / expected;
+  return x2;
+}
+
+test("randomSlot is fair across buckets of different chain lengths (dictGetFairRandomKey)", () => {
+  // Ten keys in sixteen buckets always share some buckets: a plain bucket pick
+  // gave keys alone in their bucket twice the chance of the others.
+  for (let round = 0; round < 5; round++) {
+    const d = new Dict<number>();
+    for (let i = 0; i < 10; i++) d.set(`key:${round}:${i}`, i);
+    const counts = new Map<string, number>();
+    const draws = 20000;
+    for (let i = 0; i < draws; i++) {
+      const k = d.keys[d.randomSlot()] as string;
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+    expect(counts.size).toBe(10);
+    // df = 9: 40 is Redis's own threshold (p ~ 1e-5).
+    expect(chiSquare(counts, draws)).toBeLessThan(40);
+  }
+});

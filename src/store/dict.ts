@@ -186,18 +186,16 @@ export class Dict<V> {
     this.growColumns(MIN_BUCKETS);
   }
 
-  /** A uniformly chosen bucket's random entry, like Redis's dictGetFairRandomKey; -1 when empty. */
+  /**
+   * A random entry, as fair as Redis's dictGetFairRandomKey: a random bucket
+   * alone would favour keys that are alone in their bucket, so up to 15
+   * entries are gathered from consecutive buckets (dictGetSomeKeys) and one
+   * of them is picked. -1 when empty.
+   */
   randomSlot(): number {
     if (this.size === 0) return EMPTY;
-    for (;;) {
-      const b = (Math.random() * this.#heads.length) | 0;
-      let s = this.#heads[b] as number;
-      if (s === EMPTY) continue;
-      let n = 0;
-      for (let t = s; t !== EMPTY; t = this.#next[t] as number) n++;
-      for (let pick = (Math.random() * n) | 0; pick > 0; pick--) s = this.#next[s] as number;
-      return s;
-    }
+    const next = this.#next;
+    return sampleFair(this.#heads, (s) => next[s] as number, this.size, EMPTY);
   }
 
   /**
@@ -219,6 +217,17 @@ export class Dict<V> {
   /** Number of buckets (for INFO/DEBUG and SCAN COUNT heuristics). */
   get buckets(): number {
     return this.#heads.length;
+  }
+
+  /** Entries per bucket (DEBUG HTSTATS), counting only the slots `counted` accepts when given. */
+  chainLengths(counted?: (slot: number) => boolean): Int32Array {
+    const out = new Int32Array(this.#heads.length);
+    for (let b = 0; b < out.length; b++) {
+      let n = 0;
+      for (let s = this.#heads[b] as number; s !== EMPTY; s = this.#next[s] as number) if (!counted || counted(s)) n++;
+      out[b] = n;
+    }
+    return out;
   }
 
   /** Every live slot, in slot order. Do not insert or delete while iterating. */
@@ -279,5 +288,43 @@ export class Dict<V> {
     }
     this.#heads = heads;
     this.#mask = mask;
+  }
+}
+
+/** How many entries dictGetFairRandomKey samples (GETFAIR_NUM_ENTRIES). */
+const FAIR_SAMPLE = 15;
+
+/**
+ * Redis's dictGetSomeKeys + pick: walks buckets from a random one, gathering
+ * whole chains until FAIR_SAMPLE entries (or all of them), jumping elsewhere
+ * after a long run of empty buckets, and returns one gathered entry at random.
+ * `heads` are bucket heads (power-of-two length), `next` follows a chain, `nil` ends one.
+ */
+export function sampleFair(heads: ArrayLike<number>, next: (s: number) => number, size: number, nil: number): number {
+  const want = Math.min(size, FAIR_SAMPLE);
+  const mask = heads.length - 1;
+  const found: number[] = [];
+  let b = (Math.random() * heads.length) | 0;
+  let emptyRun = 0;
+  for (let steps = want * 10; found.length < want && steps > 0; steps--) {
+    let s = heads[b] as number;
+    if (s === nil) {
+      emptyRun++;
+      if (emptyRun >= 5 && emptyRun > want) {
+        b = (Math.random() * heads.length) | 0;
+        emptyRun = 0;
+        continue;
+      }
+    } else {
+      emptyRun = 0;
+      for (; s !== nil && found.length < want; s = next(s)) found.push(s);
+    }
+    b = (b + 1) & mask;
+  }
+  if (found.length > 0) return found[(Math.random() * found.length) | 0] as number;
+  // The step budget ran out on empty buckets: any non-empty bucket will do.
+  for (;;) {
+    const s = heads[(Math.random() * heads.length) | 0] as number;
+    if (s !== nil) return s;
   }
 }

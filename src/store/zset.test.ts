@@ -182,3 +182,19 @@ test("nodes read after their member is deleted keep member and score; setScore u
   expect(z.list.tail?.prev?.member).toBe("c");
   expect(z.list.first?.next[0]?.member).toBe("b");
 });
+
+test("random members are fair across hash buckets (dictGetFairRandomKey)", () => {
+  const z = new ZSet(false);
+  for (let i = 0; i < 10; i++) z.insert(`m${i}`, i, LIMITS);
+  const counts = new Map<string, number>();
+  const draws = 20000;
+  for (let i = 0; i < draws; i++) {
+    const m = (z.dict.values[z.dict.randomSlot()] as ZNode).member;
+    counts.set(m, (counts.get(m) ?? 0) + 1);
+  }
+  expect(counts.size).toBe(10);
+  let x2 = 0;
+  for (const n of counts.values()) x2 += (n - draws / 10) ** 2 / (draws / 10);
+  // df = 9: Redis's own threshold in its SRANDMEMBER/ZRANDMEMBER histogram tests.
+  expect(x2).toBeLessThan(40);
+});

@@ -170,9 +170,14 @@ test("appendfsync always: the batch hook writes before replies; truncated tail h
     encodeCommand(["SELECT", "0"]) + encodeCommand(["SET", "a", "1"]) + encodeCommand(["SET", "b", "2"]),
   );
   t.engine.config.set("appendfsync", "everysec");
-  expect(host.beforeReply).toBeNull();
+  // everysec too: written (not fsynced) before the replies, as Redis's beforeSleep does.
+  expect(host.beforeReply).not.toBeNull();
   t.exec("SET", "c", "3");
-  await until(() => readFileSync(incr).length > size);
+  expect(readFileSync(incr).length).toBe(size);
+  host.beforeReply?.();
+  expect(readFileSync(incr).length).toBeGreaterThan(size);
+  t.engine.config.set("appendonly", "no");
+  expect(host.beforeReply).toBeNull();
   aof.close();
   // Cut the last command short: loaded without it and truncated (aof-load-truncated yes)...
   const { truncateSync } = await import("node:fs");
@@ -240,5 +245,54 @@ test("appendfsync everysec: the fsync runs off the event loop, one at a time, an
   fsyncs.background[1]?.();
   await until(() => !pending());
   expect(fsyncs.sync).toBe(0);
+  aof.close();
+});
+
+test("aof-timestamp-enabled: a #TS annotation before each second's writes and atop a command-form base; loads skip them", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "aof-unit-"));
+  const { t, aof } = setup(dir, (x) => {
+    x.engine.config.set("appendfsync", "always");
+    x.engine.config.set("aof-timestamp-enabled", "yes");
+    x.engine.config.set("aof-use-rdb-preamble", "no");
+  });
+  aof.load();
+  const host = { beforeReply: null as (() => void) | null };
+  aof.attach(host);
+  const base = join(dir, "appendonlydir", "appendonly.aof.1.base.aof");
+  expect(readFileSync(base, "latin1")).toMatch(/^#TS:\d+\r\n/);
+  t.exec("SET", "a", "1");
+  t.exec("SET", "b", "2");
+  host.beforeReply?.();
+  const incr = readFileSync(join(dir, "appendonlydir", "appendonly.aof.1.incr.aof"), "latin1");
+  // Same second: one annotation, then SELECT, then the commands.
+  expect(incr).toMatch(/^#TS:\d+\r\n\*2\r\n\$6\r\nSELECT\r\n/);
+  expect(incr.split("#TS:").length).toBe(2);
+  aof.close();
+  const again = setup(dir);
+  again.aof.load();
+  expect(again.t.exec("MGET", "a", "b")).toEqual(["1", "2"]);
+});
+
+test("reloadFromDisk (DEBUG LOADAOF): same data from the files, nothing replayed is written again", () => {
+  const dir = mkdtempSync(join(tmpdir(), "aof-unit-"));
+  const { t, aof } = setup(dir, (x) => x.engine.config.set("appendfsync", "always"));
+  aof.load();
+  const host = { beforeReply: null as (() => void) | null };
+  aof.attach(host);
+  t.exec("SET", "a", "1");
+  t.exec("RPUSH", "l", "x", "y");
+  t.exec("SELECT", "2");
+  t.exec("SET", "b", "2");
+  t.exec("SELECT", "0");
+  const incr = join(dir, "appendonlydir", "appendonly.aof.1.incr.aof");
+  const before = contents(t);
+  // DEBUG LOADAOF's steps: the buffer written out, the dataset emptied, the files replayed.
+  aof.flush(true);
+  for (const db of t.engine.dbs) db.flush();
+  expect(aof.reloadFromDisk()).toBe("ok");
+  const size = readFileSync(incr).length;
+  host.beforeReply?.();
+  expect(readFileSync(incr).length).toBe(size);
+  expect(contents(t)).toEqual(before);
   aof.close();
 });

@@ -14,13 +14,15 @@
 import type { Config } from "../../config/config.ts";
 import type { Engine } from "../../engine/engine.ts";
 import { PROPAGATE_AOF } from "../../engine/propagation.ts";
+import { sleepSync } from "../../engine/sleep.ts";
 import { WalkPacer } from "../../engine/turns.ts";
 import { fromLatin1, latin1 } from "../../resp/bytes.ts";
+import { KeySaveDelay } from "../key-delay.ts";
 import type { AofFile, AofIo } from "./fs.ts";
-import { AofLoader } from "./loader.ts";
+import { AofLoader, type Between, type FileStatus } from "./loader.ts";
 import { cloneManifest, emptyManifest, formatManifest, type Manifest, ManifestError, parseManifest } from "./manifest.ts";
 import { encodeCommand } from "./resp.ts";
-import { Rewrite, type RewriteOptions } from "./rewrite.ts";
+import { Rewrite, type RewriteOptions, timestampAnnotation } from "./rewrite.ts";
 
 export type { AofIo } from "./fs.ts";
 
@@ -66,6 +68,8 @@ export class AofManager {
   #file: AofFile | null = null;
   #buf = "";
   #selectedDb = -1;
+  /** The second of the last `#TS:` annotation written (aof-timestamp-enabled). */
+  #lastTimestamp = 0;
   #flushScheduled = false;
   #unsynced = false;
   #lastFsync = Date.now();
@@ -78,6 +82,8 @@ export class AofManager {
   /** Time the rewrite walk may take per event-loop turn (tests shrink it to force interleaving). */
   sliceMs = REWRITE_SLICE_MS;
   stepDelayMs = 0;
+  /** DEBUG AOF-FLUSH-SLEEP: a pause before each write of buffered commands (Redis's aof_flush_sleep). */
+  flushSleepMs = 0;
   readonly #pacer = new WalkPacer(() => this.engine.stats.totalCommandsProcessed);
   // INFO persistence
   rewriteScheduled = false;
@@ -131,7 +137,19 @@ export class AofManager {
     this.#upgradeOldStyle();
     const t0 = performance.now();
     const loader = new AofLoader(this.engine, this.io, this.dir, this.config.bool("aof-load-truncated"));
-    const status = loader.loadAll(this.#manifest);
+    return this.#loaded(loader, loader.loadAll(this.#manifest), t0);
+  }
+
+  /** `load` a slice at a time (the server's start): `between` runs every 1024 commands, clients served meanwhile. */
+  async loadAsync(between: Between): Promise<LoadResult | null> {
+    this.#manifest = this.#readManifest();
+    this.#upgradeOldStyle();
+    const t0 = performance.now();
+    const loader = new AofLoader(this.engine, this.io, this.dir, this.config.bool("aof-load-truncated"));
+    return this.#loaded(loader, await loader.loadAllAsync(this.#manifest, between), t0);
+  }
+
+  #loaded(loader: AofLoader, status: FileStatus, t0: number): LoadResult | null {
     if (status === "failed" || status === "open-error") this.io.exit(1);
     // Replayed commands are not client commands: INFO commandstats starts clean, as in Redis.
     this.engine.stats.reset();
@@ -140,6 +158,27 @@ export class AofManager {
     this.io.log("notice", `DB loaded from append only file: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
     this.#lastLoad = { ...loader.stats, truncated: status === "truncated" };
     return this.#lastLoad;
+  }
+
+  /**
+   * DEBUG LOADAOF's load (after the caller flushed this AOF's buffer and
+   * emptied the dataset): the manifest read again, history files removed, every
+   * file replayed. What the replay writes is not propagated: it came from here.
+   */
+  reloadFromDisk(): FileStatus {
+    this.#manifest = this.#readManifest();
+    this.#upgradeOldStyle();
+    this.#deleteHistory();
+    const loader = new AofLoader(this.engine, this.io, this.dir, this.config.bool("aof-load-truncated"));
+    const endCapture = this.engine.capturePropagation();
+    let status: FileStatus;
+    try {
+      status = loader.loadAll(this.#manifest);
+    } finally {
+      endCapture();
+    }
+    this.#measure();
+    return status;
   }
 
   #readManifest(): Manifest {
@@ -165,11 +204,18 @@ export class AofManager {
     }
   }
 
-  /** A pre-7.0 single appendonly.aof in `dir` becomes the base of a new manifest (aofUpgradePrepare). */
+  /**
+   * A pre-7.0 single appendonly.aof in `dir` becomes the base of a new
+   * manifest (aofUpgradePrepare), when there is no AOF dir, or its manifest
+   * lists nothing, or it lists only that file as its base and the file is
+   * not in the AOF dir yet (an upgrade interrupted before the rename).
+   */
   #upgradeOldStyle(): void {
     const old = this.config.get("appendfilename");
     const m = this.#manifest;
-    if (!this.io.exists(old) || m.base !== null || m.incrs.length > 0) return;
+    if (!this.io.exists(old)) return;
+    const interrupted = m.base !== null && m.base.name === old && m.incrs.length === 0 && !this.io.exists(this.#path(old));
+    if (this.io.isDir(this.dir) && !(m.base === null && m.incrs.length === 0) && !interrupted) return;
     this.io.mkdir(this.dir);
     const next = emptyManifest();
     next.base = { name: old, seq: 1, type: "b" };
@@ -218,11 +264,16 @@ export class AofManager {
   #sink: ReplyHookHost | null = null;
   readonly #hook = () => this.beforeReply();
 
-  /** Only appendfsync always with the AOF on needs the sink's hook: otherwise replies leave untouched. */
+  /**
+   * With the AOF on, a batch's writes reach the file (write(2), fsynced only
+   * under always) before its replies leave, as Redis's beforeSleep writes the
+   * AOF buffer before it sends replies: an acknowledged write survives a
+   * crash of the process whatever appendfsync says, and is in the file when
+   * the client reads it.
+   */
   #updateHook(): void {
     if (this.#sink === null) return;
-    const on = this.state === "on" && this.config.get("appendfsync") === "always";
-    this.#sink.beforeReply = on ? this.#hook : null;
+    this.#sink.beforeReply = this.state === "on" ? this.#hook : null;
   }
 
   #openOnStart(): void {
@@ -284,6 +335,7 @@ export class AofManager {
       compress: this.config.bool("rdbcompression"),
       checksum: this.config.bool("rdbchecksum"),
       encode: { listFill: this.config.num("list-max-listpack-size") },
+      timestamp: this.config.bool("aof-timestamp-enabled"),
     };
   }
 
@@ -318,8 +370,16 @@ export class AofManager {
   #feed(db: number, cmds: string[][]): void {
     if (this.state !== "on") return;
     let text = "";
+    if (this.config.bool("aof-timestamp-enabled")) {
+      // One annotation per second that has writes, before them (Redis's genAofTimestampAnnotationIfNeeded).
+      const now = Math.floor(Date.now() / 1000);
+      if (now > this.#lastTimestamp) {
+        text = timestampAnnotation(now);
+        this.#lastTimestamp = now;
+      }
+    }
     if (db !== this.#selectedDb) {
-      text = encodeCommand(["SELECT", String(db)]);
+      text += encodeCommand(["SELECT", String(db)]);
       this.#selectedDb = db;
     }
     for (const c of cmds) text += encodeCommand(c);
@@ -333,9 +393,9 @@ export class AofManager {
     }
   }
 
-  /** The sink's hook: under appendfsync always, the batch's writes are on disk before its replies leave. */
+  /** The sink's hook: the batch's writes are written (and under appendfsync always, fsynced) before its replies leave. */
   beforeReply(): void {
-    if (this.#buf.length > 0 && this.config.get("appendfsync") === "always") this.flush();
+    if (this.#buf.length > 0) this.flush();
   }
 
   /** Writes the buffer (flushAppendOnlyFile); fsyncs under always, or when `sync`. */
@@ -343,6 +403,7 @@ export class AofManager {
     const f = this.#file;
     if (f === null) return;
     if (this.#buf.length > 0) {
+      if (this.flushSleepMs > 0) sleepSync(this.flushSleepMs);
       const bytes = fromLatin1(this.#buf);
       this.#buf = "";
       try {
@@ -484,7 +545,8 @@ export class AofManager {
       return "error";
     }
     this.rewrites++;
-    const rw = new Rewrite(this.engine, this.#rewriteOptions());
+    const keyDelay = new KeySaveDelay(() => this.engine.config.num("rdb-key-save-delay"));
+    const rw = new Rewrite(this.engine, { ...this.#rewriteOptions(), keyDelay });
     // Keys touched while it runs are re-emitted at its end; only then does every write pay for the listener.
     const untouch = this.engine.onKeyTouched((db, key) => rw.touched(db, key));
     this.#rewrite = { rw, tmpName, out, timer: null, untouch };
@@ -496,7 +558,7 @@ export class AofManager {
   #schedule(): void {
     const r = this.#rewrite;
     if (r === null) return;
-    r.timer = setTimeout(() => this.#stepRewrite(), Math.max(this.stepDelayMs, this.#pacer.delayMs(this.sliceMs)));
+    r.timer = setTimeout(() => this.#stepRewrite(), Math.max(this.stepDelayMs, this.#pacer.delayMs(this.sliceMs), r.rw.waitMs()));
   }
 
   #stepRewrite(): void {

@@ -11,12 +11,19 @@ import type { Engine } from "../../engine/engine.ts";
 import type { TableEntry } from "../../engine/table.ts";
 import { latin1 } from "../../resp/bytes.ts";
 import { RdbError } from "../rdb/constants.ts";
-import { loadRdb } from "../rdb/file.ts";
+import { limitsFrom } from "../rdb/decode.ts";
+import { RdbLoader, type RdbSink } from "../rdb/file.ts";
 import type { AofIo } from "./fs.ts";
 import type { Manifest } from "./manifest.ts";
 import { parseCommands } from "./resp.ts";
 
 export type FileStatus = "ok" | "truncated" | "empty" | "not-exist" | "open-error" | "failed";
+
+/** Redis's loadSingleAppendOnlyFile serves clients once every 1024 commands. */
+const COMMANDS_PER_SLICE = 1024;
+
+/** Called between slices of a load: the bytes read so far of all the files, and their total. */
+export type Between = (loadedBytes: number, totalBytes: number, commands: number) => Promise<void>;
 
 export interface LoadStats {
   /** Keys loaded from an RDB base, and those skipped because their TTL had passed. */
@@ -55,6 +62,39 @@ export class AofLoader {
    * none, "empty" when they hold nothing, "failed" (already logged) on error.
    */
   loadAll(m: Manifest): FileStatus {
+    for (const db of this.engine.dbs) db.ignoreExpiry = true;
+    try {
+      const steps = this.#allSteps(m);
+      for (;;) {
+        const r = steps.next();
+        if (r.done) return r.value;
+      }
+    } finally {
+      for (const db of this.engine.dbs) db.ignoreExpiry = false;
+    }
+  }
+
+  /**
+   * loadAll a slice at a time: `between` runs after every 1024 commands
+   * (clients are served meanwhile, and get -LOADING).
+   */
+  async loadAllAsync(m: Manifest, between: Between): Promise<FileStatus> {
+    for (const db of this.engine.dbs) db.ignoreExpiry = true;
+    try {
+      const steps = this.#allSteps(m);
+      for (;;) {
+        const r = steps.next();
+        if (r.done) return r.value;
+        // Nothing expires until the load is over (a client's lookup meanwhile included).
+        await between(r.value[0], r.value[1], this.stats.commands);
+      }
+    } finally {
+      for (const db of this.engine.dbs) db.ignoreExpiry = false;
+    }
+  }
+
+  /** The load as steps: yields [bytes read so far, total bytes] between slices. */
+  *#allSteps(m: Manifest): Generator<[number, number], FileStatus> {
     const files = [...(m.base ? [m.base] : []), ...m.incrs];
     if (files.length === 0) return "not-exist";
     let total = 0;
@@ -68,11 +108,21 @@ export class AofLoader {
     }
     if (total === 0) return "empty";
     let status: FileStatus = "ok";
+    let done = 0;
     for (let i = 0; i < files.length; i++) {
       const f = files[i] as (typeof files)[number];
       const last = i === files.length - 1;
       const t0 = performance.now();
-      status = this.loadFile(f.name);
+      const steps = this.#fileSteps(f.name);
+      for (;;) {
+        const r = steps.next();
+        if (r.done) {
+          status = r.value;
+          break;
+        }
+        yield [done + r.value, total];
+      }
+      done += this.io.size(`${this.dir}/${f.name}`);
       if (status === "ok" || (status === "truncated" && last)) {
         const secs = ((performance.now() - t0) / 1000).toFixed(3);
         this.io.log("notice", `DB loaded from ${f === m.base ? "base" : "incr"} file ${f.name}: ${secs} seconds`);
@@ -89,6 +139,15 @@ export class AofLoader {
 
   /** loadSingleAppendOnlyFile. */
   loadFile(name: string): FileStatus {
+    const steps = this.#fileSteps(name);
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  /** loadFile as steps: yields the offset reached after each slice of commands. */
+  *#fileSteps(name: string): Generator<number, FileStatus> {
     const path = `${this.dir}/${name}`;
     const data = this.io.read(path);
     if (data === null) {
@@ -100,15 +159,14 @@ export class AofLoader {
     if (data.length >= 5 && latin1(data, 0, 5) === "REDIS") {
       this.io.log("notice", "Reading RDB base file on AOF loading...");
       try {
-        this.#loadRdb(data);
+        start = yield* this.#rdbSteps(data);
       } catch (e) {
         const why = e instanceof RdbError ? e.message : String(e);
         this.io.log("warning", `${why}`);
         this.io.log("warning", `Error reading the RDB base file ${name}, AOF loading aborted`);
         return "failed";
       }
-      // respd's bases hold nothing after the RDB payload (fixups go to the next incr file).
-      start = data.length;
+      // An RDB-preamble AOF of Redis < 7.0 goes on with commands after the RDB: they are loaded too.
     }
     const client = fakeClient();
     let validBeforeMulti = start;
@@ -116,25 +174,36 @@ export class AofLoader {
     let unknown: string | null = null;
     /** The commands of an open MULTI, applied whole at its EXEC. */
     let queue: [TableEntry, string[]][] | null = null;
-    const end = parseCommands(data, start, (argv, endPos) => {
-      const cmd = this.#lookup(argv);
-      if (cmd === undefined) {
-        unknown = argv[0] as string;
+    let pos = start;
+    let end: ReturnType<typeof parseCommands>;
+    for (;;) {
+      let n = 0;
+      let paused = false;
+      end = parseCommands(data, pos, (argv, endPos) => {
+        const cmd = this.#lookup(argv);
+        if (cmd === undefined) {
+          unknown = argv[0] as string;
+          return false;
+        }
+        const cmdName = cmd.spec.name;
+        if (cmdName === "multi") {
+          validBeforeMulti = lastEnd;
+          queue = [];
+        } else if (cmdName === "exec" && queue !== null) {
+          for (const [c, a] of queue) this.#run(client, c, a);
+          queue = null;
+        } else if (cmdName === "discard" && queue !== null) queue = null;
+        else if (queue !== null) queue.push([cmd, argv]);
+        else this.#run(client, cmd, argv);
+        lastEnd = endPos;
+        if (++n < COMMANDS_PER_SLICE) return true;
+        paused = true;
+        pos = endPos;
         return false;
-      }
-      const cmdName = cmd.spec.name;
-      if (cmdName === "multi") {
-        validBeforeMulti = lastEnd;
-        queue = [];
-      } else if (cmdName === "exec" && queue !== null) {
-        for (const [c, a] of queue) this.#run(client, c, a);
-        queue = null;
-      } else if (cmdName === "discard" && queue !== null) queue = null;
-      else if (queue !== null) queue.push([cmd, argv]);
-      else this.#run(client, cmd, argv);
-      lastEnd = endPos;
-      return true;
-    });
+      });
+      if (unknown !== null || !paused) break;
+      yield pos;
+    }
     if (unknown !== null) {
       this.io.log("warning", `Unknown command '${unknown}' reading the append only file ${name}`);
       return "failed";
@@ -197,13 +266,19 @@ export class AofLoader {
     return "failed";
   }
 
-  #loadRdb(data: Uint8Array): void {
+  /**
+   * Loads the RDB at the start of `data` a slice at a time (yielding the
+   * offset reached); returns where it ended. Keys past their TTL are kept,
+   * as Redis keeps them in an AOF's RDB preamble: the commands after it may
+   * still touch them, and they expire once the load is over.
+   */
+  *#rdbSteps(data: Uint8Array): Generator<number, number> {
     const now = Date.now();
     const dbs = this.engine.dbs;
+    const config = this.engine.config;
     let loaded = 0;
-    let expired = 0;
     const log = (level: "notice" | "warning", text: string) => this.io.log(level, text);
-    loadRdb(data, {
+    const sink: RdbSink = {
       aux(k, v) {
         if (k === "redis-ver") log("notice", `Loading RDB produced by version ${v}`);
         else if (k === "ctime") log("notice", `RDB age ${Math.max(0, Math.floor(now / 1000) - Number(v))} seconds`);
@@ -218,20 +293,21 @@ export class AofLoader {
         }
       },
       key(db, key, value, expireAt) {
-        // A master drops keys whose TTL passed while the file sat on disk.
-        if (expireAt !== -1 && expireAt <= now) {
-          expired++;
-          return;
-        }
         const d = dbs[db];
         if (!d) throw new RdbError(`Bad db id ${db}`);
-        d.set(key, value, now);
-        if (expireAt !== -1) d.setExpire(key, expireAt);
+        if (!d.add(key, value, now, expireAt)) throw new RdbError(`RDB has duplicated key '${key}' in DB ${db}`);
         loaded++;
       },
-    });
+    };
+    const loader = new RdbLoader(
+      data,
+      sink,
+      limitsFrom((n) => config.num(n)),
+      config.bool("rdbchecksum"),
+    );
+    while (!loader.step(8, config.num("loading-process-events-interval-bytes"))) yield loader.pos;
     this.stats.keysLoaded += loaded;
-    this.stats.keysExpired += expired;
-    log("notice", `Done loading RDB, keys loaded: ${loaded}, keys expired: ${expired}.`);
+    log("notice", `Done loading RDB, keys loaded: ${loaded}, keys expired: 0.`);
+    return loader.pos;
   }
 }

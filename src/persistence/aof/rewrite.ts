@@ -16,6 +16,7 @@ import type { Engine } from "../../engine/engine.ts";
 import { latin1 } from "../../resp/bytes.ts";
 import type { KeyTable } from "../../store/database.ts";
 import type { Value } from "../../store/values.ts";
+import type { KeySaveDelay } from "../key-delay.ts";
 import { createDumpPayload } from "../rdb/dump.ts";
 import type { EncodeOptions } from "../rdb/encode.ts";
 import { defaultAux, RdbFileWriter } from "../rdb/file.ts";
@@ -26,6 +27,15 @@ export interface RewriteOptions {
   compress: boolean;
   checksum: boolean;
   encode: EncodeOptions;
+  /** rdb-key-save-delay: the walk pauses after each key, as Redis's rewrite child does. */
+  keyDelay?: KeySaveDelay;
+  /** aof-timestamp-enabled: a command-form base starts with a `#TS:<unix time>` annotation. */
+  timestamp?: boolean;
+}
+
+/** The annotation aof-timestamp-enabled writes (loaders skip lines starting with '#'; redis-check-aof truncates at one). */
+export function timestampAnnotation(unixSeconds: number): string {
+  return `#TS:${unixSeconds}\r\n`;
 }
 
 /** One key as commands: RESTORE with its absolute TTL (one command serves every type). */
@@ -62,7 +72,10 @@ export class Rewrite {
     if (opts.preamble) {
       const aux = defaultAux(engine.host?.heapUsed() ?? 0).map(([k, v]): [string, string] => [k, k === "aof-base" ? "1" : v]);
       this.#rdb = new RdbFileWriter({ compress: opts.compress, checksum: opts.checksum, ...opts.encode }).header(aux);
-    } else this.#rdb = null;
+    } else {
+      this.#rdb = null;
+      if (opts.timestamp) this.#text = timestampAnnotation(Math.floor(Date.now() / 1000));
+    }
   }
 
   /** A key changed (engine.onKeyTouched). */
@@ -83,6 +96,9 @@ export class Rewrite {
 
   /** Walks some buckets (until `budgetMs` passed); returns true once every db was walked. */
   step(budgetMs: number): boolean {
+    const delay = this.#opts.keyDelay ?? null;
+    if (delay !== null && !delay.begin()) return false;
+    let held = false;
     const deadline = performance.now() + budgetMs;
     const dbs = this.#engine.dbs;
     const now = Date.now();
@@ -114,11 +130,12 @@ export class Rewrite {
           // A key already past its TTL is left out, as a fork's snapshot would see it gone.
           if (at !== 0 && at <= now) return;
           this.#writeKey(key, t.values[s] as Value, at === 0 ? -1 : at);
+          if (delay?.afterKey() === true) held = true;
         });
         n++;
-      } while (this.#cursor !== 0 && ((n & 63) !== 0 || performance.now() < deadline));
+      } while (this.#cursor !== 0 && !held && ((n & 63) !== 0 || performance.now() < deadline));
       if (this.#cursor === 0) this.#nextDb();
-      else return false;
+      if (this.#cursor !== 0 || held) return false;
     }
     return true;
   }
@@ -135,6 +152,11 @@ export class Rewrite {
     this.#db++;
     this.#cursor = 0;
     this.#dbStarted = false;
+  }
+
+  /** Milliseconds before the walk may go on (rdb-key-save-delay), 0 = at once. */
+  waitMs(): number {
+    return this.#opts.keyDelay?.waitMs() ?? 0;
   }
 
   /** The base bytes produced since the last call. */

@@ -69,9 +69,21 @@ export const QUICKLIST_PACKED = 2;
 export const PACKED_THRESHOLD = 1 << 30;
 
 /** Thrown for any malformed, truncated or unsupported RDB input. */
+/** The input ended inside a field (a streaming loader waits for more bytes; a file is truncated). */
+export const SHORT_READ = "Unexpected EOF reading RDB file";
+
 export class RdbError extends Error {
+  /** For "RDB CRC error": the computed and the stored checksum, which Redis logs first. */
+  crcMismatch?: { expected: bigint; got: bigint };
   constructor(message: string) {
     super(message);
     this.name = "RdbError";
+  }
+}
+
+/** Input that ran out: only this one means "more bytes may fix it". */
+export class ShortReadError extends RdbError {
+  constructor() {
+    super(SHORT_READ);
   }
 }

@@ -10,7 +10,7 @@ import { ListValue } from "../../store/list.ts";
 import { SetValue } from "../../store/set.ts";
 import type { Value } from "../../store/values.ts";
 import { ZSet } from "../../store/zset.ts";
-import { QUICKLIST_PACKED, QUICKLIST_PLAIN, RdbError, RdbType } from "./constants.ts";
+import { QUICKLIST_PACKED, QUICKLIST_PLAIN, RdbError, RdbType, SHORT_READ } from "./constants.ts";
 import { decodeIntset } from "./intset.ts";
 import type { RdbReader } from "./io.ts";
 import { decodeListpack } from "./listpack.ts";
@@ -70,7 +70,8 @@ export function readValue(r: RdbReader, type: number, limits: LoadLimits): Value
     case RdbType.LIST_QUICKLIST_2:
       return readQuicklist(r, type, limits);
     case RdbType.LIST_ZIPLIST: {
-      const items = decodeZiplist(r.stringBytes());
+      const blob = r.stringBytes();
+      const items = checked("List ziplist", () => decodeZiplist(blob));
       if (items.length === 0) throw new EmptyKeyError();
       return ListValue.of(items);
     }
@@ -81,13 +82,16 @@ export function readValue(r: RdbReader, type: number, limits: LoadLimits): Value
       for (let i = 0; i < n; i++) members[i] = r.string();
       return buildSet(members, limits, n > limits.setIntsetEntries);
     }
-    case RdbType.SET_INTSET:
-      return buildSet(decodeIntset(r.stringBytes()).map(String), limits, false);
+    case RdbType.SET_INTSET: {
+      const blob = r.stringBytes();
+      return buildSet(checked("Intset", () => decodeIntset(blob)).map(String), limits, false);
+    }
     case RdbType.ZSET:
     case RdbType.ZSET_2: {
       const n = r.length();
       if (n === 0) throw new EmptyKeyError();
-      const z = new ZSet(true);
+      // Built as a skiplist, which keeps a -0 score, then compacted as Redis's load converts it (a listpack holds 0).
+      const z = new ZSet(false);
       let maxLen = 0;
       for (let i = 0; i < n; i++) {
         const member = r.string();
@@ -97,22 +101,24 @@ export function readValue(r: RdbReader, type: number, limits: LoadLimits): Value
         if (member.length > maxLen) maxLen = member.length;
         z.insert(member, score, UNLIMITED);
       }
-      z.compact = n <= limits.zsetEntries && maxLen <= limits.zsetValue;
+      z.compactIfSmall({ entries: limits.zsetEntries, value: limits.zsetValue }, maxLen);
       return z;
     }
     case RdbType.ZSET_ZIPLIST:
     case RdbType.ZSET_LISTPACK: {
       const blob = r.stringBytes();
-      const items = type === RdbType.ZSET_LISTPACK ? decodeListpack(blob) : decodeZiplist(blob);
-      if (items.length % 2 !== 0) throw new RdbError("Zset listpack integrity check failed: odd element count");
-      if (items.length === 0) throw new EmptyKeyError();
       const z = new ZSet(true);
-      for (let i = 0; i < items.length; i += 2) {
-        const member = items[i] as string;
-        const score = parseScore(items[i + 1] as string);
-        if (z.dict.has(member)) throw new RdbError("Zset listpack integrity check failed: duplicate member");
-        z.insert(member, score, UNLIMITED);
-      }
+      checked(type === RdbType.ZSET_LISTPACK ? "Zset listpack" : "Zset ziplist", () => {
+        const items = type === RdbType.ZSET_LISTPACK ? decodeListpack(blob) : decodeZiplist(blob);
+        if (items.length % 2 !== 0) throw new RdbError("odd element count");
+        if (items.length === 0) throw new EmptyKeyError();
+        for (let i = 0; i < items.length; i += 2) {
+          const member = items[i] as string;
+          const score = parseScore(items[i + 1] as string);
+          if (z.dict.has(member)) throw new RdbError("duplicate member");
+          z.insert(member, score, UNLIMITED);
+        }
+      });
       // Redis only checks the count here (checking lengths would be O(N)).
       z.compact = z.size <= limits.zsetEntries;
       return z;
@@ -130,7 +136,13 @@ export function readValue(r: RdbReader, type: number, limits: LoadLimits): Value
       return h;
     }
     case RdbType.HASH_ZIPMAP: {
-      const items = decodeZipmap(r.stringBytes());
+      const blob = r.stringBytes();
+      const items = checked("Zipmap", () => {
+        const pairs = decodeZipmap(blob);
+        // zipmapValidateIntegrity refuses an empty zipmap: it is corrupt, not an empty key.
+        if (pairs.length === 0) throw new RdbError("empty zipmap");
+        return pairs;
+      });
       let maxLen = 0;
       for (const s of items) if (s.length > maxLen) maxLen = s.length;
       return buildHash(items, limits, maxLen > limits.hashValue, "Hash zipmap with dup elements");
@@ -138,9 +150,11 @@ export function readValue(r: RdbReader, type: number, limits: LoadLimits): Value
     case RdbType.HASH_ZIPLIST:
     case RdbType.HASH_LISTPACK: {
       const blob = r.stringBytes();
-      const items = type === RdbType.HASH_LISTPACK ? decodeListpack(blob) : decodeZiplist(blob);
-      if (items.length % 2 !== 0) throw new RdbError("Hash listpack integrity check failed: odd element count");
-      return buildHash(items, limits, false, "Hash listpack integrity check failed: duplicate field");
+      return checked(type === RdbType.HASH_LISTPACK ? "Hash listpack" : "Hash ziplist", () => {
+        const items = type === RdbType.HASH_LISTPACK ? decodeListpack(blob) : decodeZiplist(blob);
+        if (items.length % 2 !== 0) throw new RdbError("odd element count");
+        return buildHash(items, limits, false, "duplicate field");
+      });
     }
     case RdbType.STREAM_LISTPACKS:
     case RdbType.STREAM_LISTPACKS_2:
@@ -166,16 +180,34 @@ function readQuicklist(r: RdbReader, type: number, _limits: LoadLimits): ListVal
       }
     }
     const data = r.stringBytes();
-    if (data.length === 0) throw new RdbError("Quicklist integrity check failed: empty node");
+    // Redis gives up on a zero-length node without a message of its own: the load fails with the short-read
+    // text (an RdbError, not a ShortReadError: more bytes would not fix it).
+    if (data.length === 0) throw new RdbError(SHORT_READ);
     if (container === QUICKLIST_PLAIN) {
       l.pushTail(latin1(data));
       continue;
     }
-    const items = type === RdbType.LIST_QUICKLIST_2 ? decodeListpack(data) : decodeZiplist(data);
+    const items =
+      type === RdbType.LIST_QUICKLIST_2 ? checked("Listpack", () => decodeListpack(data)) : checked("Ziplist", () => decodeZiplist(data));
     for (const s of items) l.pushTail(s);
   }
   if (l.length === 0) throw new EmptyKeyError();
   return l;
+}
+
+/**
+ * Decodes a packed blob (ziplist, listpack, intset, zipmap): whatever is
+ * wrong inside it is reported as Redis reports a failed integrity check
+ * ("Hash ziplist integrity check failed."), the text RESTORE logs and a
+ * failed load prints. Empty containers still come out as EmptyKeyError.
+ */
+function checked<T>(what: string, decode: () => T): T {
+  try {
+    return decode();
+  } catch (e) {
+    if (e instanceof RdbError && !(e instanceof EmptyKeyError)) throw new RdbError(`${what} integrity check failed.`);
+    throw e;
+  }
 }
 
 /** A set from members, as rdbLoadObject builds it: intset while it can be, checking duplicates. */
@@ -207,6 +239,6 @@ function parseScore(s: string): number {
   if (t === "inf" || t === "+inf" || t === "infinity") return Number.POSITIVE_INFINITY;
   if (t === "-inf" || t === "-infinity") return Number.NEGATIVE_INFINITY;
   const v = Number(s);
-  if (Number.isNaN(v) || s.trim() === "") throw new RdbError("Zset listpack integrity check failed: bad score");
+  if (Number.isNaN(v) || s.trim() === "") throw new RdbError("bad score");
   return v;
 }

@@ -147,6 +147,33 @@ function allowInsert(size: number, count: number, fill: number, sz: number): boo
  * pushed at the tail dumps byte-identically to Redis.
  */
 function writeQuicklist(w: RdbWriter, list: ListValue, opts: EncodeOptions): void {
+  const nodes = cutQuicklist(list, opts);
+  w.length(nodes.length);
+  for (const node of nodes) {
+    if (typeof node === "string") {
+      w.length(QUICKLIST_PLAIN);
+      w.string(node);
+    } else {
+      w.length(QUICKLIST_PACKED);
+      w.blob(node.buffer, 0, node.seal());
+    }
+  }
+}
+
+/**
+ * The quicklist Redis would hold for `list` (DEBUG OBJECT's ql_* fields):
+ * its node count and the bytes of its nodes (listpack bytes, or the element of
+ * a PLAIN node), uncompressed.
+ */
+export function quicklistShape(list: ListValue, opts: EncodeOptions): { nodes: number; bytes: number } {
+  const nodes = cutQuicklist(list, opts);
+  let bytes = 0;
+  for (const node of nodes) bytes += typeof node === "string" ? node.length : node.seal();
+  return { nodes: nodes.length, bytes };
+}
+
+/** The list cut into nodes: a listpack being built, or a PLAIN node's element. Valid until the next call. */
+function cutQuicklist(list: ListValue, opts: EncodeOptions): (ListpackBuilder | string)[] {
   const fill = Math.max(-5, Math.min(opts.listFill, (1 << 15) - 1));
   const threshold = opts.packedThreshold ?? PACKED_THRESHOLD;
   const nodes: (ListpackBuilder | string)[] = [];
@@ -171,14 +198,5 @@ function writeQuicklist(w: RdbWriter, list: ListValue, opts: EncodeOptions): voi
     }
     cur.append(item);
   }
-  w.length(nodes.length);
-  for (const node of nodes) {
-    if (typeof node === "string") {
-      w.length(QUICKLIST_PLAIN);
-      w.string(node);
-    } else {
-      w.length(QUICKLIST_PACKED);
-      w.blob(node.buffer, 0, node.seal());
-    }
-  }
+  return nodes;
 }

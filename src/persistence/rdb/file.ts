@@ -178,6 +178,8 @@ export interface LoadResult {
   version: number;
   keys: number;
   checksumVerified: boolean;
+  /** Where the RDB ended (after its checksum): an old-style AOF's command tail starts there. */
+  end: number;
 }
 
 /** rdbLoadRio's header check: `REDIS` and a version we can read; returns the version. */
@@ -191,7 +193,10 @@ export function rdbVersionOf(data: Uint8Array): number {
 
 /** The trailer check: `stored` 0 means the writer had rdbchecksum off. */
 export function checkTrailer(crc: bigint, stored: bigint): void {
-  if (crc !== stored) throw new RdbError(`Wrong RDB checksum expected: (${crc.toString(16)}) but got (${stored.toString(16)})`);
+  if (crc === stored) return;
+  const e = new RdbError("RDB CRC error");
+  e.crcMismatch = { expected: crc, got: stored };
+  throw e;
 }
 
 /** Reads the 8-byte little-endian CRC64 trailer. */
@@ -323,15 +328,20 @@ export class RdbLoader {
     return this.#walk.keys;
   }
 
-  /** Loads for about `budgetMs`; true when the file is done (EOF and checksum checked). */
-  step(budgetMs: number): boolean {
+  /**
+   * Loads for about `budgetMs`, or until `maxBytes` more were read
+   * (Redis's loading-process-events-interval-bytes); true when the file is
+   * done (EOF and checksum checked).
+   */
+  step(budgetMs: number, maxBytes = Number.POSITIVE_INFINITY): boolean {
     if (this.#finished) return true;
     const r = this.#r;
     const walk = this.#walk;
     const deadline = performance.now() + budgetMs;
+    const byteLimit = r.pos + maxBytes;
     for (let n = 0; ; n++) {
       // Stop only between keys, where no EXPIRETIME/IDLE/FREQ is pending.
-      if ((n & 63) === 63 && walk.between && performance.now() >= deadline) {
+      if (walk.between && (r.pos >= byteLimit || ((n & 63) === 63 && performance.now() >= deadline))) {
         this.#crcTo(r.pos);
         return false;
       }
@@ -361,5 +371,5 @@ export class RdbLoader {
 export function loadRdb(data: Uint8Array, sink: RdbSink, limits: LoadLimits = DEFAULT_LIMITS, verifyChecksum = true): LoadResult {
   const loader = new RdbLoader(data, sink, limits, verifyChecksum);
   loader.step(Number.POSITIVE_INFINITY);
-  return { version: loader.version, keys: loader.keys, checksumVerified: loader.checksumVerified };
+  return { version: loader.version, keys: loader.keys, checksumVerified: loader.checksumVerified, end: loader.pos };
 }

@@ -6,7 +6,7 @@
  */
 import { ByteWriter, fromLatin1, latin1, writeLatin1 } from "../../resp/bytes.ts";
 import { isLongString } from "../../store/values.ts";
-import { ENC_INT8, ENC_INT16, ENC_INT32, ENC_LZF, ENCVAL, LEN_32BIT, LEN_64BIT, RdbError } from "./constants.ts";
+import { ENC_INT8, ENC_INT16, ENC_INT32, ENC_LZF, ENCVAL, LEN_32BIT, LEN_64BIT, RdbError, ShortReadError } from "./constants.ts";
 import { lzfCompressShared, lzfDecompressInto, lzfScratch } from "./lzf.ts";
 
 /** Scratch for doubles: one typed-array write instead of a DataView per value. */
@@ -168,7 +168,7 @@ let inflated = new Uint8Array(4096);
 const INFLATE_KEEP = 1 << 20;
 
 function truncated(): never {
-  throw new RdbError("Unexpected EOF reading RDB file");
+  throw new ShortReadError();
 }
 
 export class RdbReader {

@@ -15,14 +15,12 @@
  * bytes that never come. So a caller that sees the source go quiet while the
  * loader is `waiting` calls `retryNow()`: the held bytes are tried once more.
  */
-import { RdbError } from "./constants.ts";
+import { ShortReadError } from "./constants.ts";
 import { Crc64 } from "./crc64.ts";
 import { DEFAULT_LIMITS, type LoadLimits } from "./decode.ts";
 import { checkTrailer, type RdbSink, RdbWalk, rdbVersionOf, readTrailer } from "./file.ts";
 import { RdbReader } from "./io.ts";
 
-/** What io.ts's RdbReader throws when the input ends inside a field. */
-const TRUNCATED = "Unexpected EOF reading RDB file";
 const HEADER_BYTES = 9;
 const INITIAL_BYTES = 64 * 1024;
 
@@ -155,7 +153,7 @@ export class RdbStreamLoader {
         this.#phase = "done";
         return "done";
       } catch (e) {
-        if (this.#ended || !(e instanceof RdbError) || e.message !== TRUNCATED) throw e;
+        if (this.#ended || !(e instanceof ShortReadError)) throw e;
         this.#consume(mark);
         this.retries++;
         this.#triedWith = this.#end - this.#start;

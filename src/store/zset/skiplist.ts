@@ -14,7 +14,7 @@
  * not stored: they are 1, or 0 for the null link. Id 0 doubles as null for
  * every link, since nothing links forward to the head or hashes to it.
  */
-import { hashString } from "../dict.ts";
+import { hashString, sampleFair } from "../dict.ts";
 
 const MAX_LEVEL = 32;
 /** Chance of a node reaching the next level: 1/4 keeps about 1.33 links per node. */
@@ -179,17 +179,11 @@ export class SkipList {
   }
 
   /** A uniformly chosen bucket's random member (like dictGetFairRandomKey); NIL when empty. */
+  /** A random member's id, sampled as fairly as Redis's dictGetFairRandomKey (see sampleFair). */
   randomId(): number {
     if (this.length === 0) return NIL;
-    const b = this.#buckets;
-    for (;;) {
-      let s = b[(Math.random() * b.length) | 0] as number;
-      if (s === NIL) continue;
-      let n = 0;
-      for (let t = s; t !== NIL; t = this.#links[4 * t + CHAIN] as number) n++;
-      for (let pick = (Math.random() * n) | 0; pick > 0; pick--) s = this.#links[4 * s + CHAIN] as number;
-      return s;
-    }
+    const links = this.#links;
+    return sampleFair(this.#buckets, (s) => links[4 * s + CHAIN] as number, this.length, NIL);
   }
 
   // ---- storage ----

@@ -4,8 +4,8 @@
  * can be exercised. Redis reaches it through a real SIGSEGV, serverPanic and
  * a failed serverAssert; respd goes straight to its crash report.
  */
-import type { Ctx } from "../engine/context.ts";
-import type { CrashCause } from "../engine/engine.ts";
+import type { Ctx } from "../../engine/context.ts";
+import type { CrashCause } from "../../engine/engine.ts";
 
 /** The cause for a crashing DEBUG subcommand (lowercase), or null for the others. */
 function causeOf(sub: string): CrashCause | null {
