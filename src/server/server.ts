@@ -208,7 +208,8 @@ async function start(runtime: Runtime, args: string[], early: { logger: Logger |
     cron = setInterval(
       () => {
         engine.cron();
-        shutdownCtl.cron();
+        // DEBUG PAUSE-CRON stops Redis's whole serverCron, the shutdown it would start included.
+        if (!engine.cronPaused) shutdownCtl.cron();
         // Loads and background saves are work too, not a quiet moment: a collection there only pauses them.
         const background = isLoading(engine) || saver.bgsaveInProgress || aof.rewriting;
         const before = idleCollector.collections;
