@@ -93,7 +93,14 @@ describe("shutdown with replicas", () => {
       const callers = [await RawClient.connect(master.port), await RawClient.connect(master.port)];
       for (const c of callers) c.write("SHUTDOWN\r\n");
       await waitFor("both blocked", async () => infoField(await m.info("clients"), "blocked_clients") === "2");
+      // Writes wait while the master waits for its replicas (reads do not).
+      const writer = await RawClient.connect(master.port);
+      writer.write("SET held 1\r\n");
+      await expect(writer.readReply(300)).rejects.toThrow();
+      expect(await m.get("held")).toBeNull();
       expect(await m.call("SHUTDOWN", "ABORT")).toBe("OK");
+      expect(await writer.readReply()).toBe("+OK\r\n");
+      writer.close();
       for (const c of callers) {
         expect(await c.readReply()).toBe("-ERR Errors trying to SHUTDOWN. Check logs.\r\n");
         c.close();

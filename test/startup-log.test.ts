@@ -4,6 +4,9 @@
  * else "Running mode=...". Differential against redis-server where one is installed.
  */
 import { afterAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { HOOK_TIMEOUT_MS, requireRedisInCI, type ServerProcess, startRedis, startRespd } from "./helpers/server.ts";
 
 const haveRedis = requireRedisInCI();
@@ -93,6 +96,21 @@ describe("startup log", () => {
       const s = await respd([]);
       expect(s.output()).not.toContain("_._");
       expect(messages(s.output()).map(([, m]) => m)).toContain(`Running mode=standalone, port=${s.port}.`);
+    },
+    HOOK_TIMEOUT_MS,
+  );
+
+  test(
+    "pidfile: written with the pid at startup, removed by a clean shutdown",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "respd-pid-"));
+      const path = join(dir, "respd.pid");
+      const s = await respd(["--pidfile", path]);
+      expect(readFileSync(path, "utf8")).toBe(`${s.proc.pid}\n`);
+      s.proc.kill("SIGTERM");
+      expect(await s.exited).toBe(0);
+      expect(existsSync(path)).toBe(false);
+      expect(s.output()).toContain("Removing the pid file.");
     },
     HOOK_TIMEOUT_MS,
   );

@@ -96,7 +96,7 @@ export const PARAMS: ParamSpec[] = [
   // General
   bool("daemonize", false, false, inert),
   enm("supervised", "no", ["upstart", "systemd", "auto", "no"], false, inert),
-  str("pidfile", "", false, { emptyIsNull: true, ...inert }),
+  str("pidfile", "", false, { emptyIsNull: true }),
   enm("loglevel", "notice", ["debug", "verbose", "notice", "warning"]),
   str("logfile", "", false),
   bool("syslog-enabled", false, false, inert),

@@ -234,7 +234,12 @@ function wrap(socket: Socket<SocketState>, remote: string, local: string): Conne
       socket.setKeepAlive(seconds > 0, seconds * 1000);
     },
     destroy() {
-      if (!state.closed) socket.terminate();
+      if (state.closed) return;
+      // Output not yet taken by the kernel is dropped; the close itself is an ordinary FIN, as
+      // Redis's close(2) of a killed client (terminate() would reset the connection instead).
+      state.pending = null;
+      settleFlushed(state);
+      socket.end();
     },
     closed,
     get bytesWritten() {

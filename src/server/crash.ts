@@ -43,7 +43,10 @@ function repr(s: string): string {
 /** The JS stack of the code that got here, without this module's own frames. */
 function jsStack(): string {
   const lines = (new Error().stack ?? "").split("\n").slice(1);
-  const first = lines.findIndex((l) => !l.includes("/server/crash.ts"));
+  // This module's frames (by file, or by name where a bundle hides the file) and the host's crash hook.
+  const first = lines.findIndex(
+    (l) => !l.includes("/server/crash.ts") && !/at (Object\.)?(jsStack|reportBody|callerLocation|crash) /.test(l),
+  );
   // A signal is handled between event-loop tasks: no JS code of ours was running.
   if (first === -1) return "(no JavaScript frame: the event loop was between tasks)\n";
   return `${lines.slice(first).join("\n")}\n`;

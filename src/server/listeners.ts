@@ -64,11 +64,11 @@ export class TcpListeners {
     return null;
   }
 
-  /** As open(), bound before returning; false when the runtime cannot (Node). */
-  #openNow(bind: string, port: number): string | null | false {
+  /** As open(), bound before returning: the new listeners or the error; false when the runtime cannot (Node). */
+  #openNow(bind: string, port: number): Listener[] | string | false {
     const now = this.runtime.listenTcpNow;
     if (now === undefined) return false;
-    if (port === 0) return null;
+    if (port === 0) return [];
     const opened: Listener[] = [];
     let dualStack = false;
     for (const { host, optional } of plan(bind)) {
@@ -81,20 +81,22 @@ export class TcpListeners {
         return failure(host, port, e);
       }
     }
-    this.list = opened;
-    return null;
+    return opened;
   }
 
   /**
    * CONFIG SET port / bind: replaces the listeners with those of `bind` x
-   * `port`. False when they could not be bound; the previous ones listen
-   * again. On Node (no synchronous bind) it happens in the background and a
-   * failure is only logged.
+   * `port`. False when they could not be bound; the previous ones keep
+   * listening. The new set is opened while the old one still listens (Redis
+   * does so for a new port; it also keeps a refused set from costing the old
+   * one); only when it collides with the old one on the same port is the old
+   * one closed first. On Node (no synchronous bind) it happens in the
+   * background and a failure is only logged.
    */
   rebind(bind: string, port: number, previous: { bind: string; port: number }): boolean {
-    this.close();
-    const err = this.#openNow(bind, port);
-    if (err === false) {
+    let next = this.#openNow(bind, port);
+    if (next === false) {
+      this.close();
       void this.open(bind, port).then((e) => {
         if (e === null) return;
         this.warn(`Failed to bind: ${e}`);
@@ -102,12 +104,31 @@ export class TcpListeners {
       });
       return true;
     }
-    if (err === null) return true;
-    this.warn(err);
-    this.warn("Failed to bind");
-    const again = this.#openNow(previous.bind, previous.port);
-    if (again) this.warn(`Could not listen again on the previous addresses: ${again}`);
-    return false;
+    if (typeof next === "string" && port === previous.port && /in use/i.test(next)) {
+      // Probably our own listener on that address: close, then bind again.
+      this.close();
+      next = this.#openNow(bind, port);
+      if (typeof next === "string") {
+        const again = this.#openNow(previous.bind, previous.port);
+        if (Array.isArray(again)) this.list = again;
+        else {
+          // Deno releases a closed listener's port only once its pending accept is cancelled.
+          setTimeout(() => {
+            void this.open(previous.bind, previous.port).then((e) => {
+              if (e !== null) this.warn(`Could not listen again on the previous addresses: ${e}`);
+            });
+          }, 10);
+        }
+      }
+    }
+    if (typeof next === "string" || next === false) {
+      if (next) this.warn(next);
+      this.warn("Failed to bind");
+      return false;
+    }
+    for (const l of this.list) l.close();
+    this.list = next;
+    return true;
   }
 
   close(): void {

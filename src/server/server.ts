@@ -187,6 +187,13 @@ async function start(runtime: Runtime, args: string[], early: { logger: Logger |
     runtime.exit(1);
   }
 
+  // Redis's createPidFile: best effort, and removed again by a clean shutdown.
+  const pidfile = config.get("pidfile") === "" ? "" : runtime.realPath(config.get("pidfile"));
+  if (pidfile !== "") {
+    try {
+      runtime.writeFile(pidfile, new TextEncoder().encode(`${runtime.pid}\n`));
+    } catch {}
+  }
   // Redis shows its logo when logging to a terminal, or when asked to; else one line.
   if (config.bool("always-show-logo") || (logPath === "" && runtime.stdoutIsTerminal)) {
     logger.raw("notice", asciiLogo(VERSION, "standalone", port, runtime.pid));
@@ -201,7 +208,8 @@ async function start(runtime: Runtime, args: string[], early: { logger: Logger |
     cron = setInterval(
       () => {
         engine.cron();
-        shutdownCtl.cron();
+        // DEBUG PAUSE-CRON stops Redis's whole serverCron, the shutdown it would start included.
+        if (!engine.cronPaused) shutdownCtl.cron();
         // Loads and background saves are work too, not a quiet moment: a collection there only pauses them.
         const background = isLoading(engine) || saver.bgsaveInProgress || aof.rewriting;
         const before = idleCollector.collections;
@@ -228,6 +236,10 @@ async function start(runtime: Runtime, args: string[], early: { logger: Logger |
     unixListener?.close();
     if (cron !== null) clearInterval(cron);
     for (const c of engine.clients.values()) c.transport.closeAfterFlush();
+    if (pidfile !== "") {
+      logger.notice("Removing the pid file.");
+      runtime.removeFile(pidfile);
+    }
     if (unixPath !== "") runtime.removeFile(unixPath);
     logger.warning("Redis is now ready to exit, bye bye...");
     // Let queued replies reach the sockets before the process goes, but never hang on a client that does not read.

@@ -47,6 +47,8 @@ export class Shutdown {
   /** SHUTDOWN callers blocked until it finishes or fails. */
   readonly #blocked = new Set<Client>();
   #exiting = false;
+  /** A CLIENT PAUSE that was on when the wait paused writes, restored if the shutdown is cancelled. */
+  #userPause: { until: number; writesOnly: boolean } | null = null;
 
   constructor(
     private readonly engine: Engine,
@@ -112,9 +114,16 @@ export class Shutdown {
     this.log.warning("User requested shutdown...");
     const timeout = this.engine.config.num("shutdown-timeout");
     if (!opts.now && timeout !== 0 && !this.#replicasInSync()) {
-      this.#deadline = Date.now() + timeout * 1000;
+      const now = Date.now();
+      this.#deadline = now + timeout * 1000;
       const state = replicationOf(this.engine);
-      streamWriteCommand(state, ["REPLCONF", "GETACK", "*"]);
+      const engine = this.engine;
+      const paused = engine.pausedUntil > now;
+      this.#userPause = paused ? { until: engine.pausedUntil, writesOnly: engine.pauseWritesOnly } : null;
+      if (!paused) streamWriteCommand(state, ["REPLCONF", "GETACK", "*"]);
+      // Writes wait meanwhile, so the replicas can catch up with an offset that stays put.
+      // (A timer cannot be set beyond 2^31-1 ms: the pause ends there for absurd timeouts.)
+      engine.pause(Math.min(this.#deadline, now + 2 ** 31 - 1), true);
       this.log.notice("Waiting for replicas before shutting down.");
       return "waiting";
     }
@@ -174,6 +183,12 @@ export class Shutdown {
   /** Redis's cancelShutdown: back to normal, blocked SHUTDOWN callers get the error. */
   #cancel(): void {
     this.#asap = null;
+    if (this.#deadline !== 0) {
+      this.engine.unpause();
+      const prev = this.#userPause;
+      if (prev !== null && prev.until > Date.now()) this.engine.pause(prev.until, prev.writesOnly);
+      this.#userPause = null;
+    }
     this.#deadline = 0;
     for (const c of this.#blocked) {
       const waiter = this.engine.blocking.waiterOf(c);
