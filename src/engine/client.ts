@@ -23,6 +23,9 @@ export interface Transport {
   destroy(): void;
 }
 
+/** Redis's PROTO_IOBUF_LEN: the room each socket read reserves in the query buffer. */
+const QUERY_READ_ROOM = 16 * 1024;
+
 /** The one-item batch `push` hands to writeSoon, which copies what it keeps. */
 const ONE: Outgoing[] = [null];
 
@@ -65,6 +68,37 @@ export class Client {
   }
   /** Bytes of input received and output sent, for INFO stats and CLIENT LIST tot-net-*. */
   netInput = 0;
+  /**
+   * The query buffer as Redis would hold it (CLIENT LIST qbuf/qbuf-free):
+   * bytes waiting for the rest of a command, the room a read reserves
+   * (16 KiB, or the whole of a big argument), and the peak since the cron
+   * last looked, which lets the cron give back what a burst made it keep.
+   */
+  qbufUsed = 0;
+  qbufCap = 0;
+  qbufPeak = 0;
+
+  /** A socket read of `n` bytes: Redis makes room for 16 KiB (or the read) on top of what it holds. */
+  queryRead(n: number): void {
+    const used = this.qbufUsed + n;
+    const cap = this.qbufUsed + Math.max(QUERY_READ_ROOM, n);
+    if (cap > this.qbufCap) this.qbufCap = cap;
+    if (used > this.qbufPeak) this.qbufPeak = used;
+  }
+
+  /**
+   * clientsCronResizeQueryBuffer: a client idle for more than 2 s gives back
+   * all its spare room; one whose buffer is over 32 KiB and twice its recent
+   * peak shrinks to that peak. Only worth it for more than 4 KiB of slack.
+   */
+  resizeQueryBuffer(now: number): void {
+    if (this.qbufCap - this.qbufUsed > 4096) {
+      const idleSecs = Math.floor(now / 1000) - Math.floor(this.lastInteraction / 1000);
+      if (idleSecs > 2) this.qbufCap = this.qbufUsed;
+      else if (this.qbufCap > 32 * 1024 && this.qbufCap / 2 > this.qbufPeak) this.qbufCap = Math.max(this.qbufUsed, this.qbufPeak);
+    }
+    this.qbufPeak = this.qbufUsed;
+  }
   netOutput = 0;
   /** Per-client flags CLIENT LIST shows that other issues will set (P, x, b...). */
   extraFlags = "";

@@ -587,6 +587,7 @@ export class Engine implements KeyspaceHooks {
     else if (estimate >= now + 1) this.#clockOffset -= estimate - now - 0.999;
     this.#activeExpireCycle(now);
     for (const hook of this.cronHooks) hook();
+    for (const c of this.clients.values()) c.resizeQueryBuffer(now);
     const timeout = this.config.num("timeout") * 1000;
     if (timeout > 0) {
       for (const c of this.clients.values()) {

@@ -131,6 +131,10 @@ export function serveConnection(engine: Engine, sink: CommandSink, conn: Connect
     countInput: (n: number) => {
       engine.stats.totalNetInputBytes += n;
       client.netInput += n;
+      client.queryRead(n);
+    },
+    settled: (pending: number) => {
+      client.qbufUsed = pending;
     },
   };
   const input = direct
