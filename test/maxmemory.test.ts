@@ -1,8 +1,10 @@
 /** maxmemory against the real redis-server: eviction by policy, its keyspace events, and OOM once nothing more can go. */
 import { afterAll, expect, test } from "bun:test";
 import type { Differential } from "./helpers/diff.ts";
-import { call, type RawClient } from "./helpers/raw.ts";
+import { call, RawClient } from "./helpers/raw.ts";
+import { startRespd } from "./helpers/server.ts";
 import { withDifferential } from "./helpers/suite.ts";
+import { infoField, waitFor } from "./helpers/wait.ts";
 
 let d: Differential;
 let sub: [RawClient, RawClient];
@@ -52,4 +54,25 @@ test("allkeys and volatile policies evict as the limit drops; with nothing left 
   const [sa, sb] = await d.both("INFO", "stats");
   const evicted = (s: string) => /evicted_keys:(\d+)/.exec(s)?.[1];
   expect(evicted(sb)).toBe(evicted(sa));
+});
+
+test("a replica evicts nothing of its master's data (replica-ignore-maxmemory)", async () => {
+  const master = await startRespd();
+  const replica = await startRespd({ args: ["--replicaof", `127.0.0.1 ${master.port}`] });
+  const m = await RawClient.connect(master.port);
+  const r = await RawClient.connect(replica.port);
+  try {
+    await waitFor("link up", async () => infoField(await call(r, "INFO", "replication"), "master_link_status") === "up");
+    for (let i = 0; i < 20; i++) await call(m, "SET", `rk${i}`, "v");
+    await waitFor("synced", async () => (await call(r, "DBSIZE")) === ":20\r\n");
+    expect(await call(r, "CONFIG", "SET", "maxmemory-policy", "allkeys-random")).toBe("+OK\r\n");
+    expect(await call(r, "CONFIG", "SET", "maxmemory", "1")).toBe("+OK\r\n");
+    expect(await call(r, "GET", "rk1")).toBe("$1\r\nv\r\n");
+    expect(await call(r, "DBSIZE")).toBe(":20\r\n");
+  } finally {
+    m.close();
+    r.close();
+    await replica.stop();
+    await master.stop();
+  }
 });

@@ -46,6 +46,9 @@ export class Evictor {
   run(maxmemory: number, now: number): boolean {
     let over = this.used(now) - maxmemory;
     if (over <= 0) return true;
+    // A replica leaves its dataset to its master (replica-ignore-maxmemory, on by default).
+    const master = this.engine.config.get("replicaof");
+    if (master !== "" && master !== "no one" && this.engine.config.get("replica-ignore-maxmemory") === "yes") return true;
     const policy = this.engine.config.get("maxmemory-policy");
     if (policy === "noeviction") return false;
     const samples = this.engine.config.num("maxmemory-samples");
