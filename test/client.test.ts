@@ -322,6 +322,37 @@ describe("CLIENT across connections (respd)", () => {
     admin.close();
   });
 
+  test("rbs / rbp follow Redis's reply buffer: shrunk to 1 KiB once idle past the peak reset, doubled back while writes fill it", async () => {
+    const admin = await RawClient.connect(server.port);
+    const c = await RawClient.connect(server.port);
+    const rb = async () => {
+      const line = (await call(admin, "CLIENT", "LIST")).split("\n").find((l) => l.includes("name=rb")) ?? "";
+      const f = fields(line.trim());
+      return [Number(f.get("rbs")), Number(f.get("rbp"))];
+    };
+    expect(await call(c, "CLIENT", "SETNAME", "rb")).toBe("+OK\r\n");
+    expect(await rb()).toEqual([16384, 16384]);
+    // The peak resets every 5 s (reply-buffer-peak-reset-time's default); then the cron shrinks the buffer.
+    let size = 16384;
+    for (let i = 0; i < 100 && size !== 1024; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      [size] = await rb();
+    }
+    expect(size).toBe(1024);
+    expect(await call(admin, "SET", "rbbig", "x".repeat(32768))).toBe("+OK\r\n");
+    for (let i = 0; i < 100 && size < 16384; i++) {
+      await call(c, "GET", "rbbig");
+      await new Promise((r) => setTimeout(r, 30));
+      [size] = await rb();
+    }
+    expect(size).toBe(16384);
+    const info = await call(admin, "INFO", "stats");
+    expect(Number(/reply_buffer_shrinks:(\d+)/.exec(info)?.[1])).toBeGreaterThan(0);
+    expect(Number(/reply_buffer_expands:(\d+)/.exec(info)?.[1])).toBeGreaterThan(0);
+    c.close();
+    admin.close();
+  });
+
   test("PAUSE ALL holds everything until the timeout passes", async () => {
     const admin = await RawClient.connect(server.port);
     const r = await RawClient.connect(server.port);

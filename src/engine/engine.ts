@@ -102,6 +102,11 @@ export class Engine implements KeyspaceHooks {
    * gathered for the client; true means the client was closed for it.
    */
   replyLimit: ((client: Client, gatheredBytes: number) => boolean) | null = null;
+  /**
+   * Reply buffer resizing (Redis's reply_buffer_resizing_enabled and
+   * reply_buffer_peak_reset_time, which DEBUG REPLYBUFFER sets; -1 = never).
+   */
+  readonly replyBuffer = { resizing: true, peakResetMs: 5000 };
   /** Run on every cron tick, after the expire cycle. */
   readonly cronHooks: (() => void)[] = [];
   /** Clients parked by blocking commands, per key. */
@@ -587,7 +592,15 @@ export class Engine implements KeyspaceHooks {
     else if (estimate >= now + 1) this.#clockOffset -= estimate - now - 0.999;
     this.#activeExpireCycle(now);
     for (const hook of this.cronHooks) hook();
-    for (const c of this.clients.values()) c.resizeQueryBuffer(now);
+    const rb = this.replyBuffer;
+    for (const c of this.clients.values()) {
+      c.resizeQueryBuffer(now);
+      if (rb.resizing) {
+        const r = c.resizeReplyBuffer(now, rb.peakResetMs);
+        if (r > 0) this.stats.replyBufferExpands++;
+        else if (r < 0) this.stats.replyBufferShrinks++;
+      }
+    }
     const timeout = this.config.num("timeout") * 1000;
     if (timeout > 0) {
       for (const c of this.clients.values()) {

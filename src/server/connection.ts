@@ -46,7 +46,10 @@ export function serveConnection(engine: Engine, sink: CommandSink, conn: Connect
   const countOutput = (n: number) => {
     encodedBytes += n;
     engine.stats.totalNetOutputBytes += n;
-    if (client) client.netOutput += n;
+    if (client) {
+      client.netOutput += n;
+      client.replyWritten(n);
+    }
   };
   const encoder = new RespEncoder(countOutput);
   const output: ReplyOutput = direct
