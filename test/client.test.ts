@@ -336,14 +336,14 @@ describe("CLIENT across connections (respd)", () => {
     let size = 16384;
     for (let i = 0; i < 100 && size !== 1024; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      [size] = await rb();
+      size = (await rb())[0] as number;
     }
     expect(size).toBe(1024);
     expect(await call(admin, "SET", "rbbig", "x".repeat(32768))).toBe("+OK\r\n");
     for (let i = 0; i < 100 && size < 16384; i++) {
       await call(c, "GET", "rbbig");
       await new Promise((r) => setTimeout(r, 30));
-      [size] = await rb();
+      size = (await rb())[0] as number;
     }
     expect(size).toBe(16384);
     const info = await call(admin, "INFO", "stats");

@@ -146,8 +146,8 @@ export class Engine implements KeyspaceHooks {
     config.onChange((name) => {
       if (name === "maxmemory") {
         this.#maxmemory = config.num(name);
-        // A lower limit takes effect at once, as Redis's CONFIG SET maxmemory evicts right away.
-        if (this.#maxmemory > 0) this.evictor.run(this.#maxmemory, Date.now());
+        // A lower limit is enforced from a timer, not inside the CONFIG SET (nor the EXEC around it), as Redis's.
+        if (this.#maxmemory > 0) this.evictor.soon();
       }
       if (name === "slowlog-log-slower-than") this.#slowlogThreshold = config.num(name);
       if (name === "latency-monitor-threshold") this.#latencyThreshold = config.num(name);

@@ -67,7 +67,7 @@ export class Evictor {
       over -= freed;
       // Past the time limit the command is not refused: eviction goes on in a timer, as Redis's evictionTimeProc.
       if (over > 0 && performance.now() > deadline) {
-        this.#continueLater();
+        this.soon();
         return true;
       }
     }
@@ -75,7 +75,8 @@ export class Evictor {
   }
 
   #continuing = false;
-  #continueLater(): void {
+  /** Evicts from a timer, outside any command (Redis's evictionTimeProc). */
+  soon(): void {
     if (this.#continuing) return;
     this.#continuing = true;
     setTimeout(() => {
