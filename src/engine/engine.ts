@@ -48,6 +48,8 @@ export interface HostInfo {
   cpuUsage(): { user: number; system: number };
   rss(): number;
   heapUsed(): number;
+  /** A full, blocking collection now; false when the runtime offers none. */
+  collectGarbage?(): boolean;
   /** Full collections started by the idle-time collector (src/server/idle-gc.ts). */
   idleCollections(): number;
   /** Starts an orderly shutdown; returns an error text when refused. */

@@ -14,6 +14,8 @@ import type { Engine } from "./engine.ts";
 
 /** Redis's eviction time limit at the default tenacity (10): 500 µs, then the command runs anyway. */
 const TIME_LIMIT_MS = 0.5;
+/** Up to this heap size a blocking collection costs tens of ms at most (~0.7 ms per MB). */
+const COLLECT_HEAP_LIMIT = 64 * 1024 * 1024;
 /** Rough per-key overhead (dict entry, key object, column slots), in bytes. */
 const KEY_OVERHEAD = 64;
 
@@ -23,6 +25,7 @@ export class Evictor {
   #lastHeap = 0;
   #heapAt = -1;
   #heap = 0;
+  #collectedAt = 0;
 
   constructor(readonly engine: Engine) {}
 
@@ -46,6 +49,15 @@ export class Evictor {
   run(maxmemory: number, now: number): boolean {
     let over = this.used(now) - maxmemory;
     if (over <= 0) return true;
+    // Much of a small heap may be garbage: collect (at most once a second) before evicting or refusing anything.
+    if (this.#heap <= COLLECT_HEAP_LIMIT && now - this.#collectedAt >= 1000 && this.engine.host?.collectGarbage?.()) {
+      this.#collectedAt = now;
+      this.#heapAt = -1;
+      this.#lastHeap = 0;
+      this.#credit = 0;
+      over = this.used(now) - maxmemory;
+      if (over <= 0) return true;
+    }
     // A replica leaves its dataset to its master (replica-ignore-maxmemory, on by default).
     const master = this.engine.config.get("replicaof");
     if (master !== "" && master !== "no one" && this.engine.config.get("replica-ignore-maxmemory") === "yes") return true;

@@ -232,6 +232,7 @@ export async function startServer(runtime: Runtime, args: string[]): Promise<Run
     cpuUsage: () => runtime.cpuUsage(),
     rss: () => runtime.rss(),
     heapUsed: () => runtime.heapUsed(),
+    collectGarbage: () => runtime.collectGarbage(true),
     idleCollections: () => idleCollector.collections,
     shutdown,
   };
