@@ -285,6 +285,74 @@ describe("CLIENT across connections (respd)", () => {
     w.close();
   });
 
+  test("qbuf / qbuf-free follow Redis's query buffer: 16 KiB room per read, a big argument's size, given back when idle", async () => {
+    const admin = await RawClient.connect(server.port);
+    const c = await RawClient.connect(server.port);
+    const qbuf = async () => {
+      const line = (await call(admin, "CLIENT", "LIST")).split("\n").find((l) => l.includes("name=qb")) ?? "";
+      const f = fields(line.trim());
+      return Number(f.get("qbuf")) + Number(f.get("qbuf-free"));
+    };
+    expect(await call(c, "CLIENT", "SETNAME", "qb")).toBe("+OK\r\n");
+    const small = await qbuf();
+    expect(small).toBeGreaterThanOrEqual(16384);
+    expect(small).toBeLessThan(32768);
+    expect(await call(c, "SET", "qbx", "A".repeat(400_000))).toBe("+OK\r\n");
+    const big = await qbuf();
+    expect(big).toBeGreaterThan(32768);
+    // Small commands let the cron shrink it back toward their peak.
+    let shrunk = big;
+    for (let i = 0; i < 200 && shrunk >= big; i++) {
+      expect(await call(c, "SET", "qbx", "A".repeat(100))).toBe("+OK\r\n");
+      await new Promise((r) => setTimeout(r, 10));
+      shrunk = await qbuf();
+    }
+    expect(shrunk).toBeLessThan(big);
+    expect(shrunk).toBeGreaterThan(0);
+    // One more read reserves 16 KiB again; idle for more than 2 s, all of it goes.
+    expect(await call(c, "PING")).toBe("+PONG\r\n");
+    let idle = await qbuf();
+    expect(idle).toBeGreaterThanOrEqual(16384);
+    for (let i = 0; i < 100 && idle !== 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      idle = await qbuf();
+    }
+    expect(idle).toBe(0);
+    c.close();
+    admin.close();
+  });
+
+  test("rbs / rbp follow Redis's reply buffer: shrunk to 1 KiB once idle past the peak reset, doubled back while writes fill it", async () => {
+    const admin = await RawClient.connect(server.port);
+    const c = await RawClient.connect(server.port);
+    const rb = async () => {
+      const line = (await call(admin, "CLIENT", "LIST")).split("\n").find((l) => l.includes("name=rb")) ?? "";
+      const f = fields(line.trim());
+      return [Number(f.get("rbs")), Number(f.get("rbp"))];
+    };
+    expect(await call(c, "CLIENT", "SETNAME", "rb")).toBe("+OK\r\n");
+    expect(await rb()).toEqual([16384, 16384]);
+    // The peak resets every 5 s (reply-buffer-peak-reset-time's default); then the cron shrinks the buffer.
+    let size = 16384;
+    for (let i = 0; i < 100 && size !== 1024; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      size = (await rb())[0] as number;
+    }
+    expect(size).toBe(1024);
+    expect(await call(admin, "SET", "rbbig", "x".repeat(32768))).toBe("+OK\r\n");
+    for (let i = 0; i < 100 && size < 16384; i++) {
+      await call(c, "GET", "rbbig");
+      await new Promise((r) => setTimeout(r, 30));
+      size = (await rb())[0] as number;
+    }
+    expect(size).toBe(16384);
+    const info = await call(admin, "INFO", "stats");
+    expect(Number(/reply_buffer_shrinks:(\d+)/.exec(info)?.[1])).toBeGreaterThan(0);
+    expect(Number(/reply_buffer_expands:(\d+)/.exec(info)?.[1])).toBeGreaterThan(0);
+    c.close();
+    admin.close();
+  });
+
   test("PAUSE ALL holds everything until the timeout passes", async () => {
     const admin = await RawClient.connect(server.port);
     const r = await RawClient.connect(server.port);

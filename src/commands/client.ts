@@ -76,12 +76,19 @@ export function clientInfoLine(c: Client, ctx: Ctx): string {
   if (self) for (const a of ctx.argv) argvMem += a.length;
   const omem = c.transport.pendingBytes;
   const now = ctx.now;
-  const totMem = 22272 + argvMem + omem;
+  // Queued commands: per command Redis's multiCmd (24 bytes), per argument a pointer and an object header plus its bytes.
+  let multiMem = 0;
+  for (const [, argv] of c.multiCommands) {
+    multiMem += 24;
+    for (const a of argv) multiMem += 24 + a.length;
+  }
+  // The client structure (~5.9 KB in Redis) plus its buffers.
+  const totMem = 5888 + c.replyBufSize + argvMem + omem + c.qbufCap + multiMem;
   return (
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name}` +
     ` age=${secs(now) - secs(c.createdAt)} idle=${self ? 0 : Math.max(0, secs(now) - secs(c.lastInteraction))}` +
     ` flags=${flagsOf(c, ctx.engine.blocking.isBlocked(c))} db=${c.db} sub=${c.sub} psub=${c.psub} ssub=${c.ssub} multi=${c.multiQueued}` +
-    ` qbuf=0 qbuf-free=0 argv-mem=${argvMem} multi-mem=0 rbs=16384 rbp=16384 obl=0 oll=0 omem=${omem}` +
+    ` qbuf=${c.qbufUsed} qbuf-free=${c.qbufCap - c.qbufUsed} argv-mem=${argvMem} multi-mem=${multiMem} rbs=${c.replyBufSize} rbp=${c.replyBufPeak} obl=0 oll=0 omem=${omem}` +
     ` tot-mem=${totMem} events=${omem > 0 ? "rw" : "r"} cmd=${self ? ctx.cmd.fullName : c.lastCommand}` +
     ` user=${c.user} redir=${trackingRedirect(ctx.engine, c)} resp=${c.protocol} lib-name=${c.libName} lib-ver=${c.libVer}`
   );

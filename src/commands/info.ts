@@ -359,8 +359,8 @@ function statsSection(engine: Engine): Field[] {
     ["total_writes_processed", 0],
     ["io_threaded_reads_processed", 0],
     ["io_threaded_writes_processed", 0],
-    ["reply_buffer_shrinks", 0],
-    ["reply_buffer_expands", 0],
+    ["reply_buffer_shrinks", s.replyBufferShrinks],
+    ["reply_buffer_expands", s.replyBufferExpands],
   ];
 }
 

@@ -23,6 +23,13 @@ export interface Transport {
   destroy(): void;
 }
 
+/** Redis's PROTO_REPLY_CHUNK_BYTES (a new client's reply buffer) and PROTO_REPLY_MIN_BYTES. */
+const REPLY_CHUNK = 16 * 1024;
+const REPLY_MIN = 1024;
+
+/** Redis's PROTO_IOBUF_LEN: the room each socket read reserves in the query buffer. */
+const QUERY_READ_ROOM = 16 * 1024;
+
 /** The one-item batch `push` hands to writeSoon, which copies what it keeps. */
 const ONE: Outgoing[] = [null];
 
@@ -65,6 +72,74 @@ export class Client {
   }
   /** Bytes of input received and output sent, for INFO stats and CLIENT LIST tot-net-*. */
   netInput = 0;
+  /**
+   * The query buffer as Redis would hold it (CLIENT LIST qbuf/qbuf-free):
+   * bytes waiting for the rest of a command, the room a read reserves
+   * (16 KiB, or the whole of a big argument), and the peak since the cron
+   * last looked, which lets the cron give back what a burst made it keep.
+   */
+  qbufUsed = 0;
+  qbufCap = 0;
+  qbufPeak = 0;
+
+  /**
+   * Redis's static reply buffer (CLIENT LIST rbs/rbp): its size, and the most
+   * of it one write's replies filled since the peak was last reset. The cron
+   * resizes it to fit (clientsCronResizeOutputBuffer).
+   */
+  replyBufSize = REPLY_CHUNK;
+  /** A new client's peak is its whole buffer, so nothing shrinks before the first peak reset (as Redis's createClient). */
+  replyBufPeak = REPLY_CHUNK;
+  replyPeakResetAt = 0;
+
+  /** One write of `n` encoded bytes: the buffer holds what fits of it. */
+  replyWritten(n: number): void {
+    const used = Math.min(n, this.replyBufSize);
+    if (used > this.replyBufPeak) this.replyBufPeak = used;
+  }
+
+  /**
+   * Shrinks a buffer whose peak used less than half of it (not below 1 KiB),
+   * doubles one that was filled (up to 16 KiB); the peak restarts every
+   * `peakResetMs` (-1: never). Returns +1 expanded, -1 shrunk, 0.
+   */
+  resizeReplyBuffer(now: number, peakResetMs: number): number {
+    let next = 0;
+    const half = this.replyBufSize / 2;
+    if (half >= REPLY_MIN && this.replyBufPeak < half) next = Math.max(REPLY_MIN, this.replyBufPeak + 1);
+    else if (this.replyBufSize * 2 < REPLY_CHUNK * 2 && this.replyBufPeak === this.replyBufSize)
+      next = Math.min(REPLY_CHUNK, this.replyBufSize * 2);
+    if (peakResetMs >= 0 && now - this.replyPeakResetAt >= peakResetMs) {
+      this.replyBufPeak = 0;
+      this.replyPeakResetAt = now;
+    }
+    if (next === 0) return 0;
+    const grew = next > this.replyBufSize;
+    this.replyBufSize = next;
+    return grew ? 1 : -1;
+  }
+
+  /** A socket read of `n` bytes: Redis makes room for 16 KiB (or the read) on top of what it holds. */
+  queryRead(n: number): void {
+    const used = this.qbufUsed + n;
+    const cap = this.qbufUsed + Math.max(QUERY_READ_ROOM, n);
+    if (cap > this.qbufCap) this.qbufCap = cap;
+    if (used > this.qbufPeak) this.qbufPeak = used;
+  }
+
+  /**
+   * clientsCronResizeQueryBuffer: a client idle for more than 2 s gives back
+   * all its spare room; one whose buffer is over 32 KiB and twice its recent
+   * peak shrinks to that peak. Only worth it for more than 4 KiB of slack.
+   */
+  resizeQueryBuffer(now: number): void {
+    if (this.qbufCap - this.qbufUsed > 4096) {
+      const idleSecs = Math.floor(now / 1000) - Math.floor(this.lastInteraction / 1000);
+      if (idleSecs > 2) this.qbufCap = this.qbufUsed;
+      else if (this.qbufCap > 32 * 1024 && this.qbufCap / 2 > this.qbufPeak) this.qbufCap = Math.max(this.qbufUsed, this.qbufPeak);
+    }
+    this.qbufPeak = this.qbufUsed;
+  }
   netOutput = 0;
   /** Per-client flags CLIENT LIST shows that other issues will set (P, x, b...). */
   extraFlags = "";
@@ -103,6 +178,7 @@ export class Client {
   ) {
     this.createdAt = now;
     this.lastInteraction = now;
+    this.replyPeakResetAt = now;
     this.authenticated = authenticated;
   }
 

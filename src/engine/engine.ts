@@ -10,6 +10,7 @@ import { Client, type Transport } from "./client.ts";
 import { FLAG_BITS, type HandlerResult, NO_REPLY } from "./command.ts";
 import { Ctx } from "./context.ts";
 import { cstr128, Errors, RedisError } from "./errors.ts";
+import { Evictor } from "./evict.ts";
 import { LatencyMonitor } from "./latency.ts";
 import { discardTransaction, flagTransaction, NOT_IN_MULTI, refusedInMulti } from "./multi.ts";
 import { PROPAGATE_ALL } from "./propagation.ts";
@@ -132,10 +133,16 @@ export class Engine implements KeyspaceHooks {
    * gathered for the client; true means the client was closed for it.
    */
   replyLimit: ((client: Client, gatheredBytes: number) => boolean) | null = null;
+  /**
+   * Reply buffer resizing (Redis's reply_buffer_resizing_enabled and
+   * reply_buffer_peak_reset_time, which DEBUG REPLYBUFFER sets; -1 = never).
+   */
+  readonly replyBuffer = { resizing: true, peakResetMs: 5000 };
   /** Run on every cron tick, after the expire cycle. */
   readonly cronHooks: (() => void)[] = [];
   /** Clients parked by blocking commands, per key. */
   readonly blocking = new BlockingRegistry();
+  readonly evictor = new Evictor(this);
   readonly #propagation: PropagationListener[] = [];
   readonly #keyTouched: ((db: number, key: string, swap: boolean) => void)[] = [];
   #nextClientId = 1;
@@ -173,7 +180,11 @@ export class Engine implements KeyspaceHooks {
     this.#maxmemory = config.num("maxmemory");
     config.onChange((name) => {
       if (name === "latency-tracking") this.#latencyTracking = config.bool(name);
-      if (name === "maxmemory") this.#maxmemory = config.num(name);
+      if (name === "maxmemory") {
+        this.#maxmemory = config.num(name);
+        // A lower limit is enforced from a timer, not inside the CONFIG SET (nor the EXEC around it), as Redis's.
+        if (this.#maxmemory > 0) this.evictor.soon();
+      }
       if (name === "maxmemory-policy" || name === "lfu-log-factor" || name === "lfu-decay-time") this.#configureAccessClock();
       if (name === "slowlog-log-slower-than") this.#slowlogThreshold = config.num(name);
       if (name === "latency-monitor-threshold") this.#latencyThreshold = config.num(name);
@@ -356,7 +367,7 @@ export class Engine implements KeyspaceHooks {
     if (!client.authenticated && (cmd.bits & NO_AUTH) === 0) return this.#reject(client, cmd, Errors.noAuth);
     if (client.multiQueued >= 0 && refusedInMulti(client, cmd)) return this.#reject(client, cmd, NOT_IN_MULTI);
     if (this.pausedUntil > now && (!this.pauseWritesOnly || this.#mayReplicate(client, cmd))) return POSTPONED;
-    if (this.#maxmemory > 0 && this.#refusedForMemory(client, cmd)) return this.#reject(client, cmd, OOM_ERROR);
+    if (this.#maxmemory > 0 && this.#refusedForMemory(client, cmd, now)) return this.#reject(client, cmd, OOM_ERROR);
     const ctx = new Ctx(this, client, argv, cmd, now);
     for (const gate of this.gates) {
       const r = gate(ctx);
@@ -464,19 +475,19 @@ export class Engine implements KeyspaceHooks {
   }
 
   /**
-   * maxmemory: past the limit, commands that may grow memory (denyoom, or an
-   * EXEC whose queue holds one) are refused, and so is anything a MULTI would
-   * queue. respd evicts nothing, so only the noeviction policy refuses: under
-   * the others Redis would evict first (not done here; see COMPAT).
+   * maxmemory (Redis's processCommand): keys are evicted first, as the
+   * policy allows; if memory is still over the limit, commands that may grow
+   * it (denyoom, or an EXEC whose queue holds one) are refused, and so is
+   * anything a MULTI would queue. What the master sends a replica is never
+   * refused or made to evict.
    */
-  #refusedForMemory(client: Client, cmd: TableEntry): boolean {
+  #refusedForMemory(client: Client, cmd: TableEntry, now: number): boolean {
+    if (client.extraFlags.includes("M")) return false;
+    if (this.evictor.run(this.#maxmemory, now)) return false;
     const queueing = client.multiQueued >= 0;
     const name = (cmd.parent ?? cmd).spec.name;
-    let risky = (cmd.bits & DENYOOM) !== 0;
-    if (name === "exec") risky = queueing && (client.multiFlags & DENYOOM) !== 0;
-    else if (queueing && !OOM_EXEMPT_IN_MULTI.has(name)) risky = true;
-    if (!risky || this.config.get("maxmemory-policy") !== "noeviction") return false;
-    return (this.host?.heapUsed() ?? 0) > this.#maxmemory;
+    if (name === "exec") return queueing && (client.multiFlags & DENYOOM) !== 0;
+    return (cmd.bits & DENYOOM) !== 0 || (queueing && !OOM_EXEMPT_IN_MULTI.has(name));
   }
 
   /** CLIENT PAUSE WRITE holds writes, and an EXEC whose queue holds a write, as Redis 7.0. */
@@ -672,6 +683,15 @@ export class Engine implements KeyspaceHooks {
     else if (estimate >= now + 1) this.#clockOffset -= estimate - now - 0.999;
     if (this.activeExpire) this.#activeExpireCycle(now);
     for (const hook of this.cronHooks) hook();
+    const rb = this.replyBuffer;
+    for (const c of this.clients.values()) {
+      c.resizeQueryBuffer(now);
+      if (rb.resizing) {
+        const r = c.resizeReplyBuffer(now, rb.peakResetMs);
+        if (r > 0) this.stats.replyBufferExpands++;
+        else if (r < 0) this.stats.replyBufferShrinks++;
+      }
+    }
     const timeout = this.config.num("timeout") * 1000;
     if (timeout > 0) {
       for (const c of this.clients.values()) {

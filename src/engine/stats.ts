@@ -16,6 +16,8 @@ export class Stats {
   rejectedConnections = 0;
   expiredKeys = 0;
   evictedKeys = 0;
+  replyBufferShrinks = 0;
+  replyBufferExpands = 0;
   keyspaceHits = 0;
   keyspaceMisses = 0;
   totalNetInputBytes = 0;
@@ -83,6 +85,8 @@ export class Stats {
     this.rejectedConnections = 0;
     this.expiredKeys = 0;
     this.evictedKeys = 0;
+    this.replyBufferShrinks = 0;
+    this.replyBufferExpands = 0;
     this.keyspaceHits = 0;
     this.keyspaceMisses = 0;
     this.totalNetInputBytes = 0;

@@ -27,6 +27,8 @@ export interface DecoderLimits {
   authRequired(): boolean;
   /** Told the size of every chunk read (INFO's total_net_input_bytes), without an extra stream stage. */
   countInput?(bytes: number): void;
+  /** Told, after each chunk is decoded, how many input bytes wait for the rest of a command (CLIENT LIST qbuf). */
+  settled?(pending: number): void;
 }
 
 export const DEFAULT_LIMITS: DecoderLimits = {
@@ -135,6 +137,7 @@ export class RespDecoder implements Transformer<Uint8Array, Batch> {
       this.#partsLen += chunk.length;
       if (this.#partsLen < this.#bulkLen + 2) {
         this.#checkQueryBuffer(batch, this.#partsLen);
+        this.#limits.settled?.(this.#partsLen);
         return batch;
       }
       this.#buf = concat(this.#parts);
@@ -157,6 +160,7 @@ export class RespDecoder implements Transformer<Uint8Array, Batch> {
         this.#checkQueryBuffer(batch, this.#buf.length - this.#pos);
       }
     }
+    this.#limits.settled?.(this.#partsLen + this.#buf.length - this.#pos);
     return batch;
   }
 

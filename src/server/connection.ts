@@ -47,7 +47,10 @@ export function serveConnection(engine: Engine, sink: CommandSink, conn: Connect
   const countOutput = (n: number) => {
     encodedBytes += n;
     engine.stats.totalNetOutputBytes += n;
-    if (client) client.netOutput += n;
+    if (client) {
+      client.netOutput += n;
+      client.replyWritten(n);
+    }
   };
   const encoder = new RespEncoder(countOutput);
   const output: ReplyOutput = direct
@@ -140,6 +143,10 @@ export function serveConnection(engine: Engine, sink: CommandSink, conn: Connect
     countInput: (n: number) => {
       engine.stats.totalNetInputBytes += n;
       client.netInput += n;
+      client.queryRead(n);
+    },
+    settled: (pending: number) => {
+      client.qbufUsed = pending;
     },
   };
   const input = direct
