@@ -4,25 +4,15 @@
  * and back (both sides of the PSYNC ... FAILOVER handshake), the write pause
  * while waiting for the target, FAILOVER ABORT and a timeout that gives up.
  */
-import { afterAll, describe, expect, test } from "bun:test";
-import Redis from "ioredis";
+import { describe, expect, test } from "bun:test";
+import type Redis from "ioredis";
 import { Differential } from "./helpers/diff.ts";
+import { fleet } from "./helpers/fleet.ts";
 import { redisServerPath, requireRedisInCI, type ServerProcess, startRedis, startRespd } from "./helpers/server.ts";
 import { infoField, waitFor } from "./helpers/wait.ts";
 
 const HAVE_REDIS = requireRedisInCI() || redisServerPath() !== null;
-const started: ServerProcess[] = [];
-const clients: Redis[] = [];
-afterAll(async () => {
-  for (const c of clients) c.disconnect();
-  await Promise.all(started.map((s) => s.stop()));
-});
-
-function client(s: ServerProcess): Redis {
-  const c = new Redis({ port: s.port, host: "127.0.0.1", maxRetriesPerRequest: 1 });
-  clients.push(c);
-  return c;
-}
+const { started, client } = fleet();
 
 async function info(c: Redis, field: string): Promise<string | undefined> {
   return infoField(String(await c.info()), field);

@@ -3,19 +3,15 @@
  * many microseconds after each key. respd's walk waits between slices
  * instead, so the save is slow while clients are still served.
  */
-import { afterAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import Redis from "ioredis";
 import { Differential } from "./helpers/diff.ts";
-import { redisServerPath, requireRedisInCI, type ServerProcess, startRespd } from "./helpers/server.ts";
+import { fleet } from "./helpers/fleet.ts";
+import { redisServerPath, requireRedisInCI, startRespd } from "./helpers/server.ts";
 import { infoField, waitFor } from "./helpers/wait.ts";
 
 const HAVE_REDIS = requireRedisInCI() || redisServerPath() !== null;
-const started: ServerProcess[] = [];
-const clients: Redis[] = [];
-afterAll(async () => {
-  for (const c of clients) c.disconnect();
-  await Promise.all(started.map((s) => s.stop()));
-});
+const { started, clients } = fleet();
 
 describe.skipIf(!HAVE_REDIS)("rdb-key-save-delay as a config", () => {
   test("hidden from CONFIG GET patterns, readable and settable by its name", async () => {

@@ -3,24 +3,14 @@
  * replica of the same real master: keys its own clients give a TTL are
  * expired by the replica itself, and a write sees a key past its TTL as gone.
  */
-import { afterAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import Redis from "ioredis";
+import { fleet } from "./helpers/fleet.ts";
 import { redisServerPath, requireRedisInCI, type ServerProcess, startRedis, startRespd } from "./helpers/server.ts";
 import { infoField, waitFor } from "./helpers/wait.ts";
 
 const HAVE_REDIS = requireRedisInCI() || redisServerPath() !== null;
-const started: ServerProcess[] = [];
-const clients: Redis[] = [];
-afterAll(async () => {
-  for (const c of clients) c.disconnect();
-  await Promise.all(started.map((s) => s.stop()));
-});
-
-function client(s: ServerProcess): Redis {
-  const c = new Redis({ port: s.port, host: "127.0.0.1", maxRetriesPerRequest: 1 });
-  clients.push(c);
-  return c;
-}
+const { started, clients, client } = fleet();
 
 describe.skipIf(!HAVE_REDIS)("a writable replica", () => {
   test("expires the keys its own clients set with a TTL; a write treats a key past its TTL as gone", async () => {

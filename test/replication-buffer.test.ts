@@ -7,24 +7,14 @@
  * gone. And a replica that points at another address and comes back
  * continues in the db its master's stream had selected.
  */
-import { afterAll, describe, expect, test } from "bun:test";
-import Redis from "ioredis";
+import { describe, expect, test } from "bun:test";
+import type Redis from "ioredis";
+import { fleet } from "./helpers/fleet.ts";
 import { redisServerPath, requireRedisInCI, type ServerProcess, startRedis, startRespd } from "./helpers/server.ts";
 import { infoField, waitFor } from "./helpers/wait.ts";
 
 const HAVE_REDIS = requireRedisInCI() || redisServerPath() !== null;
-const started: ServerProcess[] = [];
-const clients: Redis[] = [];
-afterAll(async () => {
-  for (const c of clients) c.disconnect();
-  await Promise.all(started.map((s) => s.stop()));
-});
-
-function client(s: ServerProcess, db = 0): Redis {
-  const c = new Redis({ port: s.port, host: "127.0.0.1", db, maxRetriesPerRequest: 1 });
-  clients.push(c);
-  return c;
-}
+const { started, client } = fleet();
 
 async function field(c: Redis, name: string): Promise<string> {
   return infoField(String(await c.info()), name) ?? "";

@@ -4,24 +4,13 @@
  * replica's repl-timeout), and a replica whose master goes silent during the
  * handshake gives up with Redis's "Timeout connecting to the MASTER...".
  */
-import { afterAll, describe, expect, test } from "bun:test";
-import Redis from "ioredis";
+import { describe, expect, test } from "bun:test";
+import { fleet } from "./helpers/fleet.ts";
 import { redisServerPath, requireRedisInCI, type ServerProcess, startRedis, startRespd } from "./helpers/server.ts";
 import { infoField, waitFor } from "./helpers/wait.ts";
 
 const HAVE_REDIS = requireRedisInCI() || redisServerPath() !== null;
-const started: ServerProcess[] = [];
-const clients: Redis[] = [];
-afterAll(async () => {
-  for (const c of clients) c.disconnect();
-  await Promise.all(started.map((s) => s.stop()));
-});
-
-function client(s: ServerProcess): Redis {
-  const c = new Redis({ port: s.port, host: "127.0.0.1", maxRetriesPerRequest: 1 });
-  clients.push(c);
-  return c;
-}
+const { started, client } = fleet();
 
 describe.skipIf(!HAVE_REDIS)("replication handshake keepalive", () => {
   test("a respd master keeps a real replica waiting for a delayed sync alive with newlines", async () => {

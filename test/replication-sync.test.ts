@@ -5,26 +5,15 @@
  * answered; then client-output-buffer-limit for a replica that stopped
  * reading (a SIGSTOPped respd replica), hard and soft limits.
  */
-import { afterAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import Redis from "ioredis";
+import type Redis from "ioredis";
+import { fleet } from "./helpers/fleet.ts";
 import { redisServerPath, requireRedisInCI, type ServerProcess, startRedis, startRespd } from "./helpers/server.ts";
 import { infoField, waitFor } from "./helpers/wait.ts";
 
 const HAVE_REDIS = requireRedisInCI() || redisServerPath() !== null;
-const started: ServerProcess[] = [];
-const clients: Redis[] = [];
-afterAll(async () => {
-  for (const c of clients) c.disconnect();
-  for (const s of started) s.proc.kill("SIGCONT");
-  await Promise.all(started.map((s) => s.stop()));
-});
-
-function client(s: ServerProcess): Redis {
-  const c = new Redis({ port: s.port, host: "127.0.0.1", maxRetriesPerRequest: 1 });
-  clients.push(c);
-  return c;
-}
+const { started, client } = fleet();
 
 /** A digest of db 0 read over the wire in pipelines; the writes below make `h` a hash, `l` a list, the rest strings. */
 async function digest(c: Redis): Promise<string> {

@@ -5,33 +5,23 @@
  * replica-side expiry and promotion. Data is compared as a canonical dump
  * read over the wire from both servers.
  */
-import { afterAll, describe, expect, test } from "bun:test";
-import Redis from "ioredis";
+import { describe, expect, test } from "bun:test";
+import type Redis from "ioredis";
 import { canonicalKey } from "./helpers/canonical.ts";
 import { Differential } from "./helpers/diff.ts";
+import { fleet } from "./helpers/fleet.ts";
 import { call, encodeCommand } from "./helpers/raw.ts";
 import { freePort, redisServerPath, requireRedisInCI, type ServerProcess, startRedis, startRespd } from "./helpers/server.ts";
 import { infoField, waitFor } from "./helpers/wait.ts";
 
 const HAVE_REDIS = requireRedisInCI() || redisServerPath() !== null;
-const started: ServerProcess[] = [];
-const clients: Redis[] = [];
-afterAll(async () => {
-  for (const c of clients) c.disconnect();
-  await Promise.all(started.map((s) => s.stop()));
-});
-
-function client(s: ServerProcess, db = 0, password?: string): Redis {
-  const c = new Redis({ port: s.port, host: "127.0.0.1", db, password, maxRetriesPerRequest: 1 });
-  clients.push(c);
-  return c;
-}
+const { started, client } = fleet();
 
 /** Every key of dbs 0..3 with its type, value and whether it has a TTL, in a fixed order. */
 async function dump(s: ServerProcess, password?: string): Promise<string> {
   const out: string[] = [];
   for (let db = 0; db < 4; db++) {
-    const c = client(s, db, password);
+    const c = client(s, db, { password });
     const keys = ((await c.keys("*")) as string[]).sort();
     for (const k of keys) {
       out.push(await canonicalKey(c, db, k));
@@ -174,7 +164,7 @@ describe.skipIf(!HAVE_REDIS)("respd as replica of a real redis-server", () => {
   test("disk-based sync ($len framing) and REPLICAOF at runtime", async () => {
     const master = (await startRedis(["--repl-diskless-sync", "no", "--requirepass", "pw"])) as ServerProcess;
     started.push(master);
-    const m = client(master, 0, "pw");
+    const m = client(master, 0, { password: "pw" });
     await seed(m, "disk");
     const replica = await startRespd();
     started.push(replica);
