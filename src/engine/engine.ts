@@ -435,6 +435,8 @@ export class Engine implements KeyspaceHooks {
 
   /** Sends commands to the AOF and/or replicas, in their propagated form. */
   propagate(db: number, commands: string[][], targets = PROPAGATE_ALL): void {
+    // An empty list is a command that stopped its own propagation (XREAD, XREADGROUP with nothing to say).
+    if (commands.length === 0) return;
     const captured = this.#captured;
     if (captured !== null) {
       // Inside EXEC everything joins the block (a PUBLISH there reaches the AOF too).
@@ -554,7 +556,11 @@ export class Engine implements KeyspaceHooks {
             if (reply === undefined) w.client.send(held);
             else w.client.afterServed = held;
           }
-          if (reply === undefined) break;
+          if (reply === undefined) {
+            // A list or zset that cannot serve one waiter serves none; a stream may serve later waiters.
+            if (w.blocked.servesInOrder) break;
+            continue;
+          }
           this.blocking.remove(w);
           if (ctx.propagated !== null) this.propagate(w.db, ctx.propagated);
           w.resolve(reply);

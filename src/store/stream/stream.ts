@@ -1,0 +1,396 @@
+/**
+ * The stream value: Redis's layout, a sorted run of listpack nodes keyed by
+ * their master ID (Redis keeps them in a radix tree; a sorted array with
+ * binary search gives the same order and lookups). Each node holds:
+ *
+ *   master entry: count, deleted, num-fields, field..., 0
+ *   entries:      flags, ms-delta, seq-delta, [num-fields, field, value... | value...], lp-count
+ *
+ * Entries are never moved: XDEL and exact trimming set the DELETED flag
+ * and fix the node's counters; a node goes when its last live entry does.
+ * So the bytes are what Redis would hold after the same commands, and RDB
+ * saves them as they are.
+ */
+
+import type { DataValue } from "../values.ts";
+import { type ConsumerGroup, cloneGroups } from "./group.ts";
+import { ID_MAX, type StreamId, U64_MAX } from "./id.ts";
+import { Lp } from "./lp.ts";
+
+export const FLAG_DELETED = 1;
+export const FLAG_SAMEFIELDS = 2;
+
+/** Redis's STREAM_LISTPACK_MAX_SIZE: nodes never grow past 1 GiB. */
+const LISTPACK_MAX_SIZE = 1 << 30;
+
+export interface StreamNode {
+  master: StreamId;
+  lp: Lp;
+}
+
+/** One entry met by a scan: its ID and where it sits, so it can be read or deleted. */
+export interface EntryRef {
+  id: StreamId;
+  node: StreamNode;
+  flags: number;
+  flagsPos: number;
+  /** Offset of the first field (or value, with SAMEFIELDS) after the ID/num-fields. */
+  bodyPos: number;
+  numFields: number;
+  /** Offset of the master entry's first field (SAMEFIELDS entries read names there). */
+  masterFieldsPos: number;
+}
+
+export interface NodeLimits {
+  maxBytes: number;
+  maxEntries: number;
+}
+
+/** Adds two 64-bit halves as Redis's uint64 arithmetic does (wrapping). */
+function addDelta(master: StreamId, msDelta: bigint, seqDelta: bigint): StreamId {
+  const ms = ((master >> 64n) + msDelta) & U64_MAX;
+  const seq = ((master & U64_MAX) + seqDelta) & U64_MAX;
+  return (ms << 64n) | seq;
+}
+
+export class StreamValue implements DataValue {
+  readonly type = "stream";
+  nodes: StreamNode[] = [];
+  length = 0;
+  firstId: StreamId = 0n;
+  lastId: StreamId = 0n;
+  maxDeletedId: StreamId = 0n;
+  entriesAdded = 0;
+  /** Consumer groups by name; null until the first is created (as Redis keeps cgroups NULL). */
+  groups: Map<string, ConsumerGroup> | null = null;
+
+  encoding(): string {
+    return "stream";
+  }
+
+  clone(): StreamValue {
+    const s = new StreamValue();
+    s.nodes = this.nodes.map((n) => ({ master: n.master, lp: n.lp.clone() }));
+    s.length = this.length;
+    s.firstId = this.firstId;
+    s.lastId = this.lastId;
+    s.maxDeletedId = this.maxDeletedId;
+    s.entriesAdded = this.entriesAdded;
+    s.groups = this.groups ? cloneGroups(this.groups) : null;
+    return s;
+  }
+
+  /** Group names in the radix tree's (byte) order. */
+  sortedGroups(): ConsumerGroup[] {
+    if (!this.groups) return [];
+    return [...this.groups.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  // ------------------------------------------------------------------ appending
+
+  /**
+   * streamAppendItem with the ID already decided (greater than lastId).
+   * `fv` is field, value, field, value...
+   */
+  append(id: StreamId, fv: readonly string[], limits: NodeLimits): void {
+    const numFields = fv.length / 2;
+    let totLen = 0;
+    for (const s of fv) totLen += s.length;
+    let node = this.nodes[this.nodes.length - 1];
+    if (node) {
+      let maxBytes = limits.maxBytes;
+      if (maxBytes === 0 || maxBytes > LISTPACK_MAX_SIZE) maxBytes = LISTPACK_MAX_SIZE;
+      let full = node.lp.size + totLen >= maxBytes;
+      if (!full && limits.maxEntries) {
+        const lp = node.lp;
+        const p = lp.first();
+        if (lp.int(p) + lp.int(lp.next(p)) >= limits.maxEntries) full = true;
+      }
+      if (full) {
+        node.lp.shrink();
+        node = undefined;
+      }
+    }
+    let flags = 0;
+    if (!node) {
+      const lp = new Lp();
+      lp.append(1);
+      lp.append(0);
+      lp.append(numFields);
+      for (let i = 0; i < fv.length; i += 2) lp.append(fv[i] as string);
+      lp.append(0);
+      node = { master: id, lp };
+      this.nodes.push(node);
+      flags |= FLAG_SAMEFIELDS;
+    } else {
+      const lp = node.lp;
+      let p = lp.first();
+      lp.replaceInt(p, lp.int(p) + 1);
+      p = lp.next(lp.next(p));
+      const masterFields = lp.int(p);
+      if (masterFields === numFields) {
+        let i = 0;
+        for (; i < masterFields; i++) {
+          p = lp.next(p);
+          if (lp.str(p) !== fv[i * 2]) break;
+        }
+        if (i === masterFields) flags |= FLAG_SAMEFIELDS;
+      }
+    }
+    const lp = node.lp;
+    const same = (flags & FLAG_SAMEFIELDS) !== 0;
+    lp.append(flags);
+    lp.append(BigInt.asIntN(64, (id >> 64n) - (node.master >> 64n)));
+    lp.append(BigInt.asIntN(64, (id & U64_MAX) - (node.master & U64_MAX)));
+    if (!same) lp.append(numFields);
+    for (let i = 0; i < fv.length; i += 2) {
+      if (!same) lp.append(fv[i] as string);
+      lp.append(fv[i + 1] as string);
+    }
+    lp.append(same ? numFields + 3 : numFields * 2 + 4);
+    this.length++;
+    this.entriesAdded++;
+    this.lastId = id;
+    if (this.length === 1) this.firstId = id;
+  }
+
+  // ------------------------------------------------------------------ reading
+
+  /** Index of the last node whose master ID is <= id (-1 when none). */
+  #nodeAtOrBefore(id: StreamId): number {
+    let lo = 0;
+    let hi = this.nodes.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.nodes[mid] as StreamNode).master <= id) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  }
+
+  /** Every entry of a node in order, tombstones included. */
+  nodeEntries(node: StreamNode): EntryRef[] {
+    const lp = node.lp;
+    const out: EntryRef[] = [];
+    let p = lp.next(lp.next(lp.first()));
+    const masterFields = lp.int(p);
+    p = lp.next(p);
+    const masterFieldsPos = p;
+    for (let i = 0; i < masterFields; i++) p = lp.next(p);
+    // p: the master entry's terminating 0.
+    p = lp.next(p);
+    while (p !== -1) {
+      const flagsPos = p;
+      const flags = lp.int(p);
+      p = lp.next(p);
+      const msDelta = lp.big(p);
+      p = lp.next(p);
+      const seqDelta = lp.big(p);
+      p = lp.next(p);
+      let numFields = masterFields;
+      if ((flags & FLAG_SAMEFIELDS) === 0) {
+        numFields = lp.int(p);
+        p = lp.next(p);
+      }
+      const bodyPos = p;
+      const skip = (flags & FLAG_SAMEFIELDS) !== 0 ? numFields : numFields * 2;
+      for (let i = 0; i < skip; i++) p = lp.next(p);
+      p = lp.next(p); // past lp-count
+      out.push({ id: addDelta(node.master, msDelta, seqDelta), node, flags, flagsPos, bodyPos, numFields, masterFieldsPos });
+    }
+    return out;
+  }
+
+  /** field, value, field, value... of an entry. */
+  fieldsOf(e: EntryRef): string[] {
+    const lp = e.node.lp;
+    const out: string[] = new Array(e.numFields * 2);
+    let p = e.bodyPos;
+    let m = e.masterFieldsPos;
+    const same = (e.flags & FLAG_SAMEFIELDS) !== 0;
+    for (let i = 0; i < e.numFields; i++) {
+      if (same) {
+        out[i * 2] = lp.str(m);
+        m = lp.next(m);
+      } else {
+        out[i * 2] = lp.str(p);
+        p = lp.next(p);
+      }
+      out[i * 2 + 1] = lp.str(p);
+      p = lp.next(p);
+    }
+    return out;
+  }
+
+  /**
+   * Visits live entries with start <= id <= end (oldest first, or newest
+   * first when `rev`) until `visit` returns false. With `tombstones`,
+   * deleted entries are visited too. Do not change the stream inside.
+   */
+  scan(start: StreamId, end: StreamId, rev: boolean, visit: (e: EntryRef) => boolean, tombstones = false): void {
+    if (start > end || this.nodes.length === 0) return;
+    if (!rev) {
+      for (let i = Math.max(0, this.#nodeAtOrBefore(start)); i < this.nodes.length; i++) {
+        const node = this.nodes[i] as StreamNode;
+        if (node.master > end) return;
+        for (const e of this.nodeEntries(node)) {
+          if (e.id < start || (!tombstones && (e.flags & FLAG_DELETED) !== 0)) continue;
+          if (e.id > end) return;
+          if (!visit(e)) return;
+        }
+      }
+    } else {
+      for (let i = this.#nodeAtOrBefore(end); i >= 0; i--) {
+        const entries = this.nodeEntries(this.nodes[i] as StreamNode);
+        for (let j = entries.length - 1; j >= 0; j--) {
+          const e = entries[j] as EntryRef;
+          if (e.id > end || (!tombstones && (e.flags & FLAG_DELETED) !== 0)) continue;
+          if (e.id < start) return;
+          if (!visit(e)) return;
+        }
+      }
+    }
+  }
+
+  /** The live entry with this ID, if any. */
+  find(id: StreamId): EntryRef | undefined {
+    let found: EntryRef | undefined;
+    this.scan(id, id, false, (e) => {
+      found = e;
+      return false;
+    });
+    return found;
+  }
+
+  /** streamGetEdgeID: first or last entry ID (tombstones optionally), or the opposite extreme when empty. */
+  edgeId(first: boolean, skipTombstones: boolean): StreamId {
+    let found: StreamId | null = null;
+    this.scan(
+      0n,
+      ID_MAX,
+      !first,
+      (e) => {
+        found = e.id;
+        return false;
+      },
+      !skipTombstones,
+    );
+    return found ?? (first ? ID_MAX : 0n);
+  }
+
+  /** streamLastValidID: the newest live entry's ID (0-0 when empty). */
+  lastValidId(): StreamId {
+    let found = 0n;
+    this.scan(0n, ID_MAX, true, (e) => {
+      found = e.id;
+      return false;
+    });
+    return found;
+  }
+
+  // ------------------------------------------------------------------ deleting
+
+  /** streamIteratorRemoveEntry: marks the entry deleted, drops its node if it was the last live one. */
+  removeEntry(e: EntryRef): void {
+    const node = e.node;
+    const lp = node.lp;
+    lp.replaceInt(e.flagsPos, e.flags | FLAG_DELETED);
+    const p = lp.first();
+    const count = lp.int(p);
+    if (count === 1) {
+      const i = this.nodes.indexOf(node);
+      if (i >= 0) this.nodes.splice(i, 1);
+    } else {
+      lp.replaceInt(p, count - 1);
+      const q = lp.next(p);
+      lp.replaceInt(q, lp.int(q) + 1);
+    }
+    this.length--;
+  }
+
+  /** streamDeleteItem: true when a live entry with this ID was deleted. */
+  deleteId(id: StreamId): boolean {
+    const e = this.find(id);
+    if (!e) return false;
+    this.removeEntry(e);
+    return true;
+  }
+
+  /**
+   * streamTrim: MAXLEN (`maxlen` set) or MINID (`minid` set), exact or
+   * approximate (whole nodes only), at most `limit` entries (0 = no limit).
+   * Returns how many entries went.
+   */
+  trim(opts: { maxlen?: number; minid?: StreamId; approx: boolean; limit: number }): number {
+    const byLen = opts.maxlen !== undefined;
+    const maxlen = opts.maxlen ?? 0;
+    const minid = opts.minid ?? 0n;
+    let deleted = 0;
+    while (this.nodes.length > 0) {
+      if (byLen && this.length <= maxlen) break;
+      const node = this.nodes[0] as StreamNode;
+      const lp = node.lp;
+      const entries = lp.int(lp.first());
+      if (opts.limit && deleted + entries > opts.limit) break;
+      let removeNode: boolean;
+      if (byLen) removeNode = this.length - entries >= maxlen;
+      else {
+        const all = this.nodeEntries(node);
+        removeNode = (all[all.length - 1] as EntryRef).id < minid;
+      }
+      if (removeNode) {
+        this.nodes.shift();
+        this.length -= entries;
+        deleted += entries;
+        continue;
+      }
+      if (opts.approx) break;
+      // Mark entries deleted from the head of this node, then fix its counters once.
+      let fromNode = 0;
+      for (const e of this.nodeEntries(node)) {
+        const stop = byLen ? this.length <= maxlen : e.id >= minid;
+        if (stop) break;
+        if ((e.flags & FLAG_DELETED) === 0) {
+          // Flags stay one byte: no offsets move.
+          lp.replaceInt(e.flagsPos, e.flags | FLAG_DELETED);
+          fromNode++;
+          this.length--;
+        }
+      }
+      deleted += fromNode;
+      const p = lp.first();
+      lp.replaceInt(p, entries - fromNode);
+      const q = lp.next(p);
+      lp.replaceInt(q, lp.int(q) + fromNode);
+      break;
+    }
+    if (this.length === 0) this.firstId = 0n;
+    else if (deleted) this.firstId = this.edgeId(true, true);
+    return deleted;
+  }
+
+  // ------------------------------------------------------------------ lag and counters
+
+  /** streamRangeHasTombstones: a deleted entry may lie in [start, end]. */
+  rangeHasTombstones(start: StreamId, end: StreamId): boolean {
+    if (this.length === 0 || this.maxDeletedId === 0n) return false;
+    if (this.firstId > this.maxDeletedId) return false;
+    return start <= this.maxDeletedId && this.maxDeletedId <= end;
+  }
+
+  /** streamEstimateDistanceFromFirstEverEntry; null is Redis's "invalid" (ULLONG_MAX). */
+  estimateDistance(id: StreamId): number | null {
+    if (!this.entriesAdded) return 0;
+    if (!this.length && id <= this.lastId) return this.entriesAdded;
+    if (id === this.lastId) return this.entriesAdded;
+    if (id > this.lastId) return null;
+    if (this.maxDeletedId === 0n || this.maxDeletedId < this.firstId) {
+      if (id < this.firstId) return this.entriesAdded - this.length;
+      if (id === this.firstId) return this.entriesAdded - this.length + 1;
+    }
+    return null;
+  }
+}
