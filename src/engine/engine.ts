@@ -281,6 +281,12 @@ export class Engine implements KeyspaceHooks {
    */
   flushing(dbs: readonly number[]): void {
     for (const l of this.#flushListeners) l(dbs);
+    // Redis's scanDatabaseForDeletedStreams: a waiting XREADGROUP learns its stream is gone.
+    for (const slot of this.blocking.allSlots()) {
+      const sep = slot.indexOf("\u0000");
+      const db = Number(slot.slice(0, sep));
+      if (dbs.includes(db)) this.blocking.touched(db, slot.slice(sep + 1));
+    }
   }
 
   /** Registers a new connection's session, or returns null when maxclients is reached. */
