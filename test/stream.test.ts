@@ -196,11 +196,7 @@ test("random stream and consumer-group commands end with the same DEBUG DIGEST",
       if (r < 0.35) {
         ms[k] = (ms[k] as number) + int(3);
         const trim: string[] =
-          rand() < 0.2
-            ? rand() < 0.5
-              ? ["MAXLEN", pick(["=", "~", ""]), String(int(15))]
-              : ["MINID", pick(["=", "~", ""]), id()]
-            : [];
+          rand() < 0.2 ? (rand() < 0.5 ? ["MAXLEN", pick(["=", "~", ""]), String(int(15))] : ["MINID", pick(["=", "~", ""]), id()]) : [];
         const fields = rand() < 0.5 ? ["a", value(), "b", value()] : ["f", value()];
         const theId = rand() < 0.5 ? `${ms[k]}-*` : rand() < 0.9 ? `${ms[k]}-${int(5)}` : id();
         cmd = ["XADD", key, ...(rand() < 0.1 ? ["NOMKSTREAM"] : []), ...trim.filter((x) => x !== ""), theId, ...fields];
@@ -210,7 +206,18 @@ test("random stream and consumer-group commands end with the same DEBUG DIGEST",
       else if (r < 0.55) cmd = ["XREAD", "COUNT", String(1 + int(4)), "STREAMS", "s0", "s1", id(), id()];
       else if (r < 0.6) cmd = ["XGROUP", "CREATE", key, g, pick(["$", "0", id()]), ...(rand() < 0.5 ? ["MKSTREAM"] : [])];
       else if (r < 0.72)
-        cmd = ["XREADGROUP", "GROUP", g, c, "COUNT", String(1 + int(4)), ...(rand() < 0.2 ? ["NOACK"] : []), "STREAMS", key, pick([">", ">", "0", id()])];
+        cmd = [
+          "XREADGROUP",
+          "GROUP",
+          g,
+          c,
+          "COUNT",
+          String(1 + int(4)),
+          ...(rand() < 0.2 ? ["NOACK"] : []),
+          "STREAMS",
+          key,
+          pick([">", ">", "0", id()]),
+        ];
       else if (r < 0.77) cmd = ["XACK", key, g, id(), id(), id()];
       else if (r < 0.8) cmd = ["XCLAIM", key, g, c, "0", id(), id(), ...(rand() < 0.3 ? ["FORCE"] : []), "JUSTID"];
       else if (r < 0.83) cmd = ["XAUTOCLAIM", key, g, c, "0", bound().replace(/^[-+]$/, "0"), "COUNT", String(1 + int(5)), "JUSTID"];
