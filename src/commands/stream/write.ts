@@ -147,20 +147,19 @@ export function xaddCommand(ctx: Ctx): Reply {
   ctx.touched(key);
   ctx.notify("t", "xadd", key);
   ctx.dirty();
-  const out = [...ctx.argv];
-  let rewritten = false;
+  let out: string[] | null = null;
   if (a.strategy !== "none") {
     if (runTrim(s, a)) ctx.notify("t", "xtrim", key);
     if (a.approx) {
+      out = [...ctx.argv];
       rewriteTrim(out, s, a);
-      rewritten = true;
     }
   }
   if (!a.idGiven || !a.seqGiven) {
+    out ??= [...ctx.argv];
     out[idPos] = idText;
-    rewritten = true;
   }
-  if (rewritten) ctx.propagate(out);
+  if (out !== null) ctx.propagate(out);
   return idText;
 }
 

@@ -42,11 +42,26 @@ function strSize(len: number): number {
 
 export type LpValue = string | bigint | number;
 
-/** Normalises what is appended: strings that read as int64 become integers. */
-function asStored(v: LpValue): string | bigint {
-  if (typeof v === "number") return BigInt(v);
-  if (typeof v === "string" && isLongString(v)) return BigInt(v);
-  return v;
+/** encoding+data bytes of an integer element held as a safe JS integer. */
+function smallIntSize(v: number): number {
+  if (v >= 0 && v <= 127) return 1;
+  if (v >= -4096 && v <= 4095) return 2;
+  if (v >= -32768 && v <= 32767) return 3;
+  if (v >= -8388608 && v <= 8388607) return 4;
+  if (v >= -2147483648 && v <= 2147483647) return 5;
+  return 9;
+}
+
+/**
+ * Normalises what is appended: strings that read as int64 become integers,
+ * held as JS numbers while they are safe (the common case, no BigInt).
+ */
+function asStored(v: LpValue): string | bigint | number {
+  if (typeof v === "string") {
+    if (!isLongString(v)) return v;
+    return v.length <= 15 ? Number(v) : BigInt(v);
+  }
+  return typeof v === "number" && !Number.isSafeInteger(v) ? BigInt(v) : v;
 }
 
 export class Lp {
@@ -216,10 +231,34 @@ export class Lp {
   }
 
   /** Writes the element (encoding, data, backlen) at `at`; returns its total size. */
-  #write(at: number, v: string | bigint): number {
+  #write(at: number, v: string | bigint | number): number {
     const b = this.buf;
     let n: number;
-    if (typeof v === "bigint") {
+    if (typeof v === "number") {
+      n = smallIntSize(v);
+      if (n === 1) b[at] = v;
+      else if (n === 2) {
+        const u = v < 0 ? (1 << 13) + v : v;
+        b[at] = (u >> 8) | 0xc0;
+        b[at + 1] = u & 0xff;
+      } else if (n === 3) {
+        b[at] = 0xf1;
+        b[at + 1] = v & 0xff;
+        b[at + 2] = (v >> 8) & 0xff;
+      } else if (n === 4) {
+        const u = v < 0 ? (1 << 24) + v : v;
+        b[at] = 0xf2;
+        b[at + 1] = u & 0xff;
+        b[at + 2] = (u >> 8) & 0xff;
+        b[at + 3] = u >> 16;
+      } else if (n === 5) {
+        b[at] = 0xf3;
+        b[at + 1] = v & 0xff;
+        b[at + 2] = (v >> 8) & 0xff;
+        b[at + 3] = (v >> 16) & 0xff;
+        b[at + 4] = (v >>> 24) & 0xff;
+      } else return this.#write(at, BigInt(v));
+    } else if (typeof v === "bigint") {
       n = intSize(v);
       if (n === 1) b[at] = Number(v);
       else if (n === 2) {
@@ -276,7 +315,7 @@ export class Lp {
 
   static sizeOf(v: LpValue): number {
     const s = asStored(v);
-    const n = typeof s === "bigint" ? intSize(s) : strSize(s.length);
+    const n = typeof s === "number" ? smallIntSize(s) : typeof s === "bigint" ? intSize(s) : strSize(s.length);
     return n + backlenSize(n);
   }
 
@@ -294,10 +333,10 @@ export class Lp {
 
   /** lpReplaceInteger: the element at p becomes `v`; later offsets shift by the size change. */
   replaceInt(p: number, v: number | bigint): void {
-    const big = typeof v === "bigint" ? v : BigInt(v);
+    const big = typeof v === "number" && !Number.isSafeInteger(v) ? BigInt(v) : v;
     const oldN = this.#entrySize(p);
     const oldTotal = oldN + backlenSize(oldN);
-    const newN = intSize(big);
+    const newN = typeof big === "number" ? smallIntSize(big) : intSize(big);
     const newTotal = newN + backlenSize(newN);
     const delta = newTotal - oldTotal;
     if (delta > 0) this.#ensure(delta);

@@ -53,6 +53,11 @@ function addDelta(master: StreamId, msDelta: bigint, seqDelta: bigint): StreamId
   return (ms << 64n) | seq;
 }
 
+/** A BigInt as a JS number when that is exact (the listpack writes those without BigInt). */
+function toSmall(v: bigint): number | bigint {
+  return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
+}
+
 export class StreamValue implements DataValue {
   readonly type = "stream";
   nodes: StreamNode[] = [];
@@ -140,8 +145,8 @@ export class StreamValue implements DataValue {
     const lp = node.lp;
     const same = (flags & FLAG_SAMEFIELDS) !== 0;
     lp.append(flags);
-    lp.append(BigInt.asIntN(64, (id >> 64n) - (node.master >> 64n)));
-    lp.append(BigInt.asIntN(64, (id & U64_MAX) - (node.master & U64_MAX)));
+    lp.append(toSmall(BigInt.asIntN(64, (id >> 64n) - (node.master >> 64n))));
+    lp.append(toSmall(BigInt.asIntN(64, (id & U64_MAX) - (node.master & U64_MAX))));
     if (!same) lp.append(numFields);
     for (let i = 0; i < fv.length; i += 2) {
       if (!same) lp.append(fv[i] as string);
