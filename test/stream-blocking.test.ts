@@ -175,3 +175,36 @@ test("a waiting XREADGROUP learns that its group or its key went away", async ()
     );
   });
 });
+
+test("keyspace notifications of the stream commands", async () => {
+  await same(async (open, ctl, log) => {
+    log(await call(ctl, "CONFIG", "SET", "notify-keyspace-events", "KEA"));
+    const sub = await open();
+    log(await call(sub, "PSUBSCRIBE", "__keyevent@0__:*"));
+    const commands: string[][] = [
+      ["XADD", "s", "1-0", "f", "v"],
+      ["XADD", "s", "MAXLEN", "1", "2-0", "f", "v"],
+      ["XDEL", "s", "2-0"],
+      ["XADD", "s", "3-0", "f", "v"],
+      ["XTRIM", "s", "MAXLEN", "0"],
+      ["XSETID", "s", "5-0"],
+      ["XGROUP", "CREATE", "s", "g", "0"],
+      ["XGROUP", "CREATE", "m", "g", "$", "MKSTREAM"],
+      ["XGROUP", "CREATECONSUMER", "s", "g", "c"],
+      ["XGROUP", "SETID", "s", "g", "0"],
+      ["XADD", "s", "6-0", "f", "v"],
+      ["XREADGROUP", "GROUP", "g", "d", "STREAMS", "s", ">"],
+      ["XCLAIM", "s", "g", "e", "0", "6-0"],
+      ["XAUTOCLAIM", "s", "g", "f", "0", "0"],
+      ["XGROUP", "DELCONSUMER", "s", "g", "c"],
+      ["XGROUP", "DESTROY", "s", "g"],
+      ["DEL", "s"],
+    ];
+    for (const c of commands) log(await call(ctl, ...c));
+    log(await call(ctl, "CONFIG", "SET", "notify-keyspace-events", ""));
+    // Every event published, in order (the pattern subscriber sees each once).
+    let events = "";
+    while (!events.includes("__keyevent@0__:del")) events += (await sub.readReply()).replace(/\r\n/g, " ");
+    log(events);
+  });
+});
