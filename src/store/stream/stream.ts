@@ -176,37 +176,76 @@ export class StreamValue implements DataValue {
     return found;
   }
 
-  /** Every entry of a node in order, tombstones included. */
-  nodeEntries(node: StreamNode): EntryRef[] {
+  /** The master entry's field count and where its fields and the first entry start. */
+  #masterOf(node: StreamNode): { masterFields: number; masterFieldsPos: number; firstEntry: number } {
     const lp = node.lp;
-    const out: EntryRef[] = [];
     let p = lp.next(lp.next(lp.first()));
     const masterFields = lp.int(p);
     p = lp.next(p);
     const masterFieldsPos = p;
     for (let i = 0; i < masterFields; i++) p = lp.next(p);
     // p: the master entry's terminating 0.
+    return { masterFields, masterFieldsPos, firstEntry: lp.next(p) };
+  }
+
+  /** The entry whose flags are at `p`; `end` is set to the offset of its lp-count. */
+  #entryAt(node: StreamNode, p: number, masterFields: number, masterFieldsPos: number): EntryRef & { end: number } {
+    const lp = node.lp;
+    const flagsPos = p;
+    const flags = lp.int(p);
     p = lp.next(p);
-    while (p !== -1) {
-      const flagsPos = p;
-      const flags = lp.int(p);
+    const msDelta = lp.big(p);
+    p = lp.next(p);
+    const seqDelta = lp.big(p);
+    p = lp.next(p);
+    let numFields = masterFields;
+    if ((flags & FLAG_SAMEFIELDS) === 0) {
+      numFields = lp.int(p);
       p = lp.next(p);
-      const msDelta = lp.big(p);
-      p = lp.next(p);
-      const seqDelta = lp.big(p);
-      p = lp.next(p);
-      let numFields = masterFields;
-      if ((flags & FLAG_SAMEFIELDS) === 0) {
-        numFields = lp.int(p);
-        p = lp.next(p);
-      }
-      const bodyPos = p;
-      const skip = (flags & FLAG_SAMEFIELDS) !== 0 ? numFields : numFields * 2;
-      for (let i = 0; i < skip; i++) p = lp.next(p);
-      p = lp.next(p); // past lp-count
-      out.push({ id: addDelta(node.master, msDelta, seqDelta), node, flags, flagsPos, bodyPos, numFields, masterFieldsPos });
     }
+    const bodyPos = p;
+    const skip = (flags & FLAG_SAMEFIELDS) !== 0 ? numFields : numFields * 2;
+    for (let i = 0; i < skip; i++) p = lp.next(p);
+    return { id: addDelta(node.master, msDelta, seqDelta), node, flags, flagsPos, bodyPos, numFields, masterFieldsPos, end: p };
+  }
+
+  /** Every entry of a node in order, tombstones included. */
+  nodeEntries(node: StreamNode): EntryRef[] {
+    const out: EntryRef[] = [];
+    this.#eachInNode(node, false, (e) => {
+      out.push(e);
+      return true;
+    });
     return out;
+  }
+
+  /**
+   * The entries of one node, oldest first or (rev) newest first, tombstones
+   * included, parsed one at a time until `visit` returns false (then false
+   * is returned). Backwards, each entry's lp-count says how far back its
+   * flags are, as Redis's iterator walks.
+   */
+  #eachInNode(node: StreamNode, rev: boolean, visit: (e: EntryRef) => boolean): boolean {
+    const lp = node.lp;
+    const m = this.#masterOf(node);
+    if (!rev) {
+      for (let p = m.firstEntry; p !== -1; ) {
+        const e = this.#entryAt(node, p, m.masterFields, m.masterFieldsPos);
+        if (!visit(e)) return false;
+        p = lp.next(e.end);
+      }
+      return true;
+    }
+    let count = lp.last();
+    while (count !== -1) {
+      const n = lp.int(count);
+      if (n === 0) return true; // the master entry's terminator
+      let p = count;
+      for (let i = 0; i < n; i++) p = lp.prev(p);
+      if (!visit(this.#entryAt(node, p, m.masterFields, m.masterFieldsPos))) return false;
+      count = lp.prev(p);
+    }
+    return true;
   }
 
   /** field, value, field, value... of an entry. */
@@ -237,26 +276,26 @@ export class StreamValue implements DataValue {
    */
   scan(start: StreamId, end: StreamId, rev: boolean, visit: (e: EntryRef) => boolean, tombstones = false): void {
     if (start > end || this.nodes.length === 0) return;
+    let done = false;
+    const each = (e: EntryRef): boolean => {
+      if (!rev) {
+        if (e.id < start || (!tombstones && (e.flags & FLAG_DELETED) !== 0)) return true;
+        if (e.id > end) return !(done = true);
+      } else {
+        if (e.id > end || (!tombstones && (e.flags & FLAG_DELETED) !== 0)) return true;
+        if (e.id < start) return !(done = true);
+      }
+      if (!visit(e)) done = true;
+      return !done;
+    };
     if (!rev) {
-      for (let i = Math.max(0, this.#nodeAtOrBefore(start)); i < this.nodes.length; i++) {
+      for (let i = Math.max(0, this.#nodeAtOrBefore(start)); i < this.nodes.length && !done; i++) {
         const node = this.nodes[i] as StreamNode;
         if (node.master > end) return;
-        for (const e of this.nodeEntries(node)) {
-          if (e.id < start || (!tombstones && (e.flags & FLAG_DELETED) !== 0)) continue;
-          if (e.id > end) return;
-          if (!visit(e)) return;
-        }
+        this.#eachInNode(node, false, each);
       }
     } else {
-      for (let i = this.#nodeAtOrBefore(end); i >= 0; i--) {
-        const entries = this.nodeEntries(this.nodes[i] as StreamNode);
-        for (let j = entries.length - 1; j >= 0; j--) {
-          const e = entries[j] as EntryRef;
-          if (e.id > end || (!tombstones && (e.flags & FLAG_DELETED) !== 0)) continue;
-          if (e.id < start) return;
-          if (!visit(e)) return;
-        }
-      }
+      for (let i = this.#nodeAtOrBefore(end); i >= 0 && !done; i--) this.#eachInNode(this.nodes[i] as StreamNode, true, each);
     }
   }
 
@@ -343,8 +382,12 @@ export class StreamValue implements DataValue {
       let removeNode: boolean;
       if (byLen) removeNode = this.length - entries >= maxlen;
       else {
-        const all = this.nodeEntries(node);
-        removeNode = (all[all.length - 1] as EntryRef).id < minid;
+        let last: StreamId = 0n;
+        this.#eachInNode(node, true, (e) => {
+          last = e.id;
+          return false;
+        });
+        removeNode = last < minid;
       }
       if (removeNode) {
         this.nodes.shift();
