@@ -124,7 +124,8 @@ function xreadGeneric(ctx: Ctx, xreadgroup: boolean): Reply | Blocked {
   const served: [string, Reply[]][] = [];
   for (let k = 0; k < a.streamsCount; k++) {
     const key = keys[k] as string;
-    const v = ctx.db.lookup(key, ctx.now, false);
+    // Looked up again, as Redis does (so hits and misses count twice).
+    const v = ctx.read(key);
     if (!(v instanceof StreamValue)) continue;
     const s = v;
     let gt = ids[k] as StreamId;
