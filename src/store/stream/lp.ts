@@ -167,6 +167,12 @@ export class Lp {
     return this.size > HDR + 1 ? this.prev(this.size - 1) : -1;
   }
 
+  /** A 64-bit integer element (may be past what a JS number holds exactly). */
+  isWide(p: number): boolean {
+    const e = this.buf[p] as number;
+    return e === 0xf4 || (e & 0xc0) === 0x80 || (e & 0xf0) === 0xe0 || e === 0xf0;
+  }
+
   isInt(p: number): boolean {
     const e = this.buf[p] as number;
     return (e & 0x80) === 0 || (e & 0xe0) === 0xc0 || (e >= 0xf1 && e <= 0xf4);

@@ -28,17 +28,51 @@ export interface StreamNode {
   lp: Lp;
 }
 
-/** One entry met by a scan: its ID and where it sits, so it can be read or deleted. */
-export interface EntryRef {
-  id: StreamId;
-  node: StreamNode;
-  flags: number;
-  flagsPos: number;
-  /** Offset of the first field (or value, with SAMEFIELDS) after the ID/num-fields. */
-  bodyPos: number;
-  numFields: number;
-  /** Offset of the master entry's first field (SAMEFIELDS entries read names there). */
-  masterFieldsPos: number;
+/**
+ * One entry met by a scan: its ID and where it sits, so it can be read or
+ * deleted. While the ID's halves are safe JS integers (always, for IDs of
+ * real clocks) they are held as numbers and the BigInt ID is only made
+ * when asked for: a scan passing over entries before its start makes none.
+ */
+export class EntryRef {
+  #id: StreamId | null;
+  constructor(
+    readonly node: StreamNode,
+    readonly flags: number,
+    readonly flagsPos: number,
+    /** Offset of the first field (or value, with SAMEFIELDS) after the ID/num-fields. */
+    readonly bodyPos: number,
+    readonly numFields: number,
+    /** Offset of the master entry's first field (SAMEFIELDS entries read names there). */
+    readonly masterFieldsPos: number,
+    /** The ID's halves as numbers; ms is -1 when they are not exact (then `big` holds the ID). */
+    readonly ms: number,
+    readonly seq: number,
+    big: StreamId | null,
+  ) {
+    this.#id = big;
+  }
+
+  get id(): StreamId {
+    return (this.#id ??= (BigInt(this.ms) << 64n) | BigInt(this.seq));
+  }
+
+  /** -1, 0 or 1 as this entry's ID compares with `other` (given also as number halves, ms -1 when not exact). */
+  cmp(other: StreamId, oms: number, oseq: number): number {
+    if (this.ms >= 0 && oms >= 0) {
+      if (this.ms !== oms) return this.ms < oms ? -1 : 1;
+      return this.seq === oseq ? 0 : this.seq < oseq ? -1 : 1;
+    }
+    const id = this.id;
+    return id === other ? 0 : id < other ? -1 : 1;
+  }
+}
+
+/** An ID's halves as JS numbers, ms -1 when either is past 2^53. */
+function halves(id: StreamId): [number, number] {
+  const ms = id >> 64n;
+  const seq = id & U64_MAX;
+  return ms <= 9007199254740991n && seq <= 9007199254740991n ? [Number(ms), Number(seq)] : [-1, 0];
 }
 
 export interface NodeLimits {
@@ -177,28 +211,38 @@ export class StreamValue implements DataValue {
   }
 
   /** The master entry's field count and where its fields and the first entry start. */
-  #masterOf(node: StreamNode): { masterFields: number; masterFieldsPos: number; firstEntry: number } {
+  #masterOf(node: StreamNode): { masterFields: number; masterFieldsPos: number; firstEntry: number; ms: number; seq: number } {
     const lp = node.lp;
+    const [ms, seq] = halves(node.master);
     let p = lp.next(lp.next(lp.first()));
     const masterFields = lp.int(p);
     p = lp.next(p);
     const masterFieldsPos = p;
     for (let i = 0; i < masterFields; i++) p = lp.next(p);
     // p: the master entry's terminating 0.
-    return { masterFields, masterFieldsPos, firstEntry: lp.next(p) };
+    return { masterFields, masterFieldsPos, firstEntry: lp.next(p), ms, seq };
   }
 
-  /** The entry whose flags are at `p`; `end` is set to the offset of its lp-count. */
-  #entryAt(node: StreamNode, p: number, masterFields: number, masterFieldsPos: number): EntryRef & { end: number } {
+  /** The entry whose flags are at `p`, and the offset of its lp-count. */
+  #entryAt(node: StreamNode, p: number, m: { masterFields: number; masterFieldsPos: number; ms: number; seq: number }): [EntryRef, number] {
     const lp = node.lp;
     const flagsPos = p;
     const flags = lp.int(p);
     p = lp.next(p);
-    const msDelta = lp.big(p);
+    const msPos = p;
     p = lp.next(p);
-    const seqDelta = lp.big(p);
+    const seqPos = p;
     p = lp.next(p);
-    let numFields = masterFields;
+    let ms = -1;
+    let seq = 0;
+    let big: StreamId | null = null;
+    if (m.ms >= 0 && !lp.isWide(msPos) && !lp.isWide(seqPos)) {
+      ms = m.ms + lp.int(msPos);
+      seq = m.seq + lp.int(seqPos);
+      if (ms < 0 || seq < 0 || ms > 9007199254740991 || seq > 9007199254740991) ms = -1;
+    }
+    if (ms < 0) big = addDelta(node.master, lp.big(msPos), lp.big(seqPos));
+    let numFields = m.masterFields;
     if ((flags & FLAG_SAMEFIELDS) === 0) {
       numFields = lp.int(p);
       p = lp.next(p);
@@ -206,7 +250,7 @@ export class StreamValue implements DataValue {
     const bodyPos = p;
     const skip = (flags & FLAG_SAMEFIELDS) !== 0 ? numFields : numFields * 2;
     for (let i = 0; i < skip; i++) p = lp.next(p);
-    return { id: addDelta(node.master, msDelta, seqDelta), node, flags, flagsPos, bodyPos, numFields, masterFieldsPos, end: p };
+    return [new EntryRef(node, flags, flagsPos, bodyPos, numFields, m.masterFieldsPos, ms, seq, big), p];
   }
 
   /** Every entry of a node in order, tombstones included. */
@@ -230,9 +274,9 @@ export class StreamValue implements DataValue {
     const m = this.#masterOf(node);
     if (!rev) {
       for (let p = m.firstEntry; p !== -1; ) {
-        const e = this.#entryAt(node, p, m.masterFields, m.masterFieldsPos);
+        const [e, end] = this.#entryAt(node, p, m);
         if (!visit(e)) return false;
-        p = lp.next(e.end);
+        p = lp.next(end);
       }
       return true;
     }
@@ -242,7 +286,7 @@ export class StreamValue implements DataValue {
       if (n === 0) return true; // the master entry's terminator
       let p = count;
       for (let i = 0; i < n; i++) p = lp.prev(p);
-      if (!visit(this.#entryAt(node, p, m.masterFields, m.masterFieldsPos))) return false;
+      if (!visit((this.#entryAt(node, p, m) as [EntryRef, number])[0])) return false;
       count = lp.prev(p);
     }
     return true;
@@ -277,13 +321,15 @@ export class StreamValue implements DataValue {
   scan(start: StreamId, end: StreamId, rev: boolean, visit: (e: EntryRef) => boolean, tombstones = false): void {
     if (start > end || this.nodes.length === 0) return;
     let done = false;
+    const [sms, sseq] = halves(start);
+    const [ems, eseq] = halves(end);
     const each = (e: EntryRef): boolean => {
       if (!rev) {
-        if (e.id < start || (!tombstones && (e.flags & FLAG_DELETED) !== 0)) return true;
-        if (e.id > end) return !(done = true);
+        if (e.cmp(start, sms, sseq) < 0 || (!tombstones && (e.flags & FLAG_DELETED) !== 0)) return true;
+        if (e.cmp(end, ems, eseq) > 0) return !(done = true);
       } else {
-        if (e.id > end || (!tombstones && (e.flags & FLAG_DELETED) !== 0)) return true;
-        if (e.id < start) return !(done = true);
+        if (e.cmp(end, ems, eseq) > 0 || (!tombstones && (e.flags & FLAG_DELETED) !== 0)) return true;
+        if (e.cmp(start, sms, sseq) < 0) return !(done = true);
       }
       if (!visit(e)) done = true;
       return !done;
