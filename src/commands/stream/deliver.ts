@@ -46,15 +46,15 @@ export function consumerFor(ctx: Ctx, g: ConsumerGroup, name: string, key: strin
   return c;
 }
 
-/** streamPropagateXCLAIM */
-export function propagateClaim(ctx: Ctx, key: string, g: ConsumerGroup, groupName: string, id: StreamId, nack: Nack): void {
+/** streamPropagateXCLAIM; the ID goes as given (XCLAIM passes its argument as the client wrote it). */
+export function propagateClaim(ctx: Ctx, key: string, g: ConsumerGroup, groupName: string, id: StreamId | string, nack: Nack): void {
   ctx.propagate([
     "XCLAIM",
     key,
     groupName,
     nack.consumer.name,
     "0",
-    formatId(id),
+    typeof id === "string" ? id : formatId(id),
     "TIME",
     String(nack.deliveryTime),
     "RETRYCOUNT",

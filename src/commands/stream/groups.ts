@@ -211,14 +211,12 @@ function noGroup(key: string, group: string): never {
   fail(`NOGROUP No such key '${key}' or consumer group '${group}'`);
 }
 
-/** Moves a NACK to `consumer` (creating the consumer on first use). */
-function reassign(g: ConsumerGroup, id: StreamId, nack: Nack, consumer: Consumer): void {
-  if (nack.consumer !== consumer) {
-    nack.consumer?.pel.remove(id);
-    consumer.pel.insert(id, nack);
-    nack.consumer = consumer;
-  }
-  void g;
+/** Moves a pending entry to `consumer`'s PEL (a NACK that FORCE just made has no owner yet). */
+function reassign(id: StreamId, nack: Nack, consumer: Consumer): void {
+  if (nack.consumer === consumer) return;
+  nack.consumer?.pel.remove(id);
+  consumer.pel.insert(id, nack);
+  nack.consumer = consumer;
 }
 
 export function xclaimCommand(ctx: Ctx): Reply {
@@ -282,7 +280,7 @@ export function xclaimCommand(ctx: Ctx): Reply {
     const e = s.find(id);
     if (!e) {
       if (nack) {
-        propagateClaimText(ctx, key, g, groupName, idText, nack);
+        propagateClaim(ctx, key, g, groupName, idText, nack);
         propagateLastId = false;
         ctx.dirty();
         g.pel.remove(id);
@@ -299,12 +297,12 @@ export function xclaimCommand(ctx: Ctx): Reply {
     if (!nack) continue;
     if (!fresh && minIdle && now - nack.deliveryTime < minIdle) continue;
     consumer ??= lookupConsumer(ctx, g, name) ?? (createConsumer(ctx, g, name, key) as Consumer);
-    reassign(g, id, nack, consumer);
+    reassign(id, nack, consumer);
     nack.deliveryTime = deliveryTime;
     if (retryCount >= 0) nack.deliveryCount = retryCount;
     else if (!justId) nack.deliveryCount++;
     out.push(justId ? formatId(id) : entryReply(s, e));
-    propagateClaimText(ctx, key, g, groupName, idText, nack);
+    propagateClaim(ctx, key, g, groupName, idText, nack);
     propagateLastId = false;
     ctx.dirty();
   }
@@ -313,14 +311,6 @@ export function xclaimCommand(ctx: Ctx): Reply {
     ctx.dirty();
   }
   return out;
-}
-
-/** XCLAIM propagates the ID argument as the client wrote it. */
-function propagateClaimText(ctx: Ctx, key: string, g: ConsumerGroup, groupName: string, idText: string, nack: Nack): void {
-  const before = ctx.propagated?.length ?? 0;
-  propagateClaim(ctx, key, g, groupName, 0n, nack);
-  const last = (ctx.propagated as string[][])[before] as string[];
-  last[5] = idText;
 }
 
 export function xautoclaimCommand(ctx: Ctx): Reply {
@@ -372,7 +362,7 @@ export function xautoclaimCommand(ctx: Ctx): Reply {
     }
     if (minIdle && now - nack.deliveryTime < minIdle) continue;
     consumer ??= lookupConsumer(ctx, g, name) ?? (createConsumer(ctx, g, name, key) as Consumer);
-    reassign(g, id, nack, consumer);
+    reassign(id, nack, consumer);
     nack.deliveryTime = now;
     if (!justId) nack.deliveryCount++;
     claimed.push(justId ? formatId(id) : entryReply(s, e));
