@@ -277,6 +277,7 @@ test("RESTORE of the other server's DUMP, both ways, with groups", async () => {
   await d.sameUnordered("SCAN", "0", "TYPE", "stream");
   // DEBUG RELOAD goes through an RDB file.
   await d.same("DEBUG", "RELOAD");
-  const [c, e] = await d.both("XINFO", "STREAM", "copy", "FULL");
-  expect(e).toEqual(c);
+  // respd's "copy" holds redis-server's payload: compare it with redis-server's own "s" (their clocks differ).
+  expect(await call(d.respdClient, "XINFO", "STREAM", "copy", "FULL")).toEqual(await call(d.redisClient, "XINFO", "STREAM", "s", "FULL"));
+  expect(await call(d.redisClient, "XINFO", "STREAM", "copy", "FULL")).toEqual(await call(d.respdClient, "XINFO", "STREAM", "s", "FULL"));
 });
