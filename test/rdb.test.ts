@@ -282,12 +282,19 @@ describe("loading damaged files", () => {
     }
   });
 
-  test("bad headers, streams, modules and functions are refused clearly", () => {
+  test("bad headers, broken streams, modules and functions are refused clearly", () => {
     expect(() => loadRdb(new TextEncoder().encode("NOTRDB0010"), noop)).toThrow(/signature/);
     expect(() => loadRdb(new TextEncoder().encode("REDIS0011\xff"), noop)).toThrow(/version/);
     const f = new RdbFileWriter().header([]);
-    const stream = withCrc(Uint8Array.from([...f.take(), RdbType.STREAM_LISTPACKS_2, 1, 0x73, 0, 0xff]));
-    expect(() => loadRdb(stream, noop)).toThrow(/stream/);
+    const head = f.take();
+    // An empty stream: no nodes, length 0, last/first/max-deleted IDs 0-0, nothing added, no groups.
+    const stream = withCrc(Uint8Array.from([...head, RdbType.STREAM_LISTPACKS_2, 1, 0x73, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff]));
+    const types: string[] = [];
+    loadRdb(stream, { key: (_db: number, _k: string, v: Value) => types.push(typeof v === "object" ? v.type : typeof v) });
+    expect(types).toEqual(["stream"]);
+    // A node key that is not 16 bytes is corrupt.
+    const badNode = withCrc(Uint8Array.from([...head, RdbType.STREAM_LISTPACKS_2, 1, 0x73, 1, 1, 0x41, 0xff]));
+    expect(() => loadRdb(badNode, noop)).toThrow(/stream ID/);
     const fn = new RdbFileWriter().header([]).functionLibrary("#!lua name=x\n").end().take();
     expect(() => loadRdb(fn, noop)).toThrow(/function/);
     const seen: string[] = [];

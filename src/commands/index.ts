@@ -15,6 +15,7 @@ import { replicationCommands } from "./replication.ts";
 import { serverCommands } from "./server.ts";
 import { setCommands } from "./set.ts";
 import { sortCommands } from "./sort.ts";
+import { streamCommands } from "./stream.ts";
 import { stringCommands } from "./string.ts";
 import { transactionCommands } from "./transactions.ts";
 import { zsetCommands } from "./zset.ts";
@@ -33,6 +34,7 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...zsetCommands,
   ...geoCommands,
   ...hllCommands,
+  ...streamCommands,
   ...pubsubCommands,
   ...transactionCommands,
   ...sortCommands,

@@ -24,6 +24,13 @@ export class Blocked {
     readonly onTimeout: () => Reply,
   ) {}
 
+  /**
+   * True when a waiter that cannot be served means no later one can be
+   * (lists, sorted sets: the key is empty). Streams set it false: each XREAD
+   * waits for its own ID.
+   */
+  servesInOrder = true;
+
   /** Set by the engine when it parks the client: resolves with the reply to send. */
   promise: Promise<Reply> | null = null;
 }

@@ -292,6 +292,12 @@ export class Engine implements KeyspaceHooks {
    */
   flushing(dbs: readonly number[]): void {
     for (const l of this.#flushListeners) l(dbs);
+    // Redis's scanDatabaseForDeletedStreams: a waiting XREADGROUP learns its stream is gone.
+    for (const slot of this.blocking.allSlots()) {
+      const sep = slot.indexOf("\u0000");
+      const db = Number(slot.slice(0, sep));
+      if (dbs.includes(db)) this.blocking.touched(db, slot.slice(sep + 1));
+    }
   }
 
   /** Registers a new connection's session, or returns null when maxclients is reached. */
@@ -446,6 +452,8 @@ export class Engine implements KeyspaceHooks {
 
   /** Sends commands to the AOF and/or replicas, in their propagated form. */
   propagate(db: number, commands: string[][], targets = PROPAGATE_ALL): void {
+    // An empty list is a command that stopped its own propagation (XREAD, XREADGROUP with nothing to say).
+    if (commands.length === 0) return;
     const captured = this.#captured;
     if (captured !== null) {
       // Inside EXEC everything joins the block (a PUBLISH there reaches the AOF too).
@@ -565,7 +573,11 @@ export class Engine implements KeyspaceHooks {
             if (reply === undefined) w.client.send(held);
             else w.client.afterServed = held;
           }
-          if (reply === undefined) break;
+          if (reply === undefined) {
+            // A list or zset that cannot serve one waiter serves none; a stream may serve later waiters.
+            if (w.blocked.servesInOrder) break;
+            continue;
+          }
           this.blocking.remove(w);
           if (ctx.propagated !== null) this.propagate(w.db, ctx.propagated);
           w.resolve(reply);

@@ -17,6 +17,11 @@
  * - a sorted set: per member its score (8), member reference (8), four int32
  *   links (16), level byte and hash bucket (~5) and upper levels (~8 on average).
  *
+ * - a stream: per node its object, master ID (a BigInt cell, ~32) and the
+ *   listpack buffer's whole capacity; per group its PEL: per pending entry a
+ *   NACK object, its ID (BigInt) and a sorted-array slot and a Map entry in
+ *   the group's PEL and again in its consumer's (~160 bytes in all).
+ *
  * Big aggregates are sampled as Redis's objectComputeSize does: the first
  * `samples` elements are measured and the average is multiplied by the count
  * (samples = 0 measures every element). Not counted: memory the engine shares
@@ -26,6 +31,7 @@ import type { Database } from "./database.ts";
 import { HashValue } from "./hash.ts";
 import { ListValue } from "./list.ts";
 import { SetValue } from "./set.ts";
+import { type StreamNode, StreamValue } from "./stream/stream.ts";
 import { StringBuffer, type Value } from "./values.ts";
 import { ZSet } from "./zset.ts";
 
@@ -120,6 +126,25 @@ function zsetBytes(z: ZSet, samples: number): number {
   return OBJECT_HEADER * 6 + pow2AtLeast(n + 1, 8) * ZSET_NODE + extrapolate(elements, sampled, n);
 }
 
+const BIGINT = 32;
+const PEL_ENTRY = OBJECT_HEADER + BIGINT + 2 * (REF + 40);
+
+function streamBytes(st: StreamValue, samples: number): number {
+  const nodes = st.nodes;
+  let sampled = 0;
+  let bytes = 0;
+  for (; sampled < nodes.length && sampled < samples; sampled++) {
+    const n = nodes[sampled] as StreamNode;
+    bytes += OBJECT_HEADER * 2 + BIGINT + ((n.lp.buf.length + 7) & ~7);
+  }
+  let total = OBJECT_HEADER * 2 + nodes.length * REF + extrapolate(bytes, sampled, nodes.length);
+  for (const g of st.groups?.values() ?? []) {
+    total += OBJECT_HEADER * 3 + stringBytes(g.name.length) + g.pel.size * PEL_ENTRY;
+    for (const c of g.consumers.values()) total += OBJECT_HEADER * 2 + stringBytes(c.name.length);
+  }
+  return total;
+}
+
 /** Bytes held by a value (not its key), sampling aggregates as described above. */
 export function valueBytes(v: Value, samples = DEFAULT_SAMPLES): number {
   const limit = samples <= 0 ? Number.POSITIVE_INFINITY : samples;
@@ -130,6 +155,7 @@ export function valueBytes(v: Value, samples = DEFAULT_SAMPLES): number {
   if (v instanceof ListValue) return listBytes(v, limit);
   if (v instanceof SetValue) return setBytes(v, limit);
   if (v instanceof ZSet) return zsetBytes(v, limit);
+  if (v instanceof StreamValue) return streamBytes(v, limit);
   // A type this model does not know yet: its object header at least.
   return OBJECT_HEADER;
 }

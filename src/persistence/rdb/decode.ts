@@ -14,6 +14,7 @@ import { QUICKLIST_PACKED, QUICKLIST_PLAIN, RdbError, RdbType, SHORT_READ } from
 import { decodeIntset } from "./intset.ts";
 import type { RdbReader } from "./io.ts";
 import { decodeListpack } from "./listpack.ts";
+import { readStream } from "./stream.ts";
 import { decodeZiplist } from "./ziplist.ts";
 import { decodeZipmap } from "./zipmap.ts";
 
@@ -158,7 +159,7 @@ export function readValue(r: RdbReader, type: number, limits: LoadLimits): Value
     }
     case RdbType.STREAM_LISTPACKS:
     case RdbType.STREAM_LISTPACKS_2:
-      throw new RdbError("RDB contains a stream, which respd does not support");
+      return readStream(r, type);
     case RdbType.MODULE_PRE_GA:
     case RdbType.MODULE_2:
       throw new RdbError("RDB contains a module value, which respd cannot load (no modules)");

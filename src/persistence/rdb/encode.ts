@@ -6,12 +6,14 @@ import { formatDouble } from "../../resp/reply.ts";
 import { HashValue } from "../../store/hash.ts";
 import { ListValue } from "../../store/list.ts";
 import { SetValue } from "../../store/set.ts";
+import { StreamValue } from "../../store/stream/stream.ts";
 import { StringBuffer, type Value } from "../../store/values.ts";
 import { ZSet } from "../../store/zset.ts";
 import { PACKED_THRESHOLD, QUICKLIST_PACKED, QUICKLIST_PLAIN, RdbError, RdbType } from "./constants.ts";
 import { encodeIntsetMembers } from "./intset.ts";
 import type { RdbWriter } from "./io.ts";
 import { ListpackBuilder } from "./listpack.ts";
+import { writeStream } from "./stream.ts";
 
 /** One builder reused for hash and zset listpacks (`blob` copies the bytes out at once). */
 const scratchLp = new ListpackBuilder(4096);
@@ -52,6 +54,9 @@ export function rdbTypeOf(v: Value): number {
       break;
     case "zset":
       if (v instanceof ZSet) return v.compact ? RdbType.ZSET_LISTPACK : RdbType.ZSET_2;
+      break;
+    case "stream":
+      if (v instanceof StreamValue) return RdbType.STREAM_LISTPACKS_2;
       break;
   }
   throw new RdbError(`cannot serialize a value of type ${v.type}`);
@@ -123,7 +128,8 @@ export function writeValue(w: RdbWriter, v: Value, opts: EncodeOptions = DEFAULT
         w.binaryDouble(sl.scores[id] as number);
       }
     }
-  } else throw new RdbError(`cannot serialize a value of type ${v.type}`);
+  } else if (v instanceof StreamValue) writeStream(w, v);
+  else throw new RdbError(`cannot serialize a value of type ${v.type}`);
 }
 
 const OPTIMIZATION_LEVEL = [4096, 8192, 16384, 32768, 65536];
