@@ -149,17 +149,17 @@ test("MIGRATE from respd to respd, and a target that stops answering times out",
     await call(cb, "SELECT", "3");
     expect(await call(cb, "LLEN", "l")).toBe(":2000\r\n");
     expect(await call(ca, "EXISTS", "l")).toBe(":0\r\n");
-    // While the target sleeps, the source's wait ends with IOERR after the timeout; other clients are served meanwhile.
+    // While the target is paused, the source's wait ends with IOERR after the timeout; other clients are served meanwhile.
     await call(ca, "SET", "k", "v");
-    const sleeper = await RawClient.connect(b.port);
-    sleeper.write(Buffer.from("*3\r\n$5\r\nDEBUG\r\n$5\r\nSLEEP\r\n$3\r\n1.5\r\n"));
+    // The pause is in force once its OK is back, so the RESTORE cannot slip in before it (DEBUG SLEEP sent on
+    // another connection could be read after the RESTORE on a slow machine).
+    expect(await call(cb, "CLIENT", "PAUSE", "1500", "ALL")).toBe("+OK\r\n");
     const other = await RawClient.connect(a.port);
     const pending = call(ca, "MIGRATE", "127.0.0.1", String(b.port), "k", "3", "300");
     expect(await call(other, "PING")).toBe("+PONG\r\n");
     expect(await pending).toBe("-IOERR error or timeout reading to target instance\r\n");
     expect(await call(ca, "EXISTS", "k")).toBe(":1\r\n");
     other.close();
-    sleeper.close();
   } finally {
     ca.close();
     cb.close();
