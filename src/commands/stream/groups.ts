@@ -3,6 +3,7 @@ import type { Ctx } from "../../engine/context.ts";
 import { Errors, fail } from "../../engine/errors.ts";
 import { intArg } from "../../engine/numbers.ts";
 import { asciiLower } from "../../engine/table.ts";
+import { cString } from "../../resp/bytes.ts";
 import { NULL_ARRAY, OK, type Reply } from "../../resp/reply.ts";
 import { type Consumer, ConsumerGroup, INVALID_ENTRIES_READ, type Nack } from "../../store/stream/group.ts";
 import { decrId, formatId, INVALID_ID, incrId, parseId, type StreamId, U64_MAX } from "../../store/stream/id.ts";
@@ -60,7 +61,8 @@ function xgroupPrologue(ctx: Ctx, sub: string) {
         "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.",
       );
     g = s.groups?.get(groupName);
-    if (!g && sub !== "create" && sub !== "destroy") fail(`NOGROUP No such consumer group '${groupName}' for key name '${key}'`);
+    if (!g && sub !== "create" && sub !== "destroy")
+      fail(`NOGROUP No such consumer group '${cString(groupName)}' for key name '${cString(key)}'`);
   }
   return { key, s, groupName, g, mkstream, entriesRead };
 }
@@ -182,7 +184,7 @@ export function xpendingCommand(ctx: Ctx): Reply {
   }
   const s = readStream(ctx, key);
   const g = s?.groups?.get(groupName);
-  if (!s || !g) fail(`NOGROUP No such key '${key}' or consumer group '${groupName}'`);
+  if (!s || !g) fail(`NOGROUP No such key '${cString(key)}' or consumer group '${cString(groupName)}'`);
   if (justInfo) {
     if (g.pel.size === 0) return [0, null, null, NULL_ARRAY];
     const consumers: Reply[] = [];
@@ -208,7 +210,7 @@ export function xpendingCommand(ctx: Ctx): Reply {
 }
 
 function noGroup(key: string, group: string): never {
-  fail(`NOGROUP No such key '${key}' or consumer group '${group}'`);
+  fail(`NOGROUP No such key '${cString(key)}' or consumer group '${cString(group)}'`);
 }
 
 /** Moves a pending entry to `consumer`'s PEL (a NACK that FORCE just made has no owner yet). */
@@ -259,7 +261,7 @@ export function xclaimCommand(ctx: Ctx): Reply {
     } else if (o === "lastid" && more) {
       j++;
       lastId = idArg(argv[j] as string, 0n, true);
-    } else fail(`ERR Unrecognized XCLAIM option '${opt}'`);
+    } else fail(`ERR Unrecognized XCLAIM option '${cString(opt)}'`);
   }
   preventPropagation(ctx);
   let propagateLastId = false;

@@ -3,6 +3,7 @@ import type { Ctx } from "../../engine/context.ts";
 import { Errors, fail } from "../../engine/errors.ts";
 import { intArg } from "../../engine/numbers.ts";
 import { asciiLower } from "../../engine/table.ts";
+import { cString } from "../../resp/bytes.ts";
 import { MapReply, type Reply } from "../../resp/reply.ts";
 import { type ConsumerGroup, INVALID_ENTRIES_READ } from "../../store/stream/group.ts";
 import { formatId, ID_MAX, type StreamId } from "../../store/stream/id.ts";
@@ -40,7 +41,7 @@ const entriesReadOf = (g: ConsumerGroup): number | null => (g.entriesRead !== IN
 export function xinfoConsumersCommand(ctx: Ctx): Reply {
   const s = streamOf(ctx);
   const g = s.groups?.get(ctx.arg(3));
-  if (!g) fail(`NOGROUP No such consumer group '${ctx.arg(3)}' for key name '${ctx.arg(2)}'`);
+  if (!g) fail(`NOGROUP No such consumer group '${cString(ctx.arg(3))}' for key name '${cString(ctx.arg(2))}'`);
   const now = Date.now();
   return g.sortedConsumers().map((c) => new MapReply(["name", c.name, "pending", c.pel.size, "idle", Math.max(0, now - c.seenTime)]));
 }

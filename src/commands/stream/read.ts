@@ -11,6 +11,7 @@ import type { Ctx } from "../../engine/context.ts";
 import { Errors, fail } from "../../engine/errors.ts";
 import { intArg } from "../../engine/numbers.ts";
 import { asciiLower } from "../../engine/table.ts";
+import { cString } from "../../resp/bytes.ts";
 import { ErrorReply, MapReply, NULL_ARRAY, type Reply } from "../../resp/reply.ts";
 import type { ConsumerGroup } from "../../store/stream/group.ts";
 import { ID_MAX, INVALID_ID, parseId, type StreamId } from "../../store/stream/id.ts";
@@ -100,7 +101,7 @@ function xreadGeneric(ctx: Ctx, xreadgroup: boolean): Reply | Blocked {
     let g: ConsumerGroup | null = null;
     if (a.group !== null) {
       g = s?.groups?.get(a.group) ?? null;
-      if (!s || !g) fail(`NOGROUP No such key '${key}' or consumer group '${a.group}' in XREADGROUP with GROUP option`);
+      if (!s || !g) fail(`NOGROUP No such key '${cString(key)}' or consumer group '${cString(a.group)}' in XREADGROUP with GROUP option`);
     }
     groups.push(g);
     if (idArg === "$") {
