@@ -2,7 +2,7 @@ import type { Config } from "../config/config.ts";
 import { cString } from "../resp/bytes.ts";
 import type { Outgoing } from "../resp/encoder.ts";
 import { ErrorReply, type Reply, Status } from "../resp/reply.ts";
-import type { Connection } from "../runtime/types.ts";
+import type { Companion, Connection } from "../runtime/types.ts";
 import { AccessClock } from "../store/access-clock.ts";
 import { Database, type KeyspaceHooks } from "../store/database.ts";
 import { Blocked, BlockingRegistry, type Waiter } from "./blocking.ts";
@@ -71,6 +71,8 @@ export interface HostInfo {
   crash(cause: CrashCause, current: Ctx | null): never;
   /** Outgoing TCP connections (MIGRATE's to its target instance). */
   connectTcp?(host: string, port: number): Promise<Connection>;
+  /** The stand-in for a forked child while a background job runs (src/persistence/companion.ts). */
+  spawnCompanion?(): Companion | null;
 }
 
 const WRITE = FLAG_BITS.write;

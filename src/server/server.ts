@@ -285,6 +285,11 @@ async function start(runtime: Runtime, args: string[], early: { logger: Logger |
     shutdownInMs: () => shutdownCtl.remainingMs(),
     crash: (cause, current) => crash(engine, logger, (signal) => runtime.dieBySignal(signal), cause, current),
     connectTcp: (host, p) => runtime.connectTcp(host, p),
+    spawnCompanion: () => {
+      const companion = runtime.spawnCompanion();
+      if (companion !== null) oom.applyToChild(companion.pid, config.get("oom-score-adj"), config.get("oom-score-adj-values"));
+      return companion;
+    },
   };
   runtime.onFatalSignal("SIGABRT", () => crash(engine, logger, (s) => runtime.dieBySignal(s), { kind: "signal", signal: "SIGABRT" }, null));
 
