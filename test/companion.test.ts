@@ -64,10 +64,14 @@ describe.if(usable)("companion child process", () => {
       pid = s.proc.pid as number;
       r = new Redis({ port: s.port, host: s.host });
       await r.debug("POPULATE", "1000");
+      const forks = async () => Number((await r.info("stats")).match(/^total_forks:(\d+)/m)?.[1]);
+      const forksBefore = await forks();
       await r.config("SET", "rdb-key-save-delay", "100000");
       expect(String(await r.bgsave())).toBe("Background saving started");
       await until("a child", () => children(pid).length === 1);
       const child = children(pid)[0] as number;
+      // Each background job counts as Redis's forks do.
+      expect(await forks()).toBe(forksBefore + 1);
       // Redis's temp file and log line name the child's pid.
       expect(s.output()).toContain(`Background saving started by pid ${child}`);
       await until("the temp file", () => existsSync(join(dir, `temp-${child}.rdb`)));

@@ -35,7 +35,11 @@ export class BackgroundChild {
    * (someone killed it). Null when none could be started.
    */
   static start(engine: Engine, died: (end: ChildEnd) => void): BackgroundChild | null {
+    // INFO's total_forks / latest_fork_usec count the jobs, with or without a companion.
+    const t0 = performance.now();
     const companion = engine.host?.spawnCompanion?.() ?? null;
+    engine.stats.totalForks++;
+    engine.stats.latestForkUsec = Math.round((performance.now() - t0) * 1000);
     if (companion === null) return null;
     const child = new BackgroundChild(companion);
     companion.exited.then(
