@@ -124,3 +124,48 @@ describe.if(usable)("companion child process", () => {
     HOOK_TIMEOUT_MS,
   );
 });
+
+describe.if(usable)("companion child process of a full sync", () => {
+  const servers: ServerProcess[] = [];
+  const clients: Redis[] = [];
+  afterAll(async () => {
+    for (const c of clients) c.disconnect();
+    for (const s of servers) await s.stop();
+  });
+
+  for (const diskless of [true, false]) {
+    test(
+      `kill -9 of it ends the ${diskless ? "diskless" : "disk-style"} sync and drops the waiting replica, as Redis`,
+      async () => {
+        const master = await startRespd({ args: ["--enable-debug-command", "yes"] });
+        servers.push(master);
+        const m = new Redis({ port: master.port, host: master.host });
+        clients.push(m);
+        await m.debug("POPULATE", "1000");
+        await m.config("SET", "repl-diskless-sync", diskless ? "yes" : "no");
+        await m.config("SET", "repl-diskless-sync-delay", "0");
+        await m.config("SET", "rdb-key-save-delay", "100000");
+        const replica = await startRespd();
+        servers.push(replica);
+        const r = new Redis({ port: replica.port, host: replica.host });
+        clients.push(r);
+        await r.replicaof(master.host, String(master.port));
+        const pid = master.proc.pid as number;
+        await until("a child", () => children(pid).filter(alive).length === 1);
+        expect(await info(m, "rdb_bgsave_in_progress")).toBe("1");
+        const child = children(pid).filter(alive)[0] as number;
+        process.kill(child, "SIGKILL");
+        const line = diskless ? "Background transfer terminated by signal 9" : "Background saving terminated by signal 9";
+        await until(
+          "the log lines",
+          () => master.output().includes(line) && master.output().includes("SYNC failed. BGSAVE child returned an error"),
+        );
+        // A disk-target sync is a BGSAVE in Redis: its status follows.
+        expect(await info(m, "rdb_last_bgsave_status")).toBe(diskless ? "ok" : "err");
+        await r.replicaof("NO", "ONE");
+        await until("no sync", async () => (await info(m, "rdb_bgsave_in_progress")) === "0");
+      },
+      HOOK_TIMEOUT_MS,
+    );
+  }
+});
