@@ -109,6 +109,32 @@ describe.if(usable)("companion child process", () => {
   );
 
   test(
+    "key tables do not resize while the child lives (Redis's dict_can_resize), and do once it is gone",
+    async () => {
+      const db9 = new Redis({ port: s.port, host: s.host, db: 9 });
+      try {
+        await db9.debug("POPULATE", "4096");
+        const tableSize = async () => Number(String(await db9.debug("HTSTATS", "9")).match(/table size: (\d+)/)?.[1]);
+        expect(await tableSize()).toBe(4096);
+        await r.config("SET", "rdb-key-save-delay", "1000000");
+        expect(String(await r.bgsave())).toBe("Background saving started");
+        await until("a child", () => children(pid).filter(alive).length === 1);
+        await db9.mset("k1", "v1", "k2", "v2");
+        expect(await tableSize()).toBe(4096);
+        process.kill(children(pid).filter(alive)[0] as number, "SIGKILL");
+        await until("the save aborted", async () => (await info(r, "rdb_bgsave_in_progress")) === "0");
+        await db9.set("k3", "v3");
+        expect(await tableSize()).toBe(8192);
+        await db9.flushdb();
+        await r.config("SET", "rdb-key-save-delay", "0");
+      } finally {
+        db9.disconnect();
+      }
+    },
+    HOOK_TIMEOUT_MS,
+  );
+
+  test(
     "the child ends soon after the server is SIGKILLed",
     async () => {
       await r.config("SET", "rdb-key-save-delay", "100000");

@@ -591,6 +591,14 @@ export class Engine implements KeyspaceHooks {
     this.propagate(db.id, [["DEL", key]]);
   }
 
+  /** Whether a background job (BGSAVE, AOF rewrite, full sync) runs; set by the server. */
+  backgroundJobActive: () => boolean = () => false;
+
+  /** KeyspaceHooks: no key-table resizing while a background job runs (Redis: while it has a child). */
+  resizeHeld(): boolean {
+    return this.backgroundJobActive();
+  }
+
   /**
    * KeyspaceHooks: while CLIENT PAUSE (WRITE or ALL) lasts, expired keys are
    * not deleted (they only read as missing), as Redis 7.0 keeps the dataset

@@ -9,6 +9,7 @@ import { Saver } from "../persistence/saver.ts";
 import { isLoading, loadAtStartup } from "../persistence/startup.ts";
 import { outputLimitsOf, setWarningLog } from "../pubsub/limits.ts";
 import { setupReplication } from "../replication/index.ts";
+import { replicationSnapshotRunning } from "../replication/rdb-info.ts";
 import { fromLatin1, latin1 } from "../resp/bytes.ts";
 import type { Listener, Runtime } from "../runtime/types.ts";
 import { asciiLogo, startingLines } from "./banner.ts";
@@ -139,6 +140,7 @@ async function start(runtime: Runtime, args: string[], early: { logger: Logger |
     config,
   );
   saver.otherChildActive = () => aof.rewriting;
+  engine.backgroundJobActive = () => saver.bgsaveInProgress || aof.rewriting || replicationSnapshotRunning(engine);
   aof.otherChildActive = () => saver.bgsaveInProgress;
   /** Each open connection's "output fully written" promise, so shutdown can wait for replies to drain. */
   const outputs = new Set<Promise<void>>();
