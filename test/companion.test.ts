@@ -135,8 +135,29 @@ describe.if(usable)("companion child process", () => {
   );
 
   test(
+    "FLUSHALL kills the BGSAVE's child without an error (save points or not), as Redis",
+    async () => {
+      await r.set("x", "1");
+      await r.config("SET", "rdb-key-save-delay", "1000000");
+      expect(String(await r.bgsave())).toBe("Background saving started");
+      await until("a child", () => children(pid).filter(alive).length === 1);
+      const child = children(pid).filter(alive)[0] as number;
+      const before = Number(await info(r, "rdb_changes_since_last_save"));
+      expect(await r.flushall()).toBe("OK");
+      expect(await info(r, "rdb_bgsave_in_progress")).toBe("0");
+      expect(s.output()).toContain("Background saving terminated by signal 10");
+      // Not saved: the changes still count.
+      expect(Number(await info(r, "rdb_changes_since_last_save"))).toBeGreaterThan(before);
+      await until("the child gone", () => !alive(child));
+      await r.config("SET", "rdb-key-save-delay", "0");
+    },
+    HOOK_TIMEOUT_MS,
+  );
+
+  test(
     "the child ends soon after the server is SIGKILLed",
     async () => {
+      await r.debug("POPULATE", "100");
       await r.config("SET", "rdb-key-save-delay", "100000");
       expect(String(await r.bgsave())).toBe("Background saving started");
       await until("a child", () => children(pid).filter(alive).length === 1);

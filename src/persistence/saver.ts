@@ -440,8 +440,8 @@ export class Saver {
     if (bg === null) return undefined;
     // Queued commands are handled when EXEC runs them.
     if (ctx.client.multiQueued >= 0 && !RUN_IN_MULTI.has(ctx.cmd.spec.name)) return undefined;
-    if (ctx.cmd.spec.name === "flushall" && this.saveParams().length > 0) {
-      // It saves right after; Redis kills the child rather than copying everything.
+    if (ctx.cmd.spec.name === "flushall") {
+      // Redis's flushAllDataAndResetRDB kills the RDB child (SIGUSR1: no error), save points or not.
       this.abortBackground();
       return undefined;
     }
