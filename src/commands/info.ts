@@ -2,7 +2,7 @@
  * INFO: Redis 7.0's sections, field names and layout (`# Section` headers,
  * `name:value` lines, CRLF, one blank line between sections), with values
  * measured from the engine and the host. Where a Redis field has no meaning
- * here (fork, jemalloc, Lua, cluster) it reports the idle/absent value a real
+ * here (jemalloc, Lua, cluster) it reports the idle/absent value a real
  * server reports when that feature is unused; where respd differs in kind it
  * says what it is (mem_allocator:js-heap, multiplexing_api of the runtime).
  *
@@ -338,8 +338,8 @@ function statsSection(engine: Engine): Field[] {
     ["pubsub_channels", channels],
     ["pubsub_patterns", patterns],
     ["pubsubshard_channels", shard],
-    ["latest_fork_usec", 0],
-    ["total_forks", 0],
+    ["latest_fork_usec", s.latestForkUsec],
+    ["total_forks", s.totalForks],
     ["migrate_cached_sockets", migrateCachedSockets(engine)],
     ["slave_expires_tracked_keys", 0],
     ["active_defrag_hits", 0],

@@ -2,7 +2,7 @@ import type { Config } from "../config/config.ts";
 import { cString } from "../resp/bytes.ts";
 import type { Outgoing } from "../resp/encoder.ts";
 import { ErrorReply, type Reply, Status } from "../resp/reply.ts";
-import type { Connection } from "../runtime/types.ts";
+import type { Companion, Connection } from "../runtime/types.ts";
 import { AccessClock } from "../store/access-clock.ts";
 import { Database, type KeyspaceHooks } from "../store/database.ts";
 import { Blocked, BlockingRegistry, type Waiter } from "./blocking.ts";
@@ -72,6 +72,8 @@ export interface HostInfo {
   crash(cause: CrashCause, current: Ctx | null): never;
   /** Outgoing TCP connections (MIGRATE's to its target instance). */
   connectTcp?(host: string, port: number): Promise<Connection>;
+  /** The stand-in for a forked child while a background job runs (src/persistence/companion.ts). */
+  spawnCompanion?(): Companion | null;
 }
 
 const WRITE = FLAG_BITS.write;
@@ -610,6 +612,14 @@ export class Engine implements KeyspaceHooks {
     this.keyTouched(db.id, key);
     this.notify("x", "expired", key, db.id);
     this.propagate(db.id, [["DEL", key]]);
+  }
+
+  /** Whether a background job (BGSAVE, AOF rewrite, full sync) runs; set by the server. */
+  backgroundJobActive: () => boolean = () => false;
+
+  /** KeyspaceHooks: no key-table resizing while a background job runs (Redis: while it has a child). */
+  resizeHeld(): boolean {
+    return this.backgroundJobActive();
   }
 
   /**

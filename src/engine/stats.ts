@@ -23,6 +23,9 @@ export class Stats {
   totalNetInputBytes = 0;
   totalNetOutputBytes = 0;
   totalErrorReplies = 0;
+  /** Background jobs started (Redis's forks: BGSAVE, AOF rewrite, full sync) and how long starting the last one's companion took. */
+  totalForks = 0;
+  latestForkUsec = 0;
   /** Per command full name ("get", "client|list"). */
   commands = new Map<string, CommandStat>();
   /** Per error code ("ERR", "WRONGTYPE"). */
@@ -92,6 +95,8 @@ export class Stats {
     this.totalNetInputBytes = 0;
     this.totalNetOutputBytes = 0;
     this.totalErrorReplies = 0;
+    this.totalForks = 0;
+    this.latestForkUsec = 0;
     this.commands.clear();
     this.errors.clear();
     this.#samples = [];

@@ -15,6 +15,7 @@ import { nextTurn, WalkPacer } from "../engine/turns.ts";
 import { replicationSnapshotRunning, replSaveAux, withReplAux } from "../replication/rdb-info.ts";
 import { ErrorReply } from "../resp/reply.ts";
 import type { AppendFile } from "../runtime/types.ts";
+import { BackgroundChild, type ChildEnd, SIGUSR1 } from "./companion.ts";
 import { preserveForCommand, RUN_IN_MULTI } from "./cow.ts";
 import { KeySaveDelay } from "./key-delay.ts";
 import { defaultAux } from "./rdb/file.ts";
@@ -67,6 +68,8 @@ interface Background {
   /** An incremental fsync running in the background, and the first error one had. */
   syncing: Promise<void> | null;
   syncError: unknown;
+  /** The process standing in for Redis's forked child (null when none could be started). */
+  child: BackgroundChild | null;
 }
 
 export class Saver {
@@ -191,20 +194,27 @@ export class Saver {
     if (this.#bg !== null) return "ERR Background save already in progress";
     this.#lastBgsaveTry = Math.floor(Date.now() / 1000);
     this.saves++;
-    const tmp = `temp-${this.pid}.rdb`;
+    let bg: Background | null = null;
+    const child = BackgroundChild.start(this.engine, (end) => {
+      if (bg !== null) this.#childDied(bg, end);
+    });
+    // Redis's temp file and log line name the child's pid.
+    const childPid = child?.pid ?? this.pid;
+    const tmp = `temp-${childPid}.rdb`;
     let file: AppendFile;
     try {
       file = this.files.create(tmp);
     } catch (e) {
+      child?.stop();
       // Redis's child fails here after the fork: the command still says "started".
-      this.log.notice(`Background saving started by pid ${this.pid}`);
+      this.log.notice(`Background saving started by pid ${childPid}`);
       this.log.warning(`Failed opening the temp RDB file ${tmp} (in server root dir ${this.files.cwd()}) for saving: ${reason(e)}`);
       this.log.warning("Background saving error");
       this.lastBgsaveOk = false;
       this.#lastBgsaveSeconds = 0;
       return null;
     }
-    const bg: Background = {
+    bg = {
       snapshot: null as unknown as Snapshot,
       file,
       tmp,
@@ -215,34 +225,61 @@ export class Saver {
       pacer: new WalkPacer(() => this.engine.stats.totalCommandsProcessed),
       syncing: null,
       syncError: undefined,
+      child,
     };
+    const started: Background = bg;
     const incrementalFsync = this.engine.config.bool("rdb-save-incremental-fsync");
     bg.snapshot = new Snapshot(this.engine.dbs, {
       ...this.#options(),
       keyDelay: new KeySaveDelay(() => this.engine.config.num("rdb-key-save-delay")),
       out: (c) => {
         file.write(c);
-        bg.unsynced += c.length;
+        started.unsynced += c.length;
         // One at a time; the next covers what was written meanwhile.
-        if (incrementalFsync && bg.unsynced >= AUTOSYNC_BYTES && bg.syncing === null) {
+        if (incrementalFsync && started.unsynced >= AUTOSYNC_BYTES && started.syncing === null) {
           const syncing = file.fsyncInBackground().then(
             () => {},
             (e) => {
-              bg.syncError ??= e;
+              started.syncError ??= e;
             },
           );
-          bg.syncing = syncing;
+          started.syncing = syncing;
           syncing.then(() => {
-            if (bg.syncing === syncing) bg.syncing = null;
+            if (started.syncing === syncing) started.syncing = null;
           });
-          bg.unsynced = 0;
+          started.unsynced = 0;
         }
       },
     });
-    this.#bg = bg;
-    this.log.notice(`Background saving started by pid ${this.pid}`);
-    this.#continue(bg);
+    this.#bg = started;
+    this.log.notice(`Background saving started by pid ${childPid}`);
+    this.#continue(started);
     return null;
+  }
+
+  /**
+   * The companion ended while the save ran (someone killed it): the save is
+   * aborted as Redis's backgroundSaveDoneHandlerDisk handles its child's end.
+   */
+  #childDied(bg: Background, end: ChildEnd): void {
+    if (this.#bg !== bg || bg.aborted) return;
+    bg.aborted = true;
+    bg.child?.stop();
+    bg.snapshot.abort();
+    this.#bg = null;
+    try {
+      bg.file.close();
+    } catch {}
+    this.files.remove(bg.tmp);
+    this.#lastBgsaveSeconds = Math.floor((Date.now() - bg.startedAt) / 1000);
+    if (end.signal !== null) {
+      this.log.warning(`Background saving terminated by signal ${end.signal}`);
+      // SIGUSR1 is Redis's way to stop a child without an error.
+      if (end.signal !== SIGUSR1) this.lastBgsaveOk = false;
+    } else {
+      this.log.warning("Background saving error");
+      this.lastBgsaveOk = false;
+    }
   }
 
   /** One slice of the walk per event-loop turn (sockets are served between slices), paced by WalkPacer. */
@@ -287,6 +324,7 @@ export class Saver {
 
   #endBackground(bg: Background, ok: boolean): void {
     this.#bg = null;
+    bg.child?.stop();
     // A snapshot left behind would stay registered on the tables it walks.
     bg.snapshot.abort();
     this.#lastBgsaveSeconds = Math.floor((Date.now() - bg.startedAt) / 1000);
@@ -306,11 +344,17 @@ export class Saver {
     }
   }
 
+  /** A full sync's snapshot (a BGSAVE in Redis) lost its child: the status says so, as after a failed BGSAVE. */
+  childFailed(): void {
+    this.lastBgsaveOk = false;
+  }
+
   /** Stops a running BGSAVE without marking it failed (Redis kills the child with SIGUSR1). */
   abortBackground(): boolean {
     const bg = this.#bg;
     if (bg === null) return false;
     bg.aborted = true;
+    bg.child?.stop();
     bg.snapshot.abort();
     this.#bg = null;
     try {
@@ -396,8 +440,8 @@ export class Saver {
     if (bg === null) return undefined;
     // Queued commands are handled when EXEC runs them.
     if (ctx.client.multiQueued >= 0 && !RUN_IN_MULTI.has(ctx.cmd.spec.name)) return undefined;
-    if (ctx.cmd.spec.name === "flushall" && this.saveParams().length > 0) {
-      // It saves right after; Redis kills the child rather than copying everything.
+    if (ctx.cmd.spec.name === "flushall") {
+      // Redis's flushAllDataAndResetRDB kills the RDB child (SIGUSR1: no error), save points or not.
       this.abortBackground();
       return undefined;
     }

@@ -17,8 +17,10 @@
  */
 
 import { nextTurn, WalkPacer } from "../engine/turns.ts";
+import { BackgroundChild, type ChildEnd, SIGUSR1 } from "../persistence/companion.ts";
 import { KeySaveDelay } from "../persistence/key-delay.ts";
 import { defaultAux } from "../persistence/rdb/file.ts";
+import { saverOf } from "../persistence/saver.ts";
 import { Snapshot } from "../persistence/snapshot.ts";
 import { fromLatin1 } from "../resp/bytes.ts";
 import { RawBytes } from "../resp/encoder.ts";
@@ -62,6 +64,8 @@ export class FullSync {
   /** When pacing first held the walk back for a replica that does not read (ms), 0 = not held. */
   #stalledSince = 0;
   readonly #pacer: WalkPacer;
+  /** The process standing in for Redis's RDB child while the snapshot is made. */
+  #child: BackgroundChild | null = null;
 
   constructor(
     readonly state: ReplicationState,
@@ -98,7 +102,31 @@ export class FullSync {
     this.#timer = null;
     this.#buffered = [];
     this.#snapshot?.abort();
+    this.#child?.stop();
     if (this.state.sync === this) this.state.sync = null;
+  }
+
+  /**
+   * The companion ended while the snapshot was made (someone killed it): as
+   * Redis's backgroundSaveDoneHandler with an RDB child gone wrong, the sync
+   * stops and every replica waiting on it is dropped (updateSlavesWaitingBgsave).
+   */
+  #childDied(end: ChildEnd): void {
+    if (this.#stopped) return;
+    const { state } = this;
+    if (this.diskless) {
+      state.host?.warning(end.signal !== null ? `Background transfer terminated by signal ${end.signal}` : "Background transfer error");
+    } else {
+      // Redis makes a disk-target sync's snapshot as a BGSAVE, so its status follows.
+      state.host?.warning(end.signal !== null ? `Background saving terminated by signal ${end.signal}` : "Background saving error");
+      if (end.signal !== SIGUSR1) saverOf(state.engine)?.childFailed();
+    }
+    const waiting = this.targets.map((t) => t.r);
+    this.stop();
+    for (const r of waiting) {
+      r.client.kill();
+      state.host?.warning("SYNC failed. BGSAVE child returned an error");
+    }
   }
 
   /** Takes the snapshot's point in time now, tells each replica, and starts the walk. */
@@ -122,6 +150,7 @@ export class FullSync {
       ["repl-offset", String(this.offset)],
     ]);
     this.#mark = randomReplId();
+    this.#child = BackgroundChild.start(engine, (end) => this.#childDied(end));
     for (const { r, psync } of this.targets) {
       r.heldFrom = this.offset + 1;
       const out = [];
@@ -205,6 +234,7 @@ export class FullSync {
     const { state } = this;
     if (state.sync === this) state.sync = null;
     this.#stopped = true;
+    this.#child?.stop();
     const kind = this.diskless ? "diskless" : "disk-style";
     for (const { r } of this.targets) {
       if (this.diskless) r.client.send([new RawBytes(fromLatin1(this.#mark))]);

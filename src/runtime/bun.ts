@@ -4,9 +4,9 @@ import type { Socket, TCPSocketListener, UnixSocketListener } from "bun";
 import { installTurnHop } from "../engine/turns.ts";
 import { ByteWriter, concat, installLatin1Codec } from "../resp/bytes.ts";
 import { DirectReader } from "./direct.ts";
-import { formatAddress, nodeFiles, nodeProcess, processStats } from "./shared.ts";
+import { companionCommand, formatAddress, nodeFiles, nodeProcess, processStats, signalNumber } from "./shared.ts";
 import { atTurnEnd } from "./turn-end.ts";
-import type { Connection, DirectIo, Listener, OnConnection, Runtime } from "./types.ts";
+import type { Companion, Connection, DirectIo, Listener, OnConnection, Runtime } from "./types.ts";
 
 /** RESPD_STREAMS=web keeps every connection on real Web Streams pipes (to compare, and to test that path). */
 const directLaneEnabled = process.env.RESPD_STREAMS !== "web";
@@ -370,5 +370,28 @@ export function createRuntime(): Runtime {
       Bun.gc(blocking);
       return true;
     },
+    spawnCompanion: bunCompanion,
   };
+}
+
+function bunCompanion(): Companion | null {
+  try {
+    const proc = Bun.spawn(companionCommand(process.pid), { stdin: "ignore", stdout: "ignore", stderr: "ignore" });
+    // It must not keep the event loop (and so the process) alive.
+    proc.unref();
+    return {
+      pid: proc.pid,
+      exited: proc.exited.then((code) => {
+        const signal = signalNumber(proc.signalCode);
+        return signal !== null ? { code: null, signal } : { code, signal: null };
+      }),
+      kill: (signal) => {
+        try {
+          proc.kill(signal);
+        } catch {}
+      },
+    };
+  } catch {
+    return null;
+  }
 }

@@ -1,5 +1,13 @@
-import { afterSelfKill, formatAddress, installBufferLatin1Codec, nodeFiles, processStats } from "./shared.ts";
-import type { Connection, Listener, OnConnection, Runtime } from "./types.ts";
+import {
+  afterSelfKill,
+  companionCommand,
+  formatAddress,
+  installBufferLatin1Codec,
+  nodeFiles,
+  processStats,
+  signalNumber,
+} from "./shared.ts";
+import type { Companion, Connection, Listener, OnConnection, Runtime } from "./types.ts";
 
 /** The slice of the Deno namespace this adapter uses (Deno's own types are not installed for tsc). */
 interface DenoAddr {
@@ -33,6 +41,17 @@ declare const Deno: {
   addSignalListener(sig: string, fn: () => void): void;
   removeSignalListener(sig: string, fn: () => void): void;
   kill(pid: number, sig: string): void;
+  Command: new (
+    cmd: string,
+    opts: { args: string[]; stdin: "null"; stdout: "null"; stderr: "null" },
+  ) => {
+    spawn(): {
+      pid: number;
+      status: Promise<{ code: number; signal: string | null }>;
+      kill(sig: string): void;
+      unref(): void;
+    };
+  };
   stdout: { isTerminal(): boolean };
   exit(code: number): never;
 };
@@ -196,7 +215,31 @@ export function createRuntime(): Runtime {
     },
     ...processStats(files),
     collectGarbage: denoCollectGarbage,
+    spawnCompanion: denoCompanion,
   };
+}
+
+function denoCompanion(): Companion | null {
+  const [cmd, ...args] = companionCommand(Deno.pid);
+  try {
+    const child = new Deno.Command(cmd as string, { args, stdin: "null", stdout: "null", stderr: "null" }).spawn();
+    // It must not keep the event loop (and so the process) alive.
+    child.unref();
+    return {
+      pid: child.pid,
+      exited: child.status.then((s) => {
+        const signal = signalNumber(s.signal);
+        return signal !== null ? { code: null, signal } : { code: s.code, signal: null };
+      }),
+      kill: (signal) => {
+        try {
+          child.kill(signal);
+        } catch {}
+      },
+    };
+  } catch {
+    return null;
+  }
 }
 
 /**

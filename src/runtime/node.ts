@@ -1,10 +1,11 @@
+import { spawn } from "node:child_process";
 import { unlinkSync } from "node:fs";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { installTurnHop } from "../engine/turns.ts";
 import { DirectReader } from "./direct.ts";
-import { formatAddress, installBufferLatin1Codec, nodeFiles, nodeProcess, processStats } from "./shared.ts";
+import { companionCommand, formatAddress, installBufferLatin1Codec, nodeFiles, nodeProcess, processStats, signalNumber } from "./shared.ts";
 import { atTurnEnd } from "./turn-end.ts";
-import type { Connection, DirectIo, Listener, OnConnection, Runtime } from "./types.ts";
+import type { Companion, Connection, DirectIo, Listener, OnConnection, Runtime } from "./types.ts";
 import { v8CollectGarbage } from "./v8-gc.ts";
 
 /** RESPD_STREAMS=web keeps every connection on real Web Streams pipes (to compare, and to test that path). */
@@ -221,5 +222,23 @@ export function createRuntime(): Runtime {
 
     ...processStats(files),
     collectGarbage: v8CollectGarbage(),
+    spawnCompanion: nodeCompanion,
   };
+}
+
+function nodeCompanion(): Companion | null {
+  const [cmd, ...args] = companionCommand(process.pid);
+  try {
+    const child = spawn(cmd as string, args, { stdio: "ignore" });
+    const exited = new Promise<{ code: number | null; signal: number | null }>((resolve) => {
+      child.once("exit", (code, signal) => resolve({ code, signal: signalNumber(signal) }));
+      // A spawn that failed reports it here, not as a throw.
+      child.once("error", () => resolve({ code: 127, signal: null }));
+    });
+    if (child.pid === undefined) return null;
+    child.unref();
+    return { pid: child.pid, exited, kill: (signal) => void child.kill(signal) };
+  } catch {
+    return null;
+  }
 }

@@ -260,3 +260,50 @@ export function afterSelfKill(signal: "SIGABRT" | "SIGSEGV"): never {
   } catch {}
   process.exit(128 + (signal === "SIGABRT" ? 6 : 11));
 }
+
+/**
+ * What a Companion runs: a shell that checks once a second whether the
+ * server is still its parent (a read of /proc and a sleep cost next to
+ * nothing), so it ends soon after the server even when no handler of ours
+ * could run (SIGKILL). The parent pid, not `kill -0`: a dead server stays a
+ * zombie until reaped, and `kill -0` would still find it. Without /proc,
+ * `kill -0` is the fallback.
+ */
+export function companionCommand(parentPid: number): string[] {
+  const viaProc = `while read -r _ _ _ p _ < /proc/$$/stat && [ "$p" = ${parentPid} ]; do sleep 1; done`;
+  const viaKill = `while kill -0 ${parentPid} 2>/dev/null; do sleep 1; done`;
+  return ["/bin/sh", "-c", `if [ -r /proc/$$/stat ]; then ${viaProc}; else ${viaKill}; fi`];
+}
+
+/** Linux's signal numbers, for a child's end as Redis logs it ("terminated by signal 9"). */
+const SIGNAL_NUMBERS: Record<string, number> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGILL: 4,
+  SIGTRAP: 5,
+  SIGABRT: 6,
+  SIGBUS: 7,
+  SIGFPE: 8,
+  SIGKILL: 9,
+  SIGUSR1: 10,
+  SIGSEGV: 11,
+  SIGUSR2: 12,
+  SIGPIPE: 13,
+  SIGALRM: 14,
+  SIGTERM: 15,
+  SIGXCPU: 24,
+  SIGXFSZ: 25,
+  SIGVTALRM: 26,
+  SIGPROF: 27,
+  SIGIO: 29,
+  SIGPWR: 30,
+  SIGSYS: 31,
+};
+
+/** A signal as a runtime names it (or numbers it) to its number; null when none. */
+export function signalNumber(signal: string | number | null | undefined): number | null {
+  if (signal === null || signal === undefined) return null;
+  if (typeof signal === "number") return signal;
+  return SIGNAL_NUMBERS[signal] ?? null;
+}

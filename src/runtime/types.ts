@@ -138,6 +138,19 @@ export interface FileSystem {
   syncDir(path: string): void;
 }
 
+/**
+ * A small child process standing in for the child Redis forks for BGSAVE,
+ * BGREWRITEAOF and a full sync (src/persistence/companion.ts): operators see
+ * it under the server's pid and may kill it to abort the work. It ends by
+ * itself within about a second of the server's death, even a SIGKILL.
+ */
+export interface Companion {
+  readonly pid: number;
+  /** How it ended: the exit code, or the number of the signal that killed it. */
+  readonly exited: Promise<{ code: number | null; signal: number | null }>;
+  kill(signal: "SIGKILL" | "SIGTERM"): void;
+}
+
 export interface Runtime {
   readonly name: "bun" | "deno" | "node";
   readonly version: string;
@@ -219,4 +232,6 @@ export interface Runtime {
    * False when the runtime offers no way to ask (nothing was done).
    */
   collectGarbage(blocking: boolean): boolean;
+  /** Starts a Companion; null when no process can be started (the work then runs without one). */
+  spawnCompanion(): Companion | null;
 }

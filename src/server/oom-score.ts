@@ -3,7 +3,8 @@
  * process's /proc/self/oom_score_adj becomes the value Redis had before it
  * took control plus the class's entry of oom-score-adj-values (master,
  * replica), with `absolute` the entry itself; back to `no` restores the value
- * it had. respd has no background child, so the third class is never used.
+ * it had. The third class (bgchild) goes to the companion process that stands
+ * in for Redis's forked child (src/persistence/companion.ts).
  */
 const PROC_FILE = "/proc/self/oom_score_adj";
 
@@ -21,6 +22,21 @@ export class OomScoreAdj {
     private readonly file: OomFile,
     private readonly warn: (message: string) => void,
   ) {}
+
+  /**
+   * The bgchild class for the process `pid` (Redis's child sets it on itself
+   * after the fork); with `no` it keeps what it inherited. Quiet on failure:
+   * the companion may already be gone.
+   */
+  applyToChild(pid: number, mode: string, values: string): void {
+    if (mode === "no") return;
+    let val = Number(values.split(" ")[2] ?? 0);
+    if (mode !== "absolute") val += this.#base;
+    val = Math.max(-1000, Math.min(1000, val));
+    try {
+      this.file.write(`/proc/${pid}/oom_score_adj`, new TextEncoder().encode(`${val}\n`));
+    } catch {}
+  }
 
   /**
    * Applies `mode` ("no" | "yes" | "relative" | "absolute") with `values`

@@ -9,6 +9,7 @@ import { Saver } from "../persistence/saver.ts";
 import { isLoading, loadAtStartup } from "../persistence/startup.ts";
 import { outputLimitsOf, setWarningLog } from "../pubsub/limits.ts";
 import { setupReplication } from "../replication/index.ts";
+import { replicationSnapshotRunning } from "../replication/rdb-info.ts";
 import { fromLatin1, latin1 } from "../resp/bytes.ts";
 import type { Listener, Runtime } from "../runtime/types.ts";
 import { asciiLogo, startingLines } from "./banner.ts";
@@ -139,6 +140,7 @@ async function start(runtime: Runtime, args: string[], early: { logger: Logger |
     config,
   );
   saver.otherChildActive = () => aof.rewriting;
+  engine.backgroundJobActive = () => saver.bgsaveInProgress || aof.rewriting || replicationSnapshotRunning(engine);
   aof.otherChildActive = () => saver.bgsaveInProgress;
   /** Each open connection's "output fully written" promise, so shutdown can wait for replies to drain. */
   const outputs = new Set<Promise<void>>();
@@ -285,6 +287,11 @@ async function start(runtime: Runtime, args: string[], early: { logger: Logger |
     shutdownInMs: () => shutdownCtl.remainingMs(),
     crash: (cause, current) => crash(engine, logger, (signal) => runtime.dieBySignal(signal), cause, current),
     connectTcp: (host, p) => runtime.connectTcp(host, p),
+    spawnCompanion: () => {
+      const companion = runtime.spawnCompanion();
+      if (companion !== null) oom.applyToChild(companion.pid, config.get("oom-score-adj"), config.get("oom-score-adj-values"));
+      return companion;
+    },
   };
   runtime.onFatalSignal("SIGABRT", () => crash(engine, logger, (s) => runtime.dieBySignal(s), { kind: "signal", signal: "SIGABRT" }, null));
 

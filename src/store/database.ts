@@ -8,6 +8,8 @@ export interface KeyspaceHooks {
   expired(db: Database, key: string): void;
   /** True while expired keys must stay (CLIENT PAUSE): they read as missing but are not deleted. */
   expiryHeld?(): boolean;
+  /** True while a background job runs: the key tables do not resize (Redis's dict_can_resize). */
+  resizeHeld?(): boolean;
 }
 
 const NO_EXPIRY = 0;
@@ -21,6 +23,12 @@ export class KeyTable extends Dict<Value> {
   expireAt = new Float64Array(this.capacity);
   /** Seconds since the epoch (Redis's LRU clock has 1 s resolution too), or an LFU word; 4 bytes a key. */
   accessedAt = new Uint32Array(this.capacity);
+  /** Set by the database: whether resizing waits for a background job. */
+  resizeHeld: () => boolean = () => false;
+
+  protected override resizeAllowed(): boolean {
+    return !this.resizeHeld();
+  }
 
   protected override moveColumns(from: number, to: number): void {
     this.expireAt[to] = this.expireAt[from] as number;
@@ -55,7 +63,9 @@ export class Database {
     private readonly hooks: KeyspaceHooks,
     /** What the access column means (LRU seconds or LFU counter); one per engine. */
     readonly clock: AccessClock = new AccessClock(),
-  ) {}
+  ) {
+    this.table.resizeHeld = () => this.hooks.resizeHeld?.() ?? false;
+  }
 
   get size(): number {
     return this.table.size;
@@ -196,6 +206,7 @@ export class Database {
 
   flush(): void {
     this.table = new KeyTable();
+    this.table.resizeHeld = () => this.hooks.resizeHeld?.() ?? false;
     this.volatile = new Set();
     this.#expireCursor = null;
   }

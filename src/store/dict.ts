@@ -11,6 +11,8 @@
 
 const EMPTY = -1;
 const MIN_BUCKETS = 4;
+/** dict_force_resize_ratio: while resizing is held, a table still grows past this many keys per bucket. */
+const FORCE_RESIZE_RATIO = 5;
 
 /** A per-process random seed, so nobody can choose keys that all collide. */
 const SEED = (Math.random() * 0x100000000) >>> 0;
@@ -72,6 +74,15 @@ export class Dict<V> {
   /** Capacity of the slot columns; subclasses keep their own columns this long. */
   protected get capacity(): number {
     return this.#next.length;
+  }
+
+  /**
+   * Redis's dict_can_resize: false while a background job (its forked child)
+   * runs, so fewer pages are copied; growth then waits for a 5:1 load and
+   * shrinking waits. Subclasses tie it to their server.
+   */
+  protected resizeAllowed(): boolean {
+    return true;
   }
 
   /** Called after the slot columns grew, so a subclass can grow its own. */
@@ -141,7 +152,12 @@ export class Dict<V> {
     this.#next[s] = this.#heads[b] as number;
     this.#heads[b] = s;
     this.size++;
-    if (this.size > this.#heads.length) this.#rehash(this.#heads.length * 2);
+    const buckets = this.#heads.length;
+    if (this.size > buckets && (this.resizeAllowed() || Math.floor((this.size - 1) / buckets) > FORCE_RESIZE_RATIO)) {
+      let target = buckets * 2;
+      while (target < this.size) target *= 2;
+      this.#rehash(target);
+    }
     return s;
   }
 
@@ -163,7 +179,7 @@ export class Dict<V> {
       this.#next[s] = this.#freeHead;
       this.#freeHead = s;
       this.size--;
-      if (this.size * 8 < this.#heads.length && this.#heads.length > MIN_BUCKETS) {
+      if (this.size * 8 < this.#heads.length && this.#heads.length > MIN_BUCKETS && this.resizeAllowed()) {
         this.#compact();
         this.#rehash(this.#heads.length / 2);
       }

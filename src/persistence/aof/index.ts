@@ -17,6 +17,7 @@ import { PROPAGATE_AOF } from "../../engine/propagation.ts";
 import { sleepSync } from "../../engine/sleep.ts";
 import { WalkPacer } from "../../engine/turns.ts";
 import { fromLatin1, latin1 } from "../../resp/bytes.ts";
+import { BackgroundChild, type ChildEnd, SIGUSR1 } from "../companion.ts";
 import { KeySaveDelay } from "../key-delay.ts";
 import type { AofFile, AofIo } from "./fs.ts";
 import { AofLoader, type Between, type FileStatus } from "./loader.ts";
@@ -50,6 +51,8 @@ interface RunningRewrite {
   timer: ReturnType<typeof setTimeout> | null;
   /** Stops the key-touched listener the rewrite needs while it runs. */
   untouch: () => void;
+  /** The process standing in for Redis's rewrite child (null when none could be started). */
+  child: BackgroundChild | null;
 }
 
 const managers = new WeakMap<Engine, AofManager>();
@@ -482,7 +485,7 @@ export class AofManager {
     }
     if (this.#rewrite !== null) return;
     if (this.rewriteScheduled) {
-      if (!this.otherChildActive()) this.rewrite();
+      if (!this.otherChildActive() && !this.#limited()) this.rewrite();
       return;
     }
     const perc = this.config.num("auto-aof-rewrite-percentage");
@@ -534,11 +537,17 @@ export class AofManager {
       return "error";
     }
     this.flush(true);
-    const tmpName = `temp-rewriteaof-bg-${this.engine.host?.pid ?? 0}.aof`;
+    let running: RunningRewrite | null = null;
+    const child = BackgroundChild.start(this.engine, (end) => {
+      if (running !== null) this.#childDied(running, end);
+    });
+    // Redis's temp file names its child's pid.
+    const tmpName = `temp-rewriteaof-bg-${child?.pid ?? this.engine.host?.pid ?? 0}.aof`;
     let out: AofFile;
     try {
       out = this.io.open(this.#path(tmpName), true);
     } catch (e) {
+      child?.stop();
       this.io.log("warning", `Can't open the temporary AOF base file ${tmpName}: ${(e as Error).message}`);
       this.lastRewriteOk = false;
       this.consecutiveFailures++;
@@ -549,7 +558,8 @@ export class AofManager {
     const rw = new Rewrite(this.engine, { ...this.#rewriteOptions(), keyDelay });
     // Keys touched while it runs are re-emitted at its end; only then does every write pay for the listener.
     const untouch = this.engine.onKeyTouched((db, key) => rw.touched(db, key));
-    this.#rewrite = { rw, tmpName, out, timer: null, untouch };
+    running = { rw, tmpName, out, timer: null, untouch, child };
+    this.#rewrite = running;
     this.io.log("notice", "Background append only file rewriting started");
     this.#schedule();
     return "started";
@@ -621,6 +631,7 @@ export class AofManager {
     } else incr?.close();
     this.#manifest = m;
     r.untouch();
+    r.child?.stop();
     this.#rewrite = null;
     this.#deleteHistory();
     this.#measure();
@@ -640,10 +651,38 @@ export class AofManager {
     }
     this.io.remove(this.#path(r.tmpName));
     r.untouch();
+    r.child?.stop();
     this.#rewrite = null;
     this.lastRewriteOk = false;
     this.consecutiveFailures++;
     // Enabling the AOF waits on a rewrite: try again from the cron.
+    if (this.state === "wait-rewrite") this.rewriteScheduled = true;
+  }
+
+  /**
+   * The companion ended while the rewrite ran (someone killed it): the
+   * rewrite is aborted as Redis's backgroundRewriteDoneHandler handles its
+   * child's end; a rewrite that enables the AOF is tried again by the cron.
+   */
+  #childDied(r: RunningRewrite, end: ChildEnd): void {
+    if (this.#rewrite !== r) return;
+    if (r.timer !== null) clearTimeout(r.timer);
+    try {
+      r.out.close();
+    } catch {}
+    this.io.remove(this.#path(r.tmpName));
+    r.untouch();
+    this.#rewrite = null;
+    // SIGUSR1 is Redis's way to stop a child without an error.
+    if (end.signal !== SIGUSR1) {
+      this.lastRewriteOk = false;
+      this.consecutiveFailures++;
+    }
+    this.io.log(
+      "warning",
+      end.signal !== null ? `Background AOF rewrite terminated by signal ${end.signal}` : "Background AOF rewrite terminated with error",
+    );
+    this.lastRewriteTimeSec = Math.floor((Date.now() - r.rw.startedAt) / 1000);
     if (this.state === "wait-rewrite") this.rewriteScheduled = true;
   }
 
@@ -658,6 +697,7 @@ export class AofManager {
     } catch {}
     this.io.remove(this.#path(r.tmpName));
     r.untouch();
+    r.child?.stop();
     this.#rewrite = null;
   }
 
