@@ -19,8 +19,6 @@ export const SUITE_END = "<!-- suite:end -->";
 /** Units whose subject respd does not have yet, with what they wait for. */
 const NOT_YET: [RegExp, string][] = [
   [/^unit\/(scripting|functions|cluster-scripting)$/, "scripting"],
-  [/^unit\/type\/stream/, "streams"],
-  [/^unit\/(bitops|bitfield|hyperloglog|geo)$/, "bitmaps/HLL/geo"],
   [/^unit\/(acl|acl-v2)$/, "ACL"],
   [/^unit\/(maxmemory|client-eviction)$/, "eviction"],
   [/^unit\/tls$/, "TLS"],
