@@ -43,6 +43,8 @@ export interface Waiter {
   origin: Ctx;
   timer: ReturnType<typeof setTimeout> | null;
   resolve: (reply: Reply) => void;
+  /** How long the call that served it took (µs): what the slowlog records at the unblock. */
+  serveMicros?: number;
 }
 
 const UNBLOCKED_ERROR = "UNBLOCKED client unblocked via CLIENT UNBLOCK";

@@ -434,7 +434,8 @@ export class Engine implements KeyspaceHooks {
     const after = this.afterCall;
     for (let i = 0; i < after.length; i++) (after[i] as (ctx: Ctx) => void)(ctx);
     if (result instanceof Blocked) this.#park(ctx, result);
-    if ((cmd.bits & SKIP_SLOWLOG) === 0) {
+    // A command that blocked goes to the slowlog when it is unblocked, as Redis's updateStatsOnUnblock.
+    if ((cmd.bits & SKIP_SLOWLOG) === 0 && !(result instanceof Blocked)) {
       const threshold = this.#slowlogThreshold;
       if (threshold >= 0 && micros >= threshold) {
         this.slowlog.record(ctx.argv, micros, client.addr, client.name, this.config.num("slowlog-max-len"));
@@ -527,6 +528,12 @@ export class Engine implements KeyspaceHooks {
           this.stats.command(ctx.cmd.fullName).failedCalls++;
           this.stats.error(reply.code);
         }
+        // Served, timed out or unblocked: the slowlog gets the original command with the serving call's time.
+        const threshold = this.#slowlogThreshold;
+        const micros = waiter.serveMicros ?? 0;
+        if ((ctx.cmd.bits & SKIP_SLOWLOG) === 0 && threshold >= 0 && micros >= threshold) {
+          this.slowlog.record(ctx.argv, micros, ctx.client.addr, ctx.client.name, this.config.num("slowlog-max-len"));
+        }
         settle(reply);
       };
       const waiter: Waiter = { client: ctx.client, db: ctx.client.db, blocked, origin: ctx, timer: null, resolve };
@@ -564,6 +571,7 @@ export class Engine implements KeyspaceHooks {
           // What the client is sent meanwhile waits for its reply, which the sink writes later.
           const held: Outgoing[] = [];
           w.client.outbox = held;
+          const started = performance.now();
           try {
             reply = w.blocked.attempt(ctx, readyKey);
           } catch (e) {
@@ -582,6 +590,7 @@ export class Engine implements KeyspaceHooks {
           }
           this.blocking.remove(w);
           if (ctx.propagated !== null) this.propagate(w.db, ctx.propagated);
+          w.serveMicros = Math.floor((performance.now() - started) * 1000);
           w.resolve(reply);
         }
       }
