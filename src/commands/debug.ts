@@ -318,12 +318,14 @@ const SUBS = new Map<string, Sub>(
     replybuffer: {
       argc: exactly(4),
       run: (ctx) => {
-        // respd's reply buffers are per batch, with no peak to reset and no resize cron: the arguments are checked, as Redis does.
+        // The reply buffer's resize cron (src/engine/client.ts resizeReplyBuffer) reads these.
+        const rb = ctx.engine.replyBuffer;
         const what = asciiLower(arg(ctx, 2));
         if (what === "peak-reset-time") {
           const v = asciiLower(arg(ctx, 3));
-          if (v !== "never" && v !== "reset") longArg(arg(ctx, 3));
-        } else if (what !== "resizing") fail(Errors.subcommandSyntax(ctx.argv));
+          rb.peakResetMs = v === "never" ? -1 : v === "reset" ? 5000 : Number(longArg(arg(ctx, 3)));
+        } else if (what === "resizing") rb.resizing = atoi(arg(ctx, 3)) !== 0;
+        else fail(Errors.subcommandSyntax(ctx.argv));
         return OK;
       },
     },
