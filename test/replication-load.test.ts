@@ -16,7 +16,7 @@ import Redis from "ioredis";
 import { createTestEngine } from "../src/engine/testing.ts";
 import { writeRdb } from "../src/persistence/rdb/file.ts";
 import { canonicalKey } from "./helpers/canonical.ts";
-import { redisServerPath, requireRedisInCI, type ServerProcess, selectedRuntime, startRedis, startRespd } from "./helpers/server.ts";
+import { redisServerPath, requireRedisInCI, type ServerProcess, startRedis, startRespd } from "./helpers/server.ts";
 import { infoField, waitFor } from "./helpers/wait.ts";
 
 const HAVE_REDIS = requireRedisInCI() || redisServerPath() !== null;
@@ -122,24 +122,23 @@ describe.skipIf(!HAVE_REDIS)("repl-diskless-load modes", () => {
       );
       // PING keeps being answered while the replicas receive and load.
       const ping = client(replicas[0] as ServerProcess);
-      let slowest = 0;
+      let loadingReplies = 0;
       let pings = 0;
       const pinging = (async () => {
         while (pings < 100_000) {
-          const t0 = performance.now();
-          // PONG, or -LOADING while the dataset loads: either way an answer at once.
+          // PONG, or -LOADING while the dataset loads: either way an answer between load slices.
           const reply = await ping.ping().catch((e: Error) => e.message);
           if (reply !== "PONG" && !reply.startsWith("LOADING")) throw new Error(`PING: ${reply}`);
-          slowest = Math.max(slowest, performance.now() - t0);
+          if (reply.startsWith("LOADING")) loadingReplies++;
           pings++;
           if ((await field(ping, "replication", "master_link_status")) === "up") return;
         }
       })();
       for (const r of replicas) await inSync(m, client(r));
       await pinging;
-      // A load sliced into 5 ms turns keeps PING well under this; an unsliced 200k-key load would not. Deno and
-      // Node get more room: on 2 loaded CI cores with four servers running, their slowest PING reached ~1 s.
-      expect(slowest).toBeLessThan(selectedRuntime() === "bun" ? 250 : 1500);
+      // Answered during the load, not after it: a load in slices serves PING between them (-LOADING), an
+      // unsliced load would answer only once it is over. A slower machine makes the load longer and this larger.
+      expect(loadingReplies).toBeGreaterThanOrEqual(3);
       for (const r of replicas) expect(await digest(r.port)).toBe(want);
       const [disk, empty, swap] = replicas as [ServerProcess, ServerProcess, ServerProcess];
       const framing = kind === "respd" ? "streamed RDB from master with EOF" : /\d+ bytes from master/.source;
