@@ -38,6 +38,23 @@ describe.skipIf(!haveRedis)("CLIENT vs redis-server", () => {
     d = started;
   });
 
+  test("a command sees its own bytes in qbuf, as Redis trims its query buffer after running the read", async () => {
+    const [a, b] = await d.both("CLIENT", "INFO");
+    const qbufOf = (reply: string) => /qbuf=(\d+) /.exec(reply)?.[1];
+    expect(qbufOf(b)).toBe(qbufOf(a));
+    expect(qbufOf(a)).toBe("26");
+    // Pipelined: the whole read is held while its commands run.
+    const [ra, rb] = await d.connectPair();
+    const two = "*1\r\n$4\r\nPING\r\n*2\r\n$6\r\nCLIENT\r\n$4\r\nINFO\r\n";
+    ra.write(two);
+    rb.write(two);
+    // Whatever arrives within a second: the two replies differ in length (addresses, 7.2 fields).
+    const got = [String(await ra.readBytes(4096, 1000)), String(await rb.readBytes(4096, 1000))];
+    expect(got.map((r) => /qbuf=(\d+) /.exec(r)?.[1])).toEqual(["40", "40"]);
+    ra.close();
+    rb.close();
+  });
+
   test("arity, unknown subcommands and HELP", async () => {
     await d.sequence([
       ["CLIENT"],

@@ -81,6 +81,12 @@ export class Client {
   qbufUsed = 0;
   qbufCap = 0;
   qbufPeak = 0;
+  /**
+   * What stays in the buffer once the read's commands have run (an incomplete
+   * command's bytes): Redis trims its query buffer only after running them,
+   * so a command sees its own bytes in qbuf (CLIENT LIST shows qbuf=26).
+   */
+  qbufAfterBatch = 0;
 
   /**
    * Redis's static reply buffer (CLIENT LIST rbs/rbp): its size, and the most
@@ -125,6 +131,7 @@ export class Client {
     const cap = this.qbufUsed + Math.max(QUERY_READ_ROOM, n);
     if (cap > this.qbufCap) this.qbufCap = cap;
     if (used > this.qbufPeak) this.qbufPeak = used;
+    this.qbufUsed = used;
   }
 
   /**

@@ -106,6 +106,7 @@ export class CommandSink {
     }
     if (this.beforeReply !== null) this.beforeReply();
     if (out.length > 0) client.transport.write(out);
+    client.qbufUsed = client.qbufAfterBatch;
     if (client.closing) {
       client.transport.closeAfterFlush();
       throw new ClientClosing();

@@ -146,7 +146,8 @@ export function serveConnection(engine: Engine, sink: CommandSink, conn: Connect
       client.queryRead(n);
     },
     settled: (pending: number) => {
-      client.qbufUsed = pending;
+      // Applied once the read's commands have run (the sink's batch end); a read with none leaves just this.
+      client.qbufAfterBatch = pending;
     },
   };
   const input = direct
