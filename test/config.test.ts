@@ -119,6 +119,11 @@ describe.if(haveRedis)("CONFIG vs redis-server", () => {
       ["hz", "1000"],
       ["maxmemory-clients", "10%"],
       ["slave-read-only", "no"],
+      // Multi-arg enums are bit flags: any order and repeats in, the table's order out.
+      ["shutdown-on-sigint", "force now nosave"],
+      ["shutdown-on-sigint", "now now"],
+      ["shutdown-on-sigint", "default save"],
+      ["shutdown-on-sigint", "default"],
     ];
     for (const [k, v] of sets) {
       await d.same("CONFIG", "SET", k, v);
@@ -282,6 +287,14 @@ describe.if(haveRedis)("bad configuration exits 1 with Redis's banner", () => {
     ["unknown option on the command line", null, ["--port", "7700", "--nosuch", "1"]],
     ["file then bad option", "port 7700\n", ["--foo", "1"]],
     ["bare word after an option", null, ["--port", "7701", "bare"]],
+    // An option name with no value yet takes the next --word as its value (Redis 7.0's main()).
+    ["option without a value", null, ["--port"]],
+    ["last option without a value", null, ["--port", "7702", "--loglevel"]],
+    ["--words as an option's values", null, ["--port", "--loglevel", "verbose"]],
+    ["a --word as an integer", null, ["--port", "--bla", "--loglevel", "verbose"]],
+    ["a --word as an enum", null, ["--logfile", "--my--log--file", "--loglevel", "--bla"]],
+    ["multi-arg enum with no value", null, ["--shutdown-on-sigint", "now force", "--shutdown-on-sigterm"]],
+    ["a --word as a replicaof host", null, ["--replicaof", "--127.0.0.1", "--abc"]],
   ];
   for (const [name, text, extra] of cases) {
     test(name, () => {
@@ -368,3 +381,20 @@ test.if(haveRedis)('`--save ""` style argv passing matches redis-server', async 
     await s.stop();
   }
 });
+
+test('a bare --save before another option, or last, means save "" (Redis 7.0.1\'s rule)', async () => {
+  for (const args of [
+    ["--save", "--loglevel", "verbose"],
+    ["--loglevel", "verbose", "--save"],
+  ]) {
+    const s = await startRespd({ args });
+    try {
+      const c = await RawClient.connect(s.port);
+      expect(await call(c, "CONFIG", "GET", "save")).toBe("*2\r\n$4\r\nsave\r\n$0\r\n\r\n");
+      expect(await call(c, "CONFIG", "GET", "loglevel")).toBe("*2\r\n$8\r\nloglevel\r\n$7\r\nverbose\r\n");
+      c.close();
+    } finally {
+      await s.stop();
+    }
+  }
+}, 30_000);

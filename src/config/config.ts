@@ -23,13 +23,32 @@ function bounded(spec: ParamSpec, v: bigint, octal = false): bigint {
 }
 
 /**
+ * A multi-arg enum is a set of bit flags (Redis's MULTI_ARG enums: the first
+ * name is 0, each other a bit): words in any order, repeated or not, and the
+ * names in the table's order out (`nosave force now` reads `nosave now force`).
+ */
+function enumFlags(spec: ParamSpec, args: string[]): string {
+  const names = spec.enumValues ?? [];
+  let bits = 0;
+  for (const a of args) {
+    const i = names.indexOf(a.toLowerCase());
+    if (i < 0) bits = -1;
+    else if (bits >= 0 && i > 0) bits |= 1 << (i - 1);
+    if (bits < 0) break;
+  }
+  if (args.length === 0 || bits < 0) throw new ConfigError(`argument(s) must be one of the following: ${names.join(", ")}`);
+  if (bits === 0) return names[0] as string;
+  return names.filter((_, i) => i > 0 && (bits & (1 << (i - 1))) !== 0).join(" ");
+}
+
+/**
  * Validates the words of a setting for `spec` and returns the canonical form
  * CONFIG GET shows; throws ConfigError with Redis's message. `current` is the
  * value before (some special parameters merge into it).
  */
 export function parseValue(spec: ParamSpec, args: string[], current = spec.default): string {
   if (spec.type === "special") return (SPECIAL[spec.name] as (typeof SPECIAL)[string]).parse(args, current);
-  if (spec.type === "enum" && spec.multiArg) return args.map((a) => parseValue({ ...spec, multiArg: false }, [a])).join(" ");
+  if (spec.type === "enum" && spec.multiArg) return enumFlags(spec, args);
   const value = args[0] as string;
   switch (spec.type) {
     case "bool": {

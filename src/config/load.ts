@@ -33,17 +33,33 @@ export class FatalConfigError extends Error {
 }
 
 /**
- * Turns `--port 6380 --save ""` into config text as redis-server's main()
- * does: `--name` starts a line, every other word is appended quoted.
+ * Turns `--port 6380 --save ""` into config text as redis-server 7.0's main()
+ * does: `--name` starts a line and every other word is appended quoted. A
+ * `--word` right after an option name that has no value yet is that option's
+ * value (`--port --loglevel verbose` is the line `port "--loglevel" "verbose"`),
+ * unless the name came with its value in one argument (`"--maxmemory 1gb"`);
+ * a bare `--save` before another option, or last, means `save ""`.
  */
 export function argvToConfigText(args: string[]): string {
   let options = "";
-  for (const arg of args) {
-    if (arg.startsWith("--") && arg.length > 2) {
+  let lastHasValue = true;
+  for (let j = 0; j < args.length; j++) {
+    const arg = args[j] as string;
+    if (lastHasValue && arg.startsWith("--")) {
       if (options.length > 0) options += "\n";
       options += `${arg.slice(2)} `;
+      if ((splitConfigLine(arg) ?? []).length !== 1) continue;
+      lastHasValue = false;
+      if (arg.toLowerCase() === "--save") {
+        const next = args[j + 1];
+        if (next === undefined || next.startsWith("--")) {
+          options += '""';
+          lastHasValue = next !== undefined;
+        }
+      }
     } else {
       options += `${repr(arg)} `;
+      lastHasValue = true;
     }
   }
   return options;
