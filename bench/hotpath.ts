@@ -70,7 +70,7 @@ const GEO_GRID = Array.from({ length: 100 }, (_, row) => [
     `g:${pad(row * 1000 + col)}`,
   ]).flat(),
 ]);
-const BITS = [["SET", "bc", Array.from({ length: 12_500 }, (_, i) => String.fromCharCode(97 + ((i * 7) % 26))).join("")]];
+const BITS = [["SETRANGE", "bc", "0", Array.from({ length: 12_500 }, (_, i) => String.fromCharCode(97 + ((i * 7) % 26))).join("")]];
 const issue13: [string, (i: number) => string, string[][]?][] = [
   ["xadd", () => mb("XADD", "xs", "*", "f", "v")],
   ["setbit", (i) => mb("SETBIT", "bm", String((i * 618_033) % (1 << 20)), "1")],
