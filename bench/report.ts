@@ -38,6 +38,10 @@ export const TARGETS = {
   rss: 2,
   /** No sorted-set operation at 1M members may be more than this many times slower than Redis. */
   zsetSlowdown: 5,
+  /** Issue 13: streams, bitmaps, HyperLogLog and geo within this multiple of Redis's CPU per request. */
+  newTypesCpu: 1.5,
+  /** Issue 13: bytes per stream entry within this multiple of Redis's. */
+  streamEntryMemory: 2,
 };
 
 const fmt = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
@@ -90,6 +94,29 @@ export function memoryTable(m: MemoryResult): string {
     "|---:|---:|---:|---:|---:|---:|---:|---|",
     `| ${int(m.keys)} | ${mb(m.redisEmpty)} | ${mb(m.respdEmpty)} | ${mb(m.respdAtLoadEnd)} | ${mb(m.redisLoaded)} | ${mb(m.respdLoaded)} | ` +
       `${fmt(ratio, 2)} | RSS ≤ ${TARGETS.rss}×: ${verdict(ratio <= TARGETS.rss, Number.isFinite(ratio))} |`,
+  ].join("\n");
+}
+
+export interface StreamMemoryResult {
+  entries: number;
+  redisEmpty: number;
+  respdEmpty: number;
+  redisLoaded: number;
+  respdLoaded: number;
+}
+
+/** One stream's RSS: growth over the empty server, per entry. */
+export function streamMemoryTable(m: StreamMemoryResult): string {
+  const mb = (b: number) => (b / 1e6).toFixed(1);
+  const per = (loaded: number, empty: number) => (loaded - empty) / m.entries;
+  const [rd, rs] = [per(m.redisLoaded, m.redisEmpty), per(m.respdLoaded, m.respdEmpty)];
+  const ratio = rs / rd;
+  const limit = TARGETS.streamEntryMemory;
+  return [
+    "| entries | redis empty (MB) | respd empty (MB) | redis loaded (MB) | respd loaded (MB) | redis B/entry | respd B/entry | ratio | target |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    `| ${int(m.entries)} | ${mb(m.redisEmpty)} | ${mb(m.respdEmpty)} | ${mb(m.redisLoaded)} | ${mb(m.respdLoaded)} | ${fmt(rd, 1)} | ${fmt(rs, 1)} | ` +
+      `${fmt(ratio, 2)} | B/entry ≤ ${limit}×: ${verdict(ratio <= limit, Number.isFinite(ratio))} |`,
   ].join("\n");
 }
 

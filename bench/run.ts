@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: redis-benchmark against the real redis-server and respd,
  * alternating, pinned (server on one core, client on the other), medians of
- * several rounds (strings and issue 3's data types); then a sorted set of
+ * several rounds (strings and issue 3's data types); then issue 13's streams, bitmaps,
+ * HyperLogLog and geo (with XREADGROUP+XACK from bench/xgroup.ts and a 1,000,000-entry stream's RSS); then a sorted set of
  * 1,000,000 members (ZADD, ZRANK, ZRANGEBYSCORE); then RSS with 1,000,000 keys loaded; then pub/sub
  * fan-out to 1–10,000 subscribers; then SAVE and load-at-start of 1,000,000 mixed keys; then replication
  * (full sync of 1,000,000 keys, replica lag under redis-benchmark SETs). See
@@ -9,11 +10,12 @@
  * figure that matters on a 2-core machine.
  *
  *   bun run bench/run.ts [--quick] [--tests set,get,lrange_100] [--requests N] [--requests-pipelined N]
- *                        [--rounds N] [--clients N] [--keys N] [--no-memory] [--no-zset]
+ *                        [--rounds N] [--clients N] [--keys N] [--no-memory] [--no-zset] [--no-datatypes2] [--stream-entries N]
  *                        [--zset-members N] [--zset-requests N] [--no-pubsub] [--pubsub-sizes 1,100,1000,10000]
  *                        [--pubsub-deliveries N | --pubsub-messages M] [--no-persistence] [--persist-keys N]
  *                        [--no-replication] [--repl-keys N]
- *                        [--only throughput,zset,memory,pubsub,persistence,bgsave,replication (any of them)] [--runtime bun|deno|node]
+ *                        [--only throughput,datatypes2,zset,memory,pubsub,persistence,bgsave,replication (any of them)]
+ *                        [--runtime bun|deno|node]
  *
  * --requests applies to the string tests; the data-type tests run a share of it (bench/workloads.ts).
  * Pub/sub publishes M = deliveries ÷ subscribers messages per size unless --pubsub-messages fixes M.
@@ -37,11 +39,14 @@ import {
   persistenceTable,
   type Row,
   replicationTable,
+  type StreamMemoryResult,
+  streamMemoryTable,
   TARGETS,
   throughputTable,
   zsetTable,
 } from "./report.ts";
-import { DEFAULT_TESTS, type ThroughputTest, throughputTest } from "./workloads.ts";
+import { DATATYPES2, DEFAULT_TESTS, type ThroughputTest, throughputTest } from "./workloads.ts";
+import { consume, loadStream, type Measure, type ScriptedConfig, type ScriptedResult, setbits } from "./xgroup.ts";
 import { zsetWorkload } from "./zset.ts";
 
 const { values: flags } = parseArgs({
@@ -55,6 +60,8 @@ const { values: flags } = parseArgs({
     keys: { type: "string" },
     "no-memory": { type: "boolean", default: false },
     "no-zset": { type: "boolean", default: false },
+    "no-datatypes2": { type: "boolean", default: false },
+    "stream-entries": { type: "string" },
     "zset-members": { type: "string" },
     "zset-requests": { type: "string" },
     "no-pubsub": { type: "boolean", default: false },
@@ -80,7 +87,7 @@ function positive(name: string, v: string | undefined, fallback: number): number
 
 const runtime = flags.runtime as RuntimeName;
 if (!["bun", "deno", "node"].includes(runtime)) throw new Error(`--runtime bun|deno|node, got ${flags.runtime}`);
-const SECTIONS = ["throughput", "zset", "memory", "pubsub", "persistence", "bgsave", "replication"];
+const SECTIONS = ["throughput", "datatypes2", "zset", "memory", "pubsub", "persistence", "bgsave", "replication"];
 const only = flags.only?.split(",");
 for (const s of only ?? []) if (!SECTIONS.includes(s)) throw new Error(`--only ${SECTIONS.join("|")} (comma-separated), got ${s}`);
 const wanted = (section: string) => only === undefined || only.includes(section);
@@ -96,6 +103,8 @@ const config = {
   requests: { 1: requests, 16: positive("requests-pipelined", flags["requests-pipelined"], requests * 5) } as Record<number, number>,
   keys: positive("keys", flags.keys, quick ? 100_000 : 1_000_000),
   throughput: wanted("throughput"),
+  datatypes2: !flags["no-datatypes2"] && wanted("datatypes2"),
+  streamEntries: positive("stream-entries", flags["stream-entries"], quick ? 100_000 : 1_000_000),
   memory: !flags["no-memory"] && wanted("memory"),
   zset: !flags["no-zset"] && wanted("zset"),
   zsetMembers: positive("zset-members", flags["zset-members"], quick ? 100_000 : 1_000_000),
@@ -123,12 +132,12 @@ function describeMachine(): string {
   return `${availableParallelism()} cores, ${cpu}`;
 }
 
-async function throughput(redis: BenchServer, respd: BenchServer, core: string | undefined): Promise<Row[]> {
+async function throughput(redis: BenchServer, respd: BenchServer, core: string | undefined, tests: ThroughputTest[]): Promise<Row[]> {
   const samples = new Map<string, { rps: number[]; us: number[]; error?: string }>();
   const key = (s: BenchServer, test: string, p: number) => `${s.name} ${test} ${p}`;
   const bench = async (server: BenchServer, t: ThroughputTest, opts: { requests: number; pipeline: number; timeoutMs: number }) => {
     await t.setup?.(server.port);
-    return redisBenchmark(server.port, t.name, { ...opts, clients: config.clients, core, command: t.command });
+    return redisBenchmark(server.port, t.name, { ...opts, clients: config.clients, core, command: t.command, random: t.random });
   };
   // Warm-up, not measured: a JIT runtime should be judged at steady state, as Redis is.
   for (const server of [redis, respd]) {
@@ -174,8 +183,9 @@ async function throughput(redis: BenchServer, respd: BenchServer, core: string |
         respdUs: median(rs.us),
         pairedCpuRatio: rs.us.length === rd.us.length ? median(rs.us.map((us, i) => us / (rd.us[i] as number))) : Number.NaN,
       };
-      if (p === 1) row.rpsTarget = t.p1Target;
+      if (p === 1 && t.p1Target !== undefined) row.rpsTarget = t.p1Target;
       if (p === 16 && t.p16CpuTarget !== undefined) row.cpuTarget = t.p16CpuTarget;
+      if (t.cpuTarget !== undefined) row.cpuTarget = t.cpuTarget;
       if (rs.error) row.error = rs.error;
       else if (rd.error) row.error = `(redis) ${rd.error}`;
       rows.push(row);
@@ -249,6 +259,97 @@ async function pubsub(redis: BenchServer, respd: BenchServer, sizes: number[]): 
   return rows;
 }
 
+/** Issue 13's workloads redis-benchmark cannot run (bench/xgroup.ts), after its own: name, depth, runner. */
+const SCRIPTED: { name: string; pipeline: number; run: (port: number, cfg: ScriptedConfig, m: Measure) => Promise<ScriptedResult> }[] = [
+  { name: "setbit", pipeline: 1, run: setbits },
+  { name: "setbit", pipeline: 16, run: setbits },
+  { name: "xreadgroup+xack COUNT 1", pipeline: 1, run: (port, cfg, m) => consume(port, { ...cfg, count: 1 }, m) },
+  { name: "xreadgroup+xack COUNT 1", pipeline: 16, run: (port, cfg, m) => consume(port, { ...cfg, count: 1 }, m) },
+  { name: "xreadgroup+xack COUNT 10", pipeline: 16, run: (port, cfg, m) => consume(port, { ...cfg, count: 10 }, m) },
+];
+
+/** Issue 13's section: redis-benchmark runs as in throughput(), then XREADGROUP+XACK from bench/xgroup.ts. */
+async function datatypes2(redis: BenchServer, respd: BenchServer, core: string | undefined): Promise<void> {
+  const rows = await throughput(redis, respd, core, DATATYPES2);
+  // The consumers live in this process: keep it off the servers' core, as redis-benchmark is.
+  if (core !== undefined) spawnSync("taskset", ["-a", "-cp", core, String(process.pid)]);
+  const samples = new Map<string, { rps: number[]; us: number[]; error?: string }>();
+  const run = async (s: BenchServer, w: (typeof SCRIPTED)[number], requests: number) => {
+    let cpu = 0;
+    const r = await w.run(s.port, { connections: config.clients, requests, pipeline: w.pipeline, timeoutMs: 120_000 }, async (go) => {
+      const before = cpuSeconds(s.pid);
+      await go();
+      cpu = cpuSeconds(s.pid) - before;
+    });
+    return { ...r, us: (cpu * 1e6) / r.requests };
+  };
+  for (const s of [redis, respd]) for (const w of SCRIPTED) await run(s, w, WARMUP.requests);
+  for (let round = 0; round < config.rounds; round++) {
+    for (const [wi, w] of SCRIPTED.entries()) {
+      for (const s of (round + wi) % 2 === 0 ? [redis, respd] : [respd, redis]) {
+        const r = await run(s, w, Math.round(config.requests[w.pipeline]! * 0.5));
+        const k = `${s.name} ${w.name} ${w.pipeline}`;
+        const sample = samples.get(k) ?? { rps: [], us: [] };
+        if (r.error) sample.error = r.error.length > 60 ? `${r.error.slice(0, 57)}...` : r.error;
+        else {
+          sample.rps.push(r.rps);
+          sample.us.push(r.us);
+        }
+        samples.set(k, sample);
+        const shown = r.error ? `error: ${r.error}` : `${Math.round(r.rps)} req/s, ${r.us.toFixed(2)} µs/req`;
+        console.error(
+          `  round ${round + 1}/${config.rounds} ${w.name.padEnd(10)} -P ${String(w.pipeline).padEnd(2)} ${s.name.padEnd(5)} ${shown}`,
+        );
+      }
+    }
+  }
+  for (const w of SCRIPTED) {
+    const rd = samples.get(`redis ${w.name} ${w.pipeline}`)!;
+    const rs = samples.get(`respd ${w.name} ${w.pipeline}`)!;
+    const row: Row = {
+      test: w.name,
+      pipeline: w.pipeline,
+      redisRps: median(rd.rps),
+      respdRps: median(rs.rps),
+      redisUs: median(rd.us),
+      respdUs: median(rs.us),
+      pairedCpuRatio: rs.us.length === rd.us.length ? median(rs.us.map((us, i) => us / (rd.us[i] as number))) : Number.NaN,
+      cpuTarget: TARGETS.newTypesCpu,
+    };
+    if (rs.error) row.error = rs.error;
+    else if (rd.error) row.error = `(redis) ${rd.error}`;
+    rows.push(row);
+  }
+  console.log("## Streams, bitmaps, HyperLogLog, geo (issue 13): server CPU per request (medians)\n");
+  console.log(
+    `method: as the throughput section (redis-benchmark -c ${config.clients}, half its requests, -r where a command has ` +
+      "__rand_int__; commands in bench/workloads.ts DATATYPES2); setbit and xreadgroup+xack: bench/xgroup.ts (its own client in the bench process, on the client core), " +
+      `${config.clients} connections each consuming its own preloaded stream, XREADGROUP COUNT n then XACK of the n IDs, ` +
+      "every reply checked; setbit: offsets a permutation of [0, 2^20) on a fresh key, no offset twice; a request is one command\n",
+  );
+  console.log(throughputTable(rows));
+  console.log(`\ntarget: respd CPU/request ≤ ${TARGETS.newTypesCpu}× redis (paired ratio)\n`);
+}
+
+const STREAM_KEY = "bigstream";
+
+async function streamMemory(redis: BenchServer, respd: BenchServer): Promise<StreamMemoryResult> {
+  const empty = { redis: rssBytes(redis.pid), respd: rssBytes(respd.pid) };
+  for (const s of [redis, respd]) {
+    const t0 = performance.now();
+    await loadStream(s.port, STREAM_KEY, config.streamEntries);
+    console.error(`  loaded ${config.streamEntries} stream entries into ${s.name} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  await new Promise((r) => setTimeout(r, 1000));
+  return {
+    entries: config.streamEntries,
+    redisEmpty: empty.redis,
+    respdEmpty: empty.respd,
+    redisLoaded: rssBytes(redis.pid),
+    respdLoaded: rssBytes(respd.pid),
+  };
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   const pins = pinning();
@@ -286,7 +387,7 @@ async function main(): Promise<void> {
       `servers: redis pid ${servers.redis.pid} port ${servers.redis.port}; respd pid ${servers.respd.pid} (${processName(servers.respd.pid)}) port ${servers.respd.port}\n`,
     );
     if (config.throughput) {
-      const rows = await throughput(servers.redis, servers.respd, pins?.client);
+      const rows = await throughput(servers.redis, servers.respd, pins?.client, tests);
       console.log("## Throughput and server CPU per request (medians)\n");
       console.log(throughputTable(rows));
       console.log(
@@ -295,8 +396,23 @@ async function main(): Promise<void> {
       );
     }
 
-    if (config.zset) {
+    if (config.datatypes2) {
       if (config.throughput) await restart();
+      await datatypes2(servers.redis, servers.respd, pins?.client);
+      // The stream's RSS is read on fresh servers.
+      await restart();
+      const m = await streamMemory(servers.redis, servers.respd);
+      console.log(`### RSS of one stream of ${m.entries.toLocaleString("en-US")} entries\n`);
+      console.log(
+        `method: fresh servers; ${m.entries} \`XADD ${STREAM_KEY} * f val:%012d\` (16-byte values, auto IDs) pipelined 10,000 a write, ` +
+          "XLEN checked; VmRSS 1 s after the load minus VmRSS before it, ÷ entries\n",
+      );
+      console.log(streamMemoryTable(m));
+      console.log(`\ntarget: bytes per entry ≤ ${TARGETS.streamEntryMemory}× redis\n`);
+    }
+
+    if (config.zset) {
+      if (config.throughput || config.datatypes2) await restart();
       const z = { members: config.zsetMembers, requests: config.zsetRequests, rounds: config.rounds, clients: 4, pipeline: 16 };
       const { loads, rows } = await zsetWorkload(servers.redis, servers.respd, { ...z, core: pins?.client });
       console.log(`## Sorted set with ${z.members.toLocaleString("en-US")} members (medians)\n`);
@@ -313,7 +429,7 @@ async function main(): Promise<void> {
     }
 
     if (config.memory) {
-      if (config.throughput || config.zset) await restart();
+      if (config.throughput || config.datatypes2 || config.zset) await restart();
       const m = await memory(servers.redis, servers.respd);
       console.log(`## Memory: ${config.keys.toLocaleString("en-US")} keys key:%012d -> 16-byte values (VmRSS)\n`);
       console.log(memoryTable(m));

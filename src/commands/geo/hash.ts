@@ -44,22 +44,38 @@ const WGS84_LAT: Range = { min: GEO_LAT_MIN, max: GEO_LAT_MAX };
 const degRad = (ang: number) => ang * D_R;
 const radDeg = (ang: number) => ang / D_R;
 
-/** x's bits on the even positions, y's on the odd ones (32 bits each). */
-function interleave(x: bigint, y: bigint): bigint {
-  let out = 0n;
-  for (let i = 0n; i < 32n; i++) out |= (((x >> i) & 1n) << (2n * i)) | (((y >> i) & 1n) << (2n * i + 1n));
-  return out;
+/** A 16-bit number's bits spread to the even positions of 32 (geohash.c's interleave64 masks). */
+function spread16(v: number): number {
+  v &= 0xffff;
+  v = (v | (v << 8)) & 0x00ff00ff;
+  v = (v | (v << 4)) & 0x0f0f0f0f;
+  v = (v | (v << 2)) & 0x33333333;
+  return (v | (v << 1)) & 0x55555555;
 }
 
-/** The inverse: [even bits, odd bits]. */
-function deinterleave(v: bigint): [bigint, bigint] {
-  let x = 0n;
-  let y = 0n;
-  for (let i = 0n; i < 32n; i++) {
-    x |= ((v >> (2n * i)) & 1n) << i;
-    y |= ((v >> (2n * i + 1n)) & 1n) << i;
-  }
-  return [x, y];
+/** The inverse: the even bits of a 32-bit number packed into 16. */
+function squash32(v: number): number {
+  v &= 0x55555555;
+  v = (v | (v >>> 1)) & 0x33333333;
+  v = (v | (v >>> 2)) & 0x0f0f0f0f;
+  v = (v | (v >>> 4)) & 0x00ff00ff;
+  return (v | (v >>> 8)) & 0xffff;
+}
+
+/**
+ * x's bits on the even positions, y's on the odd ones (32 bits each). The
+ * work is on 32-bit numbers, 16 bits of each coordinate per half: bigint
+ * operations bit by bit made GEOSEARCH ~20× Redis's CPU.
+ */
+function interleave(x: number, y: number): bigint {
+  const lo = (spread16(x) | (spread16(y) << 1)) >>> 0;
+  const hi = (spread16(x >>> 16) | (spread16(y >>> 16) << 1)) >>> 0;
+  return (BigInt(hi) << 32n) | BigInt(lo);
+}
+
+/** The inverse, on a 64-bit value given as its low and high 32 bits: [even bits, odd bits]. */
+function deinterleave(lo: number, hi: number): [number, number] {
+  return [(squash32(lo) | (squash32(hi) << 16)) >>> 0, (squash32(lo >>> 1) | (squash32(hi >>> 1) << 16)) >>> 0];
 }
 
 /** geohashEncode: null when the point is outside the ranges (or the WGS84 limits). */
@@ -72,7 +88,7 @@ export function encode(longRange: Range, latRange: Range, longitude: number, lat
   latOffset *= 2 ** step;
   longOffset *= 2 ** step;
   // C converts to uint32_t: truncation.
-  return { bits: interleave(BigInt(Math.trunc(latOffset)), BigInt(Math.trunc(longOffset))), step };
+  return { bits: interleave(Math.trunc(latOffset), Math.trunc(longOffset)), step };
 }
 
 export function encodeWGS84(longitude: number, latitude: number, step: number): HashBits | null {
@@ -84,12 +100,15 @@ const isZero = (h: HashBits) => h.bits === 0n && h.step === 0;
 /** geohashDecode: the cell's area, null for the zero cell. */
 export function decode(longRange: Range, latRange: Range, hash: HashBits): Area | null {
   if (isZero(hash)) return null;
-  const [ilato, ilono] = deinterleave(hash.bits);
+  const [lat, lon] = deinterleave(Number(hash.bits & 0xffffffffn), Number((hash.bits >> 32n) & 0xffffffffn));
+  return cellArea(longRange, latRange, lat, lon, hash);
+}
+
+/** The area of the cell at (lat, lon) in a grid of 2^step × 2^step cells over the ranges. */
+function cellArea(longRange: Range, latRange: Range, lat: number, lon: number, hash: HashBits): Area {
   const latScale = latRange.max - latRange.min;
   const longScale = longRange.max - longRange.min;
   const cells = 2 ** hash.step;
-  const lat = Number(ilato);
-  const lon = Number(ilono);
   return {
     hash,
     latitude: { min: latRange.min + (lat / cells) * latScale, max: latRange.min + ((lat + 1) / cells) * latScale },
@@ -108,10 +127,17 @@ function toUint64(x: number): bigint {
   return x < 2 * TWO63 ? BigInt(Math.trunc(x)) : 0n;
 }
 
+/** What a score's area reports as its hash (decodeScore reads only the ranges). */
+const SCORE_CELL: HashBits = { bits: 0n, step: GEO_STEP_MAX };
+
 /** decodeGeohash: a score's [longitude, latitude] (the centre of its cell, clamped), or null. */
 export function decodeScore(score: number): [number, number] | null {
-  const bits = toUint64(score);
-  const area = decode(WGS84_LONG, WGS84_LAT, { bits, step: GEO_STEP_MAX });
+  let area: Area | null;
+  if (score >= 0 && score < 2 ** 53 && Number.isInteger(score)) {
+    // Every score GEOADD writes: no bigint needed (the step is never 0, so this is never the zero cell).
+    const [lat, lon] = deinterleave(score >>> 0, Math.floor(score / 2 ** 32));
+    area = cellArea(WGS84_LONG, WGS84_LAT, lat, lon, SCORE_CELL);
+  } else area = decode(WGS84_LONG, WGS84_LAT, { bits: toUint64(score), step: GEO_STEP_MAX });
   if (area === null) return null;
   let x = (area.longitude.min + area.longitude.max) / 2;
   if (x > GEO_LONG_MAX) x = GEO_LONG_MAX;

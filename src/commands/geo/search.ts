@@ -104,18 +104,17 @@ function pointsInShape(z: ZSet, shape: Shape, limit: number): Point[] {
     if (found.length > 0 && limit > 0 && found.length >= limit) break;
     const min = align52(cell);
     const max = align52({ bits: cell.bits + 1n, step: cell.step });
-    const span = z.scoreSpan({ min, max, minex: false, maxex: true });
-    if (span !== null) {
-      let node: ReturnType<ZSet["at"]> | null = z.at(span[0]);
-      for (let r = span[0]; r <= span[1] && node !== null; r++) {
-        const xy = decodeScore(node.score);
-        if (xy !== null) {
-          const dist = withinShape(shape, xy[0], xy[1]);
-          if (dist !== null) found.push({ member: node.member, score: node.score, x: xy[0], y: xy[1], dist });
-        }
-        if (found.length > 0 && limit > 0 && found.length >= limit) break;
-        node = node.next[0] ?? null;
+    // The cell's scores are [min, max): one descent to the first, then the level-0 links by id (no node objects).
+    const store = z.store;
+    for (let id = store.at(store.countWhile((score) => score < min) + 1); id !== 0; id = store.next(id)) {
+      const score = store.scores[id] as number;
+      if (score >= max) break;
+      const xy = decodeScore(score);
+      if (xy !== null) {
+        const dist = withinShape(shape, xy[0], xy[1]);
+        if (dist !== null) found.push({ member: store.members[id] as string, score, x: xy[0], y: xy[1], dist });
       }
+      if (found.length > 0 && limit > 0 && found.length >= limit) break;
     }
     last = i;
   }

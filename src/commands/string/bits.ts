@@ -139,6 +139,28 @@ function popcount8(b: number): number {
   return (b + (b >> 4)) & 0x0f;
 }
 
+/** Bits set in a 32-bit number (SWAR, as Redis's redisPopcount does per word). */
+function popcount32(v: number): number {
+  v -= (v >>> 1) & 0x55555555;
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
+}
+
+/** Bits set in bytes[from, to): whole aligned 32-bit words where it can (byte by byte cost ~8× Redis's CPU). */
+function popcountRange(bytes: Uint8Array, from: number, to: number): number {
+  let count = 0;
+  let i = from;
+  while (i < to && (bytes.byteOffset + i) % 4 !== 0) count += popcount8(bytes[i++] as number);
+  const words = (to - i) >> 2;
+  if (words > 0) {
+    const view = new Uint32Array(bytes.buffer, bytes.byteOffset + i, words);
+    for (let w = 0; w < words; w++) count += popcount32(view[w] as number);
+    i += words * 4;
+  }
+  while (i < to) count += popcount8(bytes[i++] as number);
+  return count;
+}
+
 /** A range bound as a JS number; int64 values beyond 2^53 only ever clamp. */
 function boundArg(s: string): number {
   return Number(int64Arg(s));
@@ -161,8 +183,7 @@ export function bitcountCommand(ctx: Ctx): Reply {
   else fail(Errors.syntax);
   const { start, end, firstMask, lastMask } = range;
   if (start > end) return 0;
-  let count = 0;
-  for (let i = start; i <= end; i++) count += popcount8(bytes[i] as number);
+  let count = popcountRange(bytes, start, end + 1);
   if (firstMask !== 0) count -= popcount8((bytes[start] as number) & firstMask);
   if (lastMask !== 0) count -= popcount8((bytes[end] as number) & lastMask);
   return count;
