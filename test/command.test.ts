@@ -6,6 +6,7 @@
 import { describe, expect, test } from "bun:test";
 import type { Differential } from "./helpers/diff.ts";
 import { call } from "./helpers/raw.ts";
+import { type Parsed, parseReply } from "./helpers/resp-parse.ts";
 import { requireRedisInCI } from "./helpers/server.ts";
 import { withDifferential } from "./helpers/suite.ts";
 
@@ -22,44 +23,9 @@ const KNOWN_MISMATCHES: string[] = [
 /** Same, for COMMAND DOCS (summary, since, group, complexity, arguments...). */
 const KNOWN_DOC_MISMATCHES: string[] = ["client"];
 
-type R = string | number | null | R[] | { status: string } | { error: string };
-
-/** Parses one RESP2 reply (what `call` returns) into plain values. */
-function parse(raw: string): R {
-  let p = 0;
-  const line = () => {
-    const nl = raw.indexOf("\r\n", p);
-    const s = raw.slice(p, nl);
-    p = nl + 2;
-    return s;
-  };
-  const value = (): R => {
-    const l = line();
-    const rest = l.slice(1);
-    switch (l[0]) {
-      case "+":
-        return { status: rest };
-      case "-":
-        return { error: rest };
-      case ":":
-        return Number(rest);
-      case "$": {
-        const n = Number(rest);
-        if (n < 0) return null;
-        const s = raw.slice(p, p + n);
-        p += n + 2;
-        return s;
-      }
-      case "*": {
-        const n = Number(rest);
-        if (n < 0) return null;
-        return Array.from({ length: n }, value);
-      }
-    }
-    throw new Error(`unexpected reply ${JSON.stringify(raw)}`);
-  };
-  return value();
-}
+type R = Parsed;
+/** COMMAND replies are RESP2: the shared parser reads them as plain values. */
+const parse = parseReply;
 
 const text = (v: R): string => (v !== null && typeof v === "object" && "status" in v ? v.status : JSON.stringify(v));
 const words = (v: R | undefined): string[] => (v as R[]).map(text);

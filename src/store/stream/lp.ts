@@ -12,19 +12,8 @@
  */
 
 import { latin1, writeLatin1 } from "../../resp/bytes.ts";
+import { backlenSize, LP_COUNT_UNKNOWN as COUNT_UNKNOWN, LP_EOF as EOF_BYTE, LP_HDR as HDR } from "../listpack-format.ts";
 import { isLongString } from "../values.ts";
-
-const HDR = 6;
-const EOF_BYTE = 0xff;
-const COUNT_UNKNOWN = 0xffff;
-
-function backlenSize(l: number): number {
-  if (l <= 127) return 1;
-  if (l < 16383) return 2;
-  if (l < 2097151) return 3;
-  if (l < 268435455) return 4;
-  return 5;
-}
 
 /** encoding+data bytes of an integer element. */
 function intSize(v: bigint): number {
